@@ -1,0 +1,37 @@
+import { Command } from 'commander'
+import { registerApiKey } from './api-key.ts'
+import { fail } from './context.ts'
+import { registerExport } from './export.ts'
+import { registerMember } from './member.ts'
+import { registerOrg } from './org.ts'
+import { registerServe } from './serve.ts'
+import { registerWorkflow } from './workflow.ts'
+
+// A reader that stops early (`roster export | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
+
+const program = new Command('roster')
+  .description('Roster: customers and contacts for accounts-receivable teams')
+  .showHelpAfterError()
+  .exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : 2)
+  })
+for (const register of [
+  registerServe,
+  registerOrg,
+  registerMember,
+  registerWorkflow,
+  registerApiKey,
+  registerExport,
+]) {
+  register(program)
+}
+
+try {
+  await program.parseAsync()
+} catch (error) {
+  fail(error)
+}

@@ -1,0 +1,61 @@
+import type { AddressInfo } from 'node:net'
+import type { Command } from 'commander'
+import { seedDemo } from '../modules/organizations/demo.ts'
+import { loadConfig } from '../platform/config.ts'
+import { openStore } from '../platform/db/client.ts'
+import { buildApp } from '../platform/http/app.ts'
+import { AppError } from '../platform/errors.ts'
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the web app and the API')
+    .option('--port <port>', 'port to listen on (default: PORT or 3000)')
+    .option('--demo', 'on an empty store, create a demo organisation and print how to sign in')
+    .action(async (opts: { port?: string; demo?: boolean }) => {
+      const config = loadConfig()
+      const port = opts.port === undefined ? config.port : Number(opts.port)
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new AppError(
+          'validation_failed',
+          `--port must be a port number, not "${opts.port ?? ''}".`,
+        )
+      }
+      const store = await openStore(config)
+      const app = await buildApp({
+        db: store.db,
+        bodyLimit: config.bodyLimit,
+        logger: { level: config.logLevel },
+      })
+      const demo = opts.demo ? await seedDemo(store.db) : undefined
+      await app.listen({ port, host: config.host })
+      const address = `http://localhost:${(app.server.address() as AddressInfo).port}`
+      const where =
+        store.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'
+      process.stdout.write(`\nRoster is running at ${address} (${where})\n`)
+      process.stdout.write(`API docs: ${address}/api/docs\n`)
+      if (demo) {
+        process.stdout.write(
+          [
+            '',
+            'A demo organisation was created. Sign in with:',
+            `  email:    ${demo.email}`,
+            `  password: ${demo.password}`,
+            `API key (shown once): ${demo.apiKey}`,
+            `  curl -H "Authorization: Bearer ${demo.apiKey}" ${address}/api/v1/customers`,
+            '',
+          ].join('\n') + '\n',
+        )
+      }
+      let closing = false
+      const shutdown = async (): Promise<void> => {
+        if (closing) return
+        closing = true
+        await app.close()
+        await store.close()
+        process.exit(0)
+      }
+      process.on('SIGINT', () => void shutdown())
+      process.on('SIGTERM', () => void shutdown())
+    })
+}

@@ -1,0 +1,113 @@
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { idParams } from '../../contracts/common.ts'
+import { contact, contactCreate, contactPatch, contactWritten } from '../../contracts/contacts.ts'
+import type { Db } from '../../platform/db/client.ts'
+import { notFound } from '../../platform/errors.ts'
+import { errorResponses } from '../../platform/http/responses.ts'
+import { findCustomer } from '../customers/customers.queries.ts'
+import { scopeOf } from '../organizations/auth.ts'
+import {
+  createContact,
+  deleteContact,
+  findContact,
+  listContacts,
+  updateContact,
+} from './contacts.service.ts'
+
+const tags = ['Contacts']
+
+export const contactRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }, done) => {
+  app.get(
+    '/customers/:id/contacts',
+    {
+      schema: {
+        tags,
+        summary: "A customer's contacts, main contact first",
+        params: idParams,
+        response: { 200: z.object({ data: z.array(contact) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organizationId } = scopeOf(request)
+      if (!(await findCustomer(db, organizationId, request.params.id))) throw notFound('Customer')
+      return { data: await listContacts(db, organizationId, request.params.id) }
+    },
+  )
+
+  app.post(
+    '/customers/:id/contacts',
+    {
+      schema: {
+        tags,
+        summary: 'Add a contact to a customer',
+        description: '`isMain: true` makes it the main contact and unsets the previous one.',
+        params: idParams,
+        body: contactCreate,
+        response: { 201: contactWritten, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const scope = scopeOf(request)
+      const { contact: created, warnings } = await db.transaction((tx) =>
+        createContact(tx, scope, request.params.id, request.body),
+      )
+      return reply.code(201).send({ ...created, warnings })
+    },
+  )
+
+  app.get(
+    '/contacts/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a contact',
+        params: idParams,
+        response: { 200: contact, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const found = await findContact(db, scopeOf(request).organizationId, request.params.id)
+      if (!found) throw notFound('Contact')
+      return found
+    },
+  )
+
+  app.patch(
+    '/contacts/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change a contact (fields left out stay as they are)',
+        params: idParams,
+        body: contactPatch,
+        response: { 200: contactWritten, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request)
+      const { contact: updated, warnings } = await db.transaction((tx) =>
+        updateContact(tx, scope, request.params.id, request.body),
+      )
+      return { ...updated, warnings }
+    },
+  )
+
+  app.delete(
+    '/contacts/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a contact',
+        params: idParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const scope = scopeOf(request)
+      await db.transaction((tx) => deleteContact(tx, scope, request.params.id))
+      return reply.code(204).send(null)
+    },
+  )
+  done()
+}

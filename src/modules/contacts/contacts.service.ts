@@ -1,0 +1,282 @@
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
+import type { Warning } from '../../contracts/common.ts'
+import type { Contact, ContactCreate, ContactPatch } from '../../contracts/contacts.ts'
+import type { DbOrTx, Tx } from '../../platform/db/client.ts'
+import { connections, contacts, organizations } from '../../platform/db/schema/index.ts'
+import { AppError, isUniqueViolation, notFound } from '../../platform/errors.ts'
+import { recordAudit } from '../audit/audit.service.ts'
+import { lockCustomer, type LockedCustomer } from '../customers/customers.service.ts'
+import type { Scope } from '../organizations/actor.ts'
+import { assertContactsEditable } from '../sources/ownership.ts'
+import { normalizePhone } from './phone.ts'
+
+type ContactRow = typeof contacts.$inferSelect
+
+function selectContacts(db: DbOrTx) {
+  return db
+    .select({ contact: contacts, sourceSystem: connections.system })
+    .from(contacts)
+    .leftJoin(
+      connections,
+      and(
+        eq(connections.organizationId, contacts.organizationId),
+        eq(connections.id, contacts.sourceConnectionId),
+      ),
+    )
+}
+
+type ContactSelection = Awaited<ReturnType<typeof selectContacts>>[number]
+
+const toContact = ({ contact: c, sourceSystem }: ContactSelection): Contact => ({
+  id: c.id,
+  customerId: c.customerId,
+  email: c.email,
+  firstName: c.firstName,
+  lastName: c.lastName,
+  phone: c.phone,
+  externalId: c.externalId,
+  role: c.role,
+  isMain: c.isMain,
+  source: sourceSystem ?? 'roster',
+  createdAt: c.createdAt.toISOString(),
+  updatedAt: c.updatedAt.toISOString(),
+})
+
+const live = (organizationId: string) =>
+  and(eq(contacts.organizationId, organizationId), isNull(contacts.archivedAt))
+
+/** A customer's contacts, main contact first. */
+export async function listContacts(
+  db: DbOrTx,
+  organizationId: string,
+  customerId: string,
+): Promise<Contact[]> {
+  const rows = await selectContacts(db)
+    .where(and(live(organizationId), eq(contacts.customerId, customerId)))
+    .orderBy(sql`${contacts.isMain} desc`, asc(sql`lower(${contacts.email})`))
+  return rows.map(toContact)
+}
+
+/** The contacts of several customers at once, grouped by customer, main contact first. */
+export async function contactsByCustomer(
+  db: DbOrTx,
+  organizationId: string,
+  customerIds: string[],
+): Promise<Map<string, Contact[]>> {
+  const grouped = new Map<string, Contact[]>()
+  if (customerIds.length === 0) return grouped
+  const rows = await selectContacts(db)
+    .where(and(live(organizationId), inArray(contacts.customerId, customerIds)))
+    .orderBy(sql`${contacts.isMain} desc`, asc(sql`lower(${contacts.email})`))
+  for (const row of rows) {
+    const contact = toContact(row)
+    const list = grouped.get(contact.customerId)
+    if (list) list.push(contact)
+    else grouped.set(contact.customerId, [contact])
+  }
+  return grouped
+}
+
+export async function findContact(
+  db: DbOrTx,
+  organizationId: string,
+  id: string,
+): Promise<Contact | undefined> {
+  const [row] = await selectContacts(db).where(and(live(organizationId), eq(contacts.id, id)))
+  return row && toContact(row)
+}
+
+async function organizationState(tx: DbOrTx, organizationId: string) {
+  const [row] = await tx
+    .select({
+      defaultCountry: organizations.defaultCountry,
+      contactsDisconnectedAt: organizations.contactsDisconnectedAt,
+    })
+    .from(organizations)
+    .where(eq(organizations.id, organizationId))
+  if (!row) throw notFound('Organisation')
+  return row
+}
+
+function conflictOn(
+  error: unknown,
+  email: string | undefined,
+  externalId: string | null | undefined,
+): never {
+  if (isUniqueViolation(error, 'contacts_email_unique')) {
+    throw new AppError(
+      'conflict',
+      `This customer already has a contact with the email ${email ?? ''}.`,
+      [{ path: 'email', message: 'Already a contact of this customer.' }],
+    )
+  }
+  if (isUniqueViolation(error, 'contacts_external_id_unique')) {
+    throw new AppError(
+      'conflict',
+      `This customer already has a contact with the contact ID "${externalId ?? ''}".`,
+      [{ path: 'externalId', message: 'Already used by another contact of this customer.' }],
+    )
+  }
+  throw error
+}
+
+/** Making a contact main unsets the customer's previous main contact (the customer is locked). */
+async function clearMain(
+  tx: DbOrTx,
+  customer: LockedCustomer,
+  except: string | null,
+): Promise<void> {
+  await tx
+    .update(contacts)
+    .set({ isMain: false, updatedAt: new Date() })
+    .where(
+      and(
+        eq(contacts.organizationId, customer.organizationId),
+        eq(contacts.customerId, customer.id),
+        eq(contacts.isMain, true),
+        except ? ne(contacts.id, except) : undefined,
+      ),
+    )
+}
+
+const snapshot = (contact: Contact): Record<string, unknown> => {
+  const { createdAt: _c, updatedAt: _u, ...rest } = contact
+  return rest
+}
+
+async function readBack(tx: DbOrTx, organizationId: string, id: string): Promise<Contact> {
+  const contact = await findContact(tx, organizationId, id)
+  if (!contact) throw notFound('Contact')
+  return contact
+}
+
+function phoneOf(
+  phone: string | null | undefined,
+  defaultCountry: string | null,
+  warnings: Warning[],
+): string | null | undefined {
+  if (!phone) return phone
+  const result = normalizePhone(phone, defaultCountry)
+  if (result.warning) warnings.push({ field: 'phone', message: result.warning })
+  return result.phone
+}
+
+export async function createContact(
+  tx: Tx,
+  scope: Scope,
+  customerId: string,
+  input: ContactCreate,
+): Promise<{ contact: Contact; warnings: Warning[] }> {
+  const org = scope.organizationId
+  const customer = await lockCustomer(tx, org, customerId)
+  const state = await organizationState(tx, org)
+  assertContactsEditable(state, customer)
+  const warnings: Warning[] = []
+  if (input.isMain) await clearMain(tx, customer, null)
+  const [row] = await tx
+    .insert(contacts)
+    .values({
+      organizationId: org,
+      customerId,
+      email: input.email,
+      firstName: input.firstName ?? null,
+      lastName: input.lastName ?? null,
+      phone: phoneOf(input.phone, state.defaultCountry, warnings) ?? null,
+      externalId: input.externalId ?? null,
+      role: input.role ?? null,
+      isMain: input.isMain ?? false,
+    })
+    .returning({ id: contacts.id })
+    .catch((error: unknown) => conflictOn(error, input.email, input.externalId))
+  if (!row) throw new Error('insert returned no row')
+  const contact = await readBack(tx, org, row.id)
+  await recordAudit(tx, scope, {
+    entity: 'contact',
+    entityId: row.id,
+    customerId,
+    action: 'create',
+    before: null,
+    after: snapshot(contact),
+  })
+  return { contact, warnings }
+}
+
+/** Locks the contact's customer and returns both, or 404. */
+async function lockContact(
+  tx: Tx,
+  organizationId: string,
+  id: string,
+): Promise<{ row: ContactRow; customer: LockedCustomer; before: Contact }> {
+  const before = await findContact(tx, organizationId, id)
+  if (!before) throw notFound('Contact')
+  const customer = await lockCustomer(tx, organizationId, before.customerId)
+  const [row] = await tx
+    .select()
+    .from(contacts)
+    .where(and(live(organizationId), eq(contacts.id, id)))
+  if (!row) throw notFound('Contact')
+  return { row, customer, before: await readBack(tx, organizationId, id) }
+}
+
+export async function updateContact(
+  tx: Tx,
+  scope: Scope,
+  id: string,
+  patch: ContactPatch,
+): Promise<{ contact: Contact; warnings: Warning[] }> {
+  const org = scope.organizationId
+  const { customer, before } = await lockContact(tx, org, id)
+  const state = await organizationState(tx, org)
+  assertContactsEditable(state, customer, {
+    sourceSystem: before.source === 'roster' ? null : customer.sourceSystem,
+  })
+  const warnings: Warning[] = []
+  const set: Partial<typeof contacts.$inferInsert> = {}
+  if (patch.email !== undefined) set.email = patch.email
+  if (patch.firstName !== undefined) set.firstName = patch.firstName
+  if (patch.lastName !== undefined) set.lastName = patch.lastName
+  if (patch.phone !== undefined) set.phone = phoneOf(patch.phone, state.defaultCountry, warnings)
+  if (patch.externalId !== undefined) set.externalId = patch.externalId
+  if (patch.role !== undefined) set.role = patch.role
+  if (patch.isMain !== undefined) {
+    if (patch.isMain) await clearMain(tx, customer, id)
+    set.isMain = patch.isMain
+  }
+  if (Object.keys(set).length > 0) {
+    await tx
+      .update(contacts)
+      .set({ ...set, updatedAt: new Date() })
+      .where(and(eq(contacts.organizationId, org), eq(contacts.id, id)))
+      .catch((error: unknown) => conflictOn(error, patch.email, patch.externalId))
+  }
+  const contact = await readBack(tx, org, id)
+  if (JSON.stringify(snapshot(contact)) !== JSON.stringify(snapshot(before))) {
+    await recordAudit(tx, scope, {
+      entity: 'contact',
+      entityId: id,
+      customerId: customer.id,
+      action: 'update',
+      before: snapshot(before),
+      after: snapshot(contact),
+    })
+  }
+  return { contact, warnings }
+}
+
+export async function deleteContact(tx: Tx, scope: Scope, id: string): Promise<void> {
+  const org = scope.organizationId
+  const { customer, before } = await lockContact(tx, org, id)
+  const state = await organizationState(tx, org)
+  assertContactsEditable(state, customer, {
+    sourceSystem: before.source === 'roster' ? null : customer.sourceSystem,
+  })
+  await tx.delete(contacts).where(and(eq(contacts.organizationId, org), eq(contacts.id, id)))
+  await recordAudit(tx, scope, {
+    entity: 'contact',
+    entityId: id,
+    customerId: customer.id,
+    action: 'delete',
+    before: snapshot(before),
+    after: null,
+  })
+}

@@ -1,0 +1,23 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max'
+
+export type PhoneResult =
+  { phone: string; warning?: undefined } | { phone: string; warning: string }
+
+/**
+ * A phone number in E.164 when it can be read (a national number is read in the organisation's
+ * default country); otherwise the number as typed, with a warning saying why.
+ */
+export function normalizePhone(input: string, defaultCountry: string | null): PhoneResult {
+  const typed = input.trim()
+  const parsed = parsePhoneNumberFromString(typed, {
+    defaultCountry: (defaultCountry ?? undefined) as CountryCode | undefined,
+  })
+  if (parsed?.isValid()) return { phone: parsed.number }
+  const hint = defaultCountry
+    ? `as an international number or a ${defaultCountry} number`
+    : 'as an international number starting with + (the organisation has no default country)'
+  return {
+    phone: typed,
+    warning: `Phone number "${typed}" could not be read ${hint}; kept as typed.`,
+  }
+}

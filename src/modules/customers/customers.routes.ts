@@ -1,0 +1,161 @@
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { idParams, page } from '../../contracts/common.ts'
+import {
+  auditEvent,
+  customer,
+  customerCreate,
+  customerListQuery,
+  customerPatch,
+  customerWritten,
+} from '../../contracts/customers.ts'
+import { workflow, workflowCreate } from '../../contracts/organizations.ts'
+import type { Db } from '../../platform/db/client.ts'
+import { notFound } from '../../platform/errors.ts'
+import { errorResponses } from '../../platform/http/responses.ts'
+import { customerHistory } from '../audit/audit.service.ts'
+import { requireRole, scopeOf } from '../organizations/auth.ts'
+import { findCustomer, listCustomers } from './customers.queries.ts'
+import { createCustomer, deleteCustomer, updateCustomer } from './customers.service.ts'
+import { addWorkflow, listWorkflows } from './workflows.service.ts'
+
+const tags = ['Customers']
+
+export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }, done) => {
+  app.get(
+    '/customers',
+    {
+      schema: {
+        tags,
+        summary: 'List customers by name, with search and filters',
+        description:
+          '`q` searches names, customer IDs and contact emails. Follow `nextCursor` for the next page.',
+        querystring: customerListQuery,
+        response: { 200: page(customer), ...errorResponses },
+      },
+    },
+    async (request) => listCustomers(db, scopeOf(request).organizationId, request.query),
+  )
+
+  app.post(
+    '/customers',
+    {
+      schema: {
+        tags,
+        summary: 'Create a customer',
+        body: customerCreate,
+        response: { 201: customerWritten, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const scope = scopeOf(request)
+      const { customer: created, warnings } = await db.transaction((tx) =>
+        createCustomer(tx, scope, request.body),
+      )
+      return reply.code(201).send({ ...created, warnings })
+    },
+  )
+
+  app.get(
+    '/customers/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a customer',
+        params: idParams,
+        response: { 200: customer, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const found = await findCustomer(db, scopeOf(request).organizationId, request.params.id)
+      if (!found) throw notFound('Customer')
+      return found
+    },
+  )
+
+  app.patch(
+    '/customers/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change a customer (fields left out stay as they are)',
+        params: idParams,
+        body: customerPatch,
+        response: { 200: customerWritten, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request)
+      const { customer: updated, warnings } = await db.transaction((tx) =>
+        updateCustomer(tx, scope, request.params.id, request.body),
+      )
+      return { ...updated, warnings }
+    },
+  )
+
+  app.delete(
+    '/customers/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a customer and its contacts',
+        params: idParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const scope = scopeOf(request)
+      await db.transaction((tx) => deleteCustomer(tx, scope, request.params.id))
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.get(
+    '/customers/:id/history',
+    {
+      schema: {
+        tags,
+        summary: "A customer's audit trail, its contacts' changes included, newest first",
+        params: idParams,
+        response: { 200: z.object({ data: z.array(auditEvent) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organizationId } = scopeOf(request)
+      const events = await customerHistory(db, organizationId, request.params.id)
+      if (events.length === 0 && !(await findCustomer(db, organizationId, request.params.id))) {
+        throw notFound('Customer')
+      }
+      return { data: events }
+    },
+  )
+
+  app.get(
+    '/workflows',
+    {
+      schema: {
+        tags: ['Workflows'],
+        summary: 'List the workflows',
+        response: { 200: z.object({ data: z.array(workflow) }), ...errorResponses },
+      },
+    },
+    async (request) => ({ data: await listWorkflows(db, scopeOf(request).organizationId) }),
+  )
+
+  app.post(
+    '/workflows',
+    {
+      schema: {
+        tags: ['Workflows'],
+        summary: 'Create a workflow (admins)',
+        body: workflowCreate,
+        response: { 201: workflow, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const scope = requireRole(request, 'admin')
+      return reply.code(201).send(await addWorkflow(db, scope.organizationId, request.body.name))
+    },
+  )
+  done()
+}

@@ -1,0 +1,297 @@
+import { and, eq, isNull, sql } from 'drizzle-orm'
+import type { Warning } from '../../contracts/common.ts'
+import type { Customer, CustomerCreate, CustomerPatch } from '../../contracts/customers.ts'
+import type { DbOrTx, Tx } from '../../platform/db/client.ts'
+import {
+  connections,
+  customerAccountManagers,
+  customers,
+  workflows,
+} from '../../platform/db/schema/index.ts'
+import { AppError, isUniqueViolation, notFound, type ErrorDetail } from '../../platform/errors.ts'
+import { recordAudit } from '../audit/audit.service.ts'
+import type { Scope } from '../organizations/actor.ts'
+import { membersByEmail } from '../organizations/members.service.ts'
+import { assertCustomerDeletable, assertCustomerFieldsEditable } from '../sources/ownership.ts'
+import type { SourceSystem } from '../sources/systems.ts'
+import { findCustomer } from './customers.queries.ts'
+
+type CustomerRow = typeof customers.$inferSelect
+export type LockedCustomer = CustomerRow & { sourceSystem: SourceSystem | null }
+
+export const ACCOUNT_MANAGER_NOT_FOUND = 'Account manager not found; check the email.'
+
+/** Loads a live customer of the organisation and locks it for the rest of the transaction. */
+export async function lockCustomer(
+  tx: DbOrTx,
+  organizationId: string,
+  id: string,
+): Promise<LockedCustomer> {
+  const [row] = await tx
+    .select({ customer: customers, sourceSystem: connections.system })
+    .from(customers)
+    .leftJoin(
+      connections,
+      and(
+        eq(connections.organizationId, customers.organizationId),
+        eq(connections.id, customers.sourceConnectionId),
+      ),
+    )
+    .where(
+      and(
+        eq(customers.organizationId, organizationId),
+        eq(customers.id, id),
+        isNull(customers.archivedAt),
+      ),
+    )
+    .for('update', { of: customers })
+  if (!row) throw notFound('Customer')
+  return { ...row.customer, sourceSystem: row.sourceSystem }
+}
+
+/** Member ids of account-manager emails; every email must be a member with that role. */
+async function accountManagerIds(
+  tx: DbOrTx,
+  organizationId: string,
+  emails: string[],
+): Promise<string[]> {
+  const found = await membersByEmail(tx, organizationId, emails)
+  const problems: ErrorDetail[] = []
+  const ids = new Set<string>()
+  emails.forEach((email, index) => {
+    const member = found.get(email.toLowerCase())
+    if (member?.role !== 'account_manager') {
+      problems.push({ path: `accountManagers.${index}`, message: ACCOUNT_MANAGER_NOT_FOUND })
+    } else ids.add(member.id)
+  })
+  if (problems.length > 0)
+    throw new AppError('validation_failed', ACCOUNT_MANAGER_NOT_FOUND, problems)
+  return [...ids]
+}
+
+async function workflowId(tx: DbOrTx, organizationId: string, name: string): Promise<string> {
+  const [row] = await tx
+    .select({ id: workflows.id })
+    .from(workflows)
+    .where(
+      and(
+        eq(workflows.organizationId, organizationId),
+        eq(sql`lower(${workflows.name})`, name.toLowerCase()),
+      ),
+    )
+  if (!row) {
+    throw new AppError('validation_failed', `Workflow "${name}" not found; check its name.`, [
+      { path: 'workflow', message: 'No workflow has this name.' },
+    ])
+  }
+  return row.id
+}
+
+async function assertValidGroup(
+  tx: DbOrTx,
+  organizationId: string,
+  customerId: string | null,
+  groupId: string,
+): Promise<void> {
+  // Walk up from the proposed group: it must exist and must not lead back to this customer.
+  let current: string | null = groupId
+  for (let depth = 0; current && depth < 50; depth++) {
+    if (current === customerId) {
+      throw new AppError('validation_failed', 'A customer cannot be in its own group.', [
+        { path: 'groupId', message: 'This would make a loop of groups.' },
+      ])
+    }
+    const [row]: { groupId: string | null }[] = await tx
+      .select({ groupId: customers.groupId })
+      .from(customers)
+      .where(
+        and(
+          eq(customers.organizationId, organizationId),
+          eq(customers.id, current),
+          isNull(customers.archivedAt),
+        ),
+      )
+    if (!row) {
+      if (current === groupId) {
+        throw new AppError('validation_failed', 'The group customer does not exist.', [
+          { path: 'groupId', message: 'No customer has this id.' },
+        ])
+      }
+      return
+    }
+    current = row.groupId
+  }
+}
+
+async function replaceAccountManagers(
+  tx: DbOrTx,
+  organizationId: string,
+  customerId: string,
+  memberIds: string[],
+): Promise<void> {
+  await tx
+    .delete(customerAccountManagers)
+    .where(
+      and(
+        eq(customerAccountManagers.organizationId, organizationId),
+        eq(customerAccountManagers.customerId, customerId),
+      ),
+    )
+  if (memberIds.length > 0) {
+    await tx
+      .insert(customerAccountManagers)
+      .values(memberIds.map((memberId) => ({ organizationId, customerId, memberId })))
+  }
+}
+
+const columnFields = [
+  'name',
+  'externalId',
+  'accountingCode',
+  'vatNumber',
+  'address',
+  'postalCode',
+  'city',
+  'country',
+  'currency',
+  'groupId',
+] as const
+
+function duplicateExternalId(error: unknown, externalId: string | null | undefined): never {
+  if (isUniqueViolation(error, 'customers_external_id_unique')) {
+    throw new AppError(
+      'conflict',
+      `Another customer already has the customer ID "${externalId ?? ''}".`,
+      [{ path: 'externalId', message: 'Already used by another customer.' }],
+    )
+  }
+  throw error
+}
+
+/** The audit trail keeps customers in their API shape, minus what changes on every read. */
+const snapshot = (customer: Customer): Record<string, unknown> => {
+  const { createdAt: _c, updatedAt: _u, mainContact: _m, ...rest } = customer
+  return rest
+}
+
+async function readBack(tx: DbOrTx, organizationId: string, id: string): Promise<Customer> {
+  const customer = await findCustomer(tx, organizationId, id)
+  if (!customer) throw notFound('Customer')
+  return customer
+}
+
+export async function createCustomer(
+  tx: Tx,
+  scope: Scope,
+  input: CustomerCreate,
+): Promise<{ customer: Customer; warnings: Warning[] }> {
+  const org = scope.organizationId
+  if (input.groupId) await assertValidGroup(tx, org, null, input.groupId)
+  const managers = input.accountManagers
+    ? await accountManagerIds(tx, org, input.accountManagers)
+    : []
+  const workflow = input.workflow ? await workflowId(tx, org, input.workflow) : null
+  const values: typeof customers.$inferInsert = {
+    organizationId: org,
+    name: input.name,
+    workflowId: workflow,
+  }
+  for (const field of columnFields) {
+    const value = input[field]
+    if (value !== undefined && field !== 'name') values[field] = value
+  }
+  const [row] = await tx
+    .insert(customers)
+    .values(values)
+    .returning({ id: customers.id })
+    .catch((error: unknown) => duplicateExternalId(error, input.externalId))
+  if (!row) throw new Error('insert returned no row')
+  await replaceAccountManagers(tx, org, row.id, managers)
+  const customer = await readBack(tx, org, row.id)
+  await recordAudit(tx, scope, {
+    entity: 'customer',
+    entityId: row.id,
+    customerId: row.id,
+    action: 'create',
+    before: null,
+    after: snapshot(customer),
+  })
+  return { customer, warnings: [] }
+}
+
+export async function updateCustomer(
+  tx: Tx,
+  scope: Scope,
+  id: string,
+  patch: CustomerPatch,
+): Promise<{ customer: Customer; warnings: Warning[] }> {
+  const org = scope.organizationId
+  const current = await lockCustomer(tx, org, id)
+  const before = await readBack(tx, org, id)
+  const changed = columnFields.filter(
+    (field) => patch[field] !== undefined && patch[field] !== current[field],
+  )
+  assertCustomerFieldsEditable(current, changed)
+  if (patch.groupId && patch.groupId !== current.groupId) {
+    await assertValidGroup(tx, org, id, patch.groupId)
+  }
+  const set: Partial<typeof customers.$inferInsert> = {}
+  for (const field of changed) {
+    const value = patch[field]
+    if (field === 'name') {
+      if (value) set.name = value
+    } else if (value !== undefined) set[field] = value
+  }
+  if (patch.workflow !== undefined) {
+    set.workflowId = patch.workflow === null ? null : await workflowId(tx, org, patch.workflow)
+  }
+  if (patch.accountManagers !== undefined) {
+    await replaceAccountManagers(
+      tx,
+      org,
+      id,
+      await accountManagerIds(tx, org, patch.accountManagers),
+    )
+  }
+  if (Object.keys(set).length > 0) {
+    await tx
+      .update(customers)
+      .set({ ...set, updatedAt: new Date() })
+      .where(and(eq(customers.organizationId, org), eq(customers.id, id)))
+      .catch((error: unknown) => duplicateExternalId(error, patch.externalId))
+  }
+  const customer = await readBack(tx, org, id)
+  const after = snapshot(customer)
+  if (JSON.stringify(after) !== JSON.stringify(snapshot(before))) {
+    await recordAudit(tx, scope, {
+      entity: 'customer',
+      entityId: id,
+      customerId: id,
+      action: 'update',
+      before: snapshot(before),
+      after,
+    })
+  }
+  return { customer, warnings: [] }
+}
+
+export async function deleteCustomer(tx: Tx, scope: Scope, id: string): Promise<void> {
+  const org = scope.organizationId
+  const current = await lockCustomer(tx, org, id)
+  assertCustomerDeletable(current)
+  const before = await readBack(tx, org, id)
+  // Subsidiaries stay, outside any group.
+  await tx
+    .update(customers)
+    .set({ groupId: null, updatedAt: new Date() })
+    .where(and(eq(customers.organizationId, org), eq(customers.groupId, id)))
+  await tx.delete(customers).where(and(eq(customers.organizationId, org), eq(customers.id, id)))
+  await recordAudit(tx, scope, {
+    entity: 'customer',
+    entityId: id,
+    customerId: id,
+    action: 'delete',
+    before: snapshot(before),
+    after: null,
+  })
+}

@@ -1,0 +1,122 @@
+import Papa from 'papaparse'
+import type { ExportedCustomer } from '../../contracts/export.ts'
+import type { DbOrTx } from '../../platform/db/client.ts'
+import { contactsByCustomer } from '../contacts/contacts.service.ts'
+import { listCustomers } from './customers.queries.ts'
+
+const BATCH = 500
+// Papa's own pattern for `true` misses a formula followed by a line break inside the cell.
+const FORMULA_START = /^[=+\-@\t\r]/
+
+/** Every live customer of the organisation with its contacts, by name, a batch at a time. */
+export async function* exportCustomers(
+  db: DbOrTx,
+  organizationId: string,
+): AsyncGenerator<ExportedCustomer> {
+  let cursor: string | undefined
+  do {
+    const page = await listCustomers(db, organizationId, { limit: BATCH, cursor })
+    const contacts = await contactsByCustomer(
+      db,
+      organizationId,
+      page.data.map((c) => c.id),
+    )
+    for (const c of page.data) {
+      yield {
+        id: c.id,
+        name: c.name,
+        externalId: c.externalId,
+        accountingCode: c.accountingCode,
+        vatNumber: c.vatNumber,
+        address: c.address,
+        postalCode: c.postalCode,
+        city: c.city,
+        country: c.country,
+        group: c.group && { name: c.group.name, externalId: c.group.externalId },
+        accountManagers: c.accountManagers,
+        workflow: c.workflow,
+        source: c.source,
+        contacts: (contacts.get(c.id) ?? []).map((ct) => ({
+          id: ct.id,
+          email: ct.email,
+          firstName: ct.firstName,
+          lastName: ct.lastName,
+          phone: ct.phone,
+          externalId: ct.externalId,
+          role: ct.role,
+          isMain: ct.isMain,
+          source: ct.source,
+        })),
+      }
+    }
+    cursor = page.nextCursor ?? undefined
+  } while (cursor)
+}
+
+export const csvColumns = [
+  'Customer Roster ID',
+  'Customer name',
+  'Customer ID',
+  'Accounting code',
+  'VAT number',
+  'Address',
+  'Postal code',
+  'City',
+  'Country',
+  'Group name',
+  'Group ID',
+  'Account managers',
+  'Workflow',
+  'Customer source',
+  'Contact Roster ID',
+  'Contact email',
+  'First name',
+  'Family name',
+  'Phone number',
+  'Contact ID',
+  'Role',
+  'Main contact',
+  'Contact source',
+] as const
+
+/** CSV lines of one customer: one per contact, or one with blank contact cells. */
+export function customerCsvRows(customer: ExportedCustomer): string {
+  const base = [
+    customer.id,
+    customer.name,
+    customer.externalId,
+    customer.accountingCode,
+    customer.vatNumber,
+    customer.address,
+    customer.postalCode,
+    customer.city,
+    customer.country,
+    customer.group?.name ?? null,
+    customer.group?.externalId ?? null,
+    customer.accountManagers.join(', '),
+    customer.workflow,
+    customer.source,
+  ]
+  const contactCells = customer.contacts.map((c) => [
+    c.id,
+    c.email,
+    c.firstName,
+    c.lastName,
+    c.phone,
+    c.externalId,
+    c.role,
+    c.isMain ? '1' : '',
+    c.source,
+  ])
+  const rows = (contactCells.length > 0 ? contactCells : [Array<null>(9).fill(null)]).map((cells) =>
+    [...base, ...cells].map((cell) => cell ?? ''),
+  )
+  // escapeFormulae: a cell starting with = + - @, a tab or a CR gets a leading apostrophe, so a
+  // spreadsheet shows it as text instead of running it as a formula.
+  return (
+    Papa.unparse(rows, { header: false, newline: '\r\n', escapeFormulae: FORMULA_START }) + '\r\n'
+  )
+}
+
+export const csvHeader = (): string =>
+  Papa.unparse([csvColumns as unknown as string[]], { newline: '\r\n' }) + '\r\n'

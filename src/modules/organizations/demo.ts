@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto'
+import type { Db } from '../../platform/db/client.ts'
+import { createContact } from '../contacts/contacts.service.ts'
+import { createCustomer } from '../customers/customers.service.ts'
+import { addWorkflow } from '../customers/workflows.service.ts'
+import { cliActor } from './actor.ts'
+import { createApiKey } from './api-keys.service.ts'
+import { addMember } from './members.service.ts'
+import { countOrganizations, createOrganization } from './organizations.service.ts'
+
+export interface DemoAccess {
+  slug: string
+  email: string
+  password: string
+  apiKey: string
+}
+
+/**
+ * On an empty store, creates a demo organisation with an admin who can sign in, an API key and a
+ * few customers, so a first `npm start` has something to show. Returns undefined otherwise.
+ */
+export async function seedDemo(db: Db): Promise<DemoAccess | undefined> {
+  if ((await countOrganizations(db)) > 0) return undefined
+  const password = randomBytes(9).toString('base64url')
+  return db.transaction(async (tx) => {
+    const org = await createOrganization(tx, { name: 'Demo Company', slug: 'demo', country: 'FR' })
+    const email = 'admin@demo.example'
+    await addMember(tx, org.id, { email, name: 'Demo Admin', role: 'admin', password })
+    await addMember(tx, org.id, {
+      email: 'camille.martin@demo.example',
+      name: 'Camille Martin',
+      role: 'account_manager',
+    })
+    await addWorkflow(tx, org.id, 'Standard')
+    await addWorkflow(tx, org.id, 'Key accounts')
+    const scope = { organizationId: org.id, actor: cliActor }
+    const { customer: group } = await createCustomer(tx, scope, {
+      name: 'Durand Holding',
+      externalId: 'C-1000',
+      country: 'FR',
+      city: 'Paris',
+      workflow: 'Key accounts',
+      accountManagers: ['camille.martin@demo.example'],
+    })
+    const { customer: subsidiary } = await createCustomer(tx, scope, {
+      name: 'Durand Logistique',
+      externalId: 'C-1001',
+      country: 'FR',
+      city: 'Lyon',
+      groupId: group.id,
+      workflow: 'Standard',
+    })
+    const { customer: acme } = await createCustomer(tx, scope, {
+      name: 'Acme GmbH',
+      externalId: 'C-2000',
+      country: 'DE',
+      city: 'Berlin',
+      workflow: 'Standard',
+    })
+    await createContact(tx, scope, group.id, {
+      email: 'compta@durand.example',
+      firstName: 'Élodie',
+      lastName: 'Durand',
+      phone: '01 42 68 53 00',
+      role: 'ACCOUNTING',
+      isMain: true,
+    })
+    await createContact(tx, scope, subsidiary.id, {
+      email: 'achats@durand-logistique.example',
+      firstName: 'Luc',
+      lastName: 'Bernard',
+      role: 'PURCHASER',
+      isMain: true,
+    })
+    await createContact(tx, scope, acme.id, {
+      email: 'ap@acme.example',
+      firstName: 'Jürgen',
+      lastName: 'Weiß',
+      phone: '+49 30 901820',
+      role: 'PAYER',
+      isMain: true,
+    })
+    const { key } = await createApiKey(tx, org.id, { name: 'Demo key' })
+    return { slug: org.slug, email, password, apiKey: key }
+  })
+}

@@ -1,0 +1,75 @@
+import { and, eq, gt, sql } from 'drizzle-orm'
+import type { DbOrTx } from '../../platform/db/client.ts'
+import { members, organizations, sessions } from '../../platform/db/schema/index.ts'
+import { hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts'
+import { AppError } from '../../platform/errors.ts'
+
+export const SESSION_DAYS = 14
+const wrongCredentials = (): AppError => new AppError('unauthenticated', 'Wrong email or password.')
+
+/**
+ * Signs a member in by email and password. An email can belong to members of several
+ * organisations: then the organisation (slug) must be given.
+ */
+export async function signIn(
+  db: DbOrTx,
+  input: { email: string; password: string; organization?: string | undefined },
+): Promise<{ token: string; organizationId: string; memberId: string; expiresAt: Date }> {
+  const candidates = await db
+    .select({ member: members, slug: organizations.slug })
+    .from(members)
+    .innerJoin(organizations, eq(organizations.id, members.organizationId))
+    .where(
+      and(
+        eq(sql`lower(${members.email})`, input.email.toLowerCase()),
+        input.organization ? eq(organizations.slug, input.organization) : undefined,
+      ),
+    )
+  const matching = []
+  for (const candidate of candidates) {
+    const hash = candidate.member.passwordHash
+    if (hash && (await verifyPassword(input.password, hash))) matching.push(candidate)
+  }
+  const [chosen, ...others] = matching
+  if (!chosen) throw wrongCredentials()
+  if (others.length > 0) {
+    throw new AppError(
+      'validation_failed',
+      'This email belongs to several organisations: choose one.',
+      matching.map((m) => ({ path: 'organization', message: m.slug })),
+    )
+  }
+  const token = newToken('rss')
+  const expiresAt = new Date(Date.now() + SESSION_DAYS * 24 * 3600 * 1000)
+  await db.insert(sessions).values({
+    organizationId: chosen.member.organizationId,
+    memberId: chosen.member.id,
+    tokenHash: hashToken(token),
+    expiresAt,
+  })
+  return {
+    token,
+    organizationId: chosen.member.organizationId,
+    memberId: chosen.member.id,
+    expiresAt,
+  }
+}
+
+export async function resolveSession(
+  db: DbOrTx,
+  token: string,
+): Promise<typeof members.$inferSelect | undefined> {
+  const [row] = await db
+    .select({ member: members })
+    .from(sessions)
+    .innerJoin(
+      members,
+      and(eq(members.organizationId, sessions.organizationId), eq(members.id, sessions.memberId)),
+    )
+    .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date())))
+  return row?.member
+}
+
+export async function signOut(db: DbOrTx, token: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token)))
+}

@@ -1,0 +1,57 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import pg from 'pg'
+import type { Config } from '../config.ts'
+import { startEmbedded } from './embedded.ts'
+import { migrate } from './migrate.ts'
+import * as schema from './schema/index.ts'
+
+export type Db = NodePgDatabase<typeof schema>
+/** A transaction handle; data functions take `Db | Tx` so callers compose transactions. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+export type DbOrTx = Db | Tx
+
+export interface Store {
+  kind: 'embedded' | 'postgres'
+  db: Db
+  pool: pg.Pool
+  close(): Promise<void>
+}
+
+export async function openStore(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  options: { migrate?: boolean } = {},
+): Promise<Store> {
+  let kind: Store['kind']
+  let pool: pg.Pool
+  let stopEmbedded = (): Promise<void> => Promise.resolve()
+  if (config.databaseUrl) {
+    kind = 'postgres'
+    pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 })
+  } else {
+    kind = 'embedded'
+    const embedded = await startEmbedded(config.dataDir)
+    stopEmbedded = () => embedded.stop()
+    pool = new pg.Pool({ ...embedded.connection, max: 10 })
+  }
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined)
+  const db = drizzle({ client: pool, schema, casing: 'snake_case' })
+  const store: Store = {
+    kind,
+    db,
+    pool,
+    close: async () => {
+      await pool.end()
+      await stopEmbedded()
+    },
+  }
+  if (options.migrate !== false) {
+    try {
+      await migrate(pool)
+    } catch (error) {
+      await store.close()
+      throw error
+    }
+  }
+  return store
+}

@@ -1,0 +1,57 @@
+/**
+ * The embedded store's server process. PGlite runs every statement on its caller's thread and has
+ * a single connection, so Roster keeps it in this child process and talks to it over the Postgres
+ * wire protocol (pglite-socket multiplexes the connections and keeps a transaction's statements
+ * together). The app then uses the same driver for the embedded store and for a real server.
+ *
+ * Usage: node pglite-server.ts <dataDir> <socketPath>. Prints "ready" on stdout once listening;
+ * exits when its parent goes away.
+ */
+import { mkdirSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { PGlite } from '@electric-sql/pglite'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { acquireLock } from './lock.ts'
+
+const [dataDirArg, socketPathArg] = process.argv.slice(2)
+if (!dataDirArg || !socketPathArg) {
+  console.error('usage: pglite-server <dataDir> <socketPath>')
+  process.exit(2)
+}
+const dataDir: string = dataDirArg
+const socketPath: string = socketPathArg
+
+const inMemory = dataDir === 'memory://'
+let release = (): void => undefined
+if (!inMemory) {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  const lock = acquireLock(`${dataDir}/pglite.lock`)
+  if (!lock) {
+    console.error(`The data folder ${dataDir} is already used by another Roster process.`)
+    process.exit(3)
+  }
+  release = lock
+}
+await rm(socketPath, { force: true })
+
+const db = await PGlite.create(inMemory ? undefined : `${dataDir}/pgdata`)
+const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 64 })
+await server.start()
+process.stdout.write('ready\n')
+
+let stopping = false
+async function stop(): Promise<void> {
+  if (stopping) return
+  stopping = true
+  try {
+    await server.stop()
+    await db.close()
+  } finally {
+    await rm(socketPath, { force: true })
+    release()
+    process.exit(0)
+  }
+}
+process.on('SIGTERM', () => void stop())
+process.on('SIGINT', () => void stop())
+process.on('disconnect', () => void stop())

@@ -1,0 +1,48 @@
+import {
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import { organizations } from './organizations.ts'
+
+export const auditEntity = pgEnum('audit_entity', ['organization', 'customer', 'contact'])
+export const auditAction = pgEnum('audit_action', [
+  'create',
+  'update',
+  'delete',
+  'archive',
+  'disconnect_contacts',
+])
+export const actorKind = pgEnum('actor_kind', ['member', 'api_key', 'cli', 'source', 'import'])
+
+/** Every change to a customer or contact: who or what made it, when, and the record before and after. */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    id: uuid().notNull().defaultRandom(),
+    entity: auditEntity().notNull(),
+    entityId: uuid('entity_id').notNull(),
+    // The customer a contact belongs to, so a customer's history includes its contacts.
+    customerId: uuid('customer_id'),
+    action: auditAction().notNull(),
+    actorKind: actorKind('actor_kind').notNull(),
+    actorId: uuid('actor_id'),
+    actorLabel: text('actor_label').notNull(),
+    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    before: jsonb(),
+    after: jsonb(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.id] }),
+    index('audit_events_customer_idx').on(t.organizationId, t.customerId, t.at),
+    index('audit_events_entity_idx').on(t.organizationId, t.entity, t.entityId, t.at),
+  ],
+)

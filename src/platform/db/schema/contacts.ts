@@ -1,0 +1,54 @@
+import { sql } from 'drizzle-orm'
+import {
+  boolean,
+  foreignKey,
+  index,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import { connections } from './connections.ts'
+import { customers } from './customers.ts'
+
+export const contactRole = pgEnum('contact_role', ['ACCOUNTING', 'SALES', 'PURCHASER', 'PAYER'])
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    id: uuid().notNull().defaultRandom(),
+    customerId: uuid('customer_id').notNull(),
+    email: text().notNull(),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    phone: text(),
+    externalId: text('external_id'),
+    role: contactRole(),
+    isMain: boolean('is_main').notNull().default(false),
+    sourceConnectionId: uuid('source_connection_id'),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.id] }),
+    uniqueIndex('contacts_email_unique').on(t.organizationId, t.customerId, sql`lower(${t.email})`),
+    uniqueIndex('contacts_external_id_unique').on(t.organizationId, t.customerId, t.externalId),
+    uniqueIndex('contacts_one_main')
+      .on(t.organizationId, t.customerId)
+      .where(sql`${t.isMain}`),
+    index('contacts_email_search_idx').on(t.organizationId, sql`lower(${t.email})`, t.id),
+    foreignKey({
+      columns: [t.organizationId, t.customerId],
+      foreignColumns: [customers.organizationId, customers.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      columns: [t.organizationId, t.sourceConnectionId],
+      foreignColumns: [connections.organizationId, connections.id],
+    }),
+  ],
+)

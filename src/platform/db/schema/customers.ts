@@ -1,0 +1,80 @@
+import { sql } from 'drizzle-orm'
+import {
+  char,
+  foreignKey,
+  index,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import { connections } from './connections.ts'
+import { members, organizations, workflows } from './organizations.ts'
+
+export const customers = pgTable(
+  'customers',
+  {
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    id: uuid().notNull().defaultRandom(),
+    name: text().notNull(),
+    externalId: text('external_id'),
+    accountingCode: text('accounting_code'),
+    vatNumber: text('vat_number'),
+    address: text(),
+    postalCode: text('postal_code'),
+    city: text(),
+    country: char({ length: 2 }),
+    currency: char({ length: 3 }),
+    groupId: uuid('group_id'),
+    workflowId: uuid('workflow_id'),
+    // null: Roster owns the customer. Otherwise the connection that brings it.
+    sourceConnectionId: uuid('source_connection_id'),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.id] }),
+    uniqueIndex('customers_external_id_unique').on(t.organizationId, t.externalId),
+    index('customers_name_idx').on(t.organizationId, sql`lower(${t.name})`, t.id),
+    index('customers_group_idx').on(t.organizationId, t.groupId),
+    index('customers_workflow_idx').on(t.organizationId, t.workflowId),
+    foreignKey({
+      columns: [t.organizationId, t.groupId],
+      foreignColumns: [t.organizationId, t.id],
+    }),
+    foreignKey({
+      columns: [t.organizationId, t.workflowId],
+      foreignColumns: [workflows.organizationId, workflows.id],
+    }),
+    foreignKey({
+      columns: [t.organizationId, t.sourceConnectionId],
+      foreignColumns: [connections.organizationId, connections.id],
+    }),
+  ],
+)
+
+export const customerAccountManagers = pgTable(
+  'customer_account_managers',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    customerId: uuid('customer_id').notNull(),
+    memberId: uuid('member_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.customerId, t.memberId] }),
+    index('customer_account_managers_member_idx').on(t.organizationId, t.memberId),
+    foreignKey({
+      columns: [t.organizationId, t.customerId],
+      foreignColumns: [customers.organizationId, customers.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      columns: [t.organizationId, t.memberId],
+      foreignColumns: [members.organizationId, members.id],
+    }).onDelete('cascade'),
+  ],
+)

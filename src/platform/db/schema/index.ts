@@ -1,0 +1,5 @@
+export * from './organizations.ts'
+export * from './connections.ts'
+export * from './customers.ts'
+export * from './contacts.ts'
+export * from './audit.ts'

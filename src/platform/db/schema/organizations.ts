@@ -1,0 +1,110 @@
+import { sql } from 'drizzle-orm'
+import {
+  boolean,
+  char,
+  foreignKey,
+  index,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
+
+export const memberRole = pgEnum('member_role', ['admin', 'account_manager', 'member'])
+
+export const organizations = pgTable('organizations', {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull(),
+  slug: text().notNull().unique(),
+  defaultCountry: char('default_country', { length: 2 }),
+  // Set once, when an admin disconnects contacts from the invoicing system: from then on Roster
+  // is the contact source for good (seed 001).
+  contactsDisconnectedAt: timestamp('contacts_disconnected_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
+export const members = pgTable(
+  'members',
+  {
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    id: uuid().notNull().defaultRandom(),
+    email: text().notNull(),
+    name: text(),
+    role: memberRole().notNull().default('member'),
+    passwordHash: text('password_hash'),
+    notifyInApp: boolean('notify_in_app').notNull().default(true),
+    notifyEmail: boolean('notify_email').notNull().default(false),
+    notifySlack: boolean('notify_slack').notNull().default(false),
+    slackWebhookUrl: text('slack_webhook_url'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.id] }),
+    uniqueIndex('members_email_unique').on(t.organizationId, sql`lower(${t.email})`),
+  ],
+)
+
+// Credential tables are looked up by token hash before the tenant is known, so their hash index
+// is global; everything else about them is keyed by organisation first like every tenant table.
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    id: uuid().notNull().defaultRandom(),
+    name: text().notNull(),
+    prefix: text().notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdByMemberId: uuid('created_by_member_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.id] }),
+    uniqueIndex('api_keys_token_hash_unique').on(t.tokenHash),
+  ],
+)
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    id: uuid().notNull().defaultRandom(),
+    memberId: uuid('member_id').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.id] }),
+    uniqueIndex('sessions_token_hash_unique').on(t.tokenHash),
+    index('sessions_member_idx').on(t.organizationId, t.memberId),
+    foreignKey({
+      columns: [t.organizationId, t.memberId],
+      foreignColumns: [members.organizationId, members.id],
+    }).onDelete('cascade'),
+  ],
+)
+
+export const workflows = pgTable(
+  'workflows',
+  {
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    id: uuid().notNull().defaultRandom(),
+    name: text().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.id] }),
+    uniqueIndex('workflows_name_unique').on(t.organizationId, sql`lower(${t.name})`),
+  ],
+)

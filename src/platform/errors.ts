@@ -1,0 +1,70 @@
+/** The closed set of error codes the API, CLI and web app speak. */
+export type ErrorCode =
+  | 'bad_request'
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'source_owned'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'internal'
+
+export interface ErrorDetail {
+  path?: string
+  message: string
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly details: ErrorDetail[]
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
+    super(message)
+    this.name = 'AppError'
+    this.code = code
+    this.details = details
+  }
+}
+
+export function httpStatus(code: ErrorCode): number {
+  switch (code) {
+    case 'bad_request':
+    case 'validation_failed':
+      return 400
+    case 'unauthenticated':
+      return 401
+    case 'forbidden':
+      return 403
+    case 'not_found':
+      return 404
+    case 'conflict':
+    case 'source_owned':
+      return 409
+    case 'payload_too_large':
+      return 413
+    case 'unsupported_media_type':
+      return 415
+    case 'internal':
+      return 500
+  }
+}
+
+export const notFound = (what: string): AppError => new AppError('not_found', `${what} not found.`)
+
+/** Postgres unique violation on the named constraint/index. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = findPgError(error)
+  return e?.code === '23505' && (constraint === undefined || e.constraint === constraint)
+}
+
+function findPgError(error: unknown): { code?: string; constraint?: string } | undefined {
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const candidate = current as Error & { code?: string; constraint?: string }
+    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code)) return candidate
+    current = candidate.cause
+  }
+  return undefined
+}

@@ -1,0 +1,77 @@
+import cookie from '@fastify/cookie'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyInstance } from 'fastify'
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod'
+import { contactRoutes } from '../../modules/contacts/contacts.routes.ts'
+import { customerRoutes } from '../../modules/customers/customers.routes.ts'
+import { authenticate } from '../../modules/organizations/auth.ts'
+import {
+  organizationRoutes,
+  sessionRoutes,
+} from '../../modules/organizations/organizations.routes.ts'
+import type { Db } from '../db/client.ts'
+import { registerErrorHandling } from './errors.ts'
+
+export interface AppOptions {
+  db: Db
+  bodyLimit?: number
+  logger?: boolean | { level: string }
+}
+
+/** Registers the API routes that need credentials; add a module's routes here. */
+const authenticatedRoutes = [organizationRoutes, customerRoutes, contactRoutes]
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  registerErrorHandling(app)
+
+  await app.register(cookie)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Roster API',
+        version: '1',
+        description:
+          'Customers and contacts for accounts-receivable teams. Authenticate with `Authorization: Bearer <API key>` or a session cookie from `POST /api/v1/session`. Errors are `{"error":{"code","message","details"}}`.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'roster_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger())
+  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }))
+
+  const { db } = options
+  await app.register(
+    async (api) => {
+      await api.register(sessionRoutes, { db })
+      await api.register(async (secured) => {
+        secured.addHook('onRequest', async (request) => {
+          request.scope = await authenticate(db, request)
+        })
+        for (const routes of authenticatedRoutes) await secured.register(routes, { db })
+      })
+    },
+    { prefix: '/api/v1' },
+  )
+  return app
+}

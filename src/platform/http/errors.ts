@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { AppError, httpStatus, type ErrorDetail } from '../errors.ts'
+
+interface ZodIssueLike {
+  code?: string
+  path?: PropertyKey[]
+  message: string
+  keys?: string[]
+}
+
+function issueDetails(issue: ZodIssueLike, prefix: string): ErrorDetail[] {
+  const base = (issue.path ?? []).map(String)
+  if (issue.code === 'unrecognized_keys' && issue.keys) {
+    return issue.keys.map((key) => ({ path: [...base, key].join('.'), message: 'Unknown field.' }))
+  }
+  const path = base.join('.')
+  return [{ path: path || prefix, message: issue.message }]
+}
+
+function toAppError(error: FastifyError): AppError {
+  if (error instanceof AppError) return error
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body'
+    const details = error.validation.flatMap((v) =>
+      issueDetails(v.params.issue as ZodIssueLike, where),
+    )
+    const unknown = details.filter((d) => d.message === 'Unknown field.').map((d) => d.path)
+    const message =
+      unknown.length > 0
+        ? `Unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`
+        : `Some fields are not valid: ${details.map((d) => `${d.path ?? where}: ${d.message}`).join('; ')}`
+    return new AppError('validation_failed', message, details)
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new AppError('bad_request', 'The request body is not valid JSON.')
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('payload_too_large', 'The request body is too large.')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('unsupported_media_type', 'Send the request body as application/json.')
+    default:
+      break
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError('bad_request', error.message)
+  }
+  return new AppError('internal', 'Something went wrong on our side; try again.')
+}
+
+/** One place turns every error into `{ error: { code, message, details } }`. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const appError = toAppError(error)
+    if (appError.code === 'internal') request.log.error(error)
+    return reply.code(httpStatus(appError.code)).send({
+      error: { code: appError.code, message: appError.message, details: appError.details },
+    })
+  })
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: {
+        code: 'not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`,
+        details: [],
+      },
+    }),
+  )
+}
