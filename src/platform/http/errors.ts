@@ -2,29 +2,30 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { AppError, httpStatus, type ErrorDetail } from '../errors.ts'
 
-interface ZodIssueLike {
-  code?: string
-  path?: PropertyKey[]
-  message: string
-  keys?: string[]
+interface ValidationIssue {
+  keyword: string
+  instancePath: string
+  message?: string
+  params: { keys?: unknown }
 }
 
-function issueDetails(issue: ZodIssueLike, prefix: string): ErrorDetail[] {
-  const base = (issue.path ?? []).map(String)
-  if (issue.code === 'unrecognized_keys' && issue.keys) {
-    return issue.keys.map((key) => ({ path: [...base, key].join('.'), message: 'Unknown field.' }))
+function issueDetails(issue: ValidationIssue, where: string): ErrorDetail[] {
+  const base = issue.instancePath.split('/').filter(Boolean)
+  const keys = issue.params.keys
+  if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+    return keys.map((key) => ({
+      path: [...base, String(key)].join('.'),
+      message: 'Unknown field.',
+    }))
   }
-  const path = base.join('.')
-  return [{ path: path || prefix, message: issue.message }]
+  return [{ path: base.join('.') || where, message: issue.message ?? 'Not valid.' }]
 }
 
 function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? 'body'
-    const details = error.validation.flatMap((v) =>
-      issueDetails(v.params.issue as ZodIssueLike, where),
-    )
+    const details = error.validation.flatMap((issue) => issueDetails(issue, where))
     const unknown = details.filter((d) => d.message === 'Unknown field.').map((d) => d.path)
     const message =
       unknown.length > 0

@@ -1,0 +1,40 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { openStore, type Store } from '../src/platform/db/client.ts'
+
+/**
+ * One database for the whole run, migrated once: an embedded server in a temporary folder, or,
+ * when DATABASE_URL is set, a fresh database on that PostgreSQL server. Tests keep apart by
+ * creating their own organisations.
+ */
+export default async function setup(): Promise<() => Promise<void>> {
+  const serverUrl = process.env.DATABASE_URL
+  if (serverUrl) {
+    const name = `roster_test_${process.pid}_${Date.now()}`
+    const admin = new pg.Client({ connectionString: serverUrl })
+    await admin.connect()
+    await admin.query(`create database ${name}`)
+    await admin.end()
+    const url = new URL(serverUrl)
+    url.pathname = `/${name}`
+    process.env.DATABASE_URL = url.toString()
+    const store = await openStore({ databaseUrl: url.toString(), dataDir: '' })
+    await store.close()
+    return async () => {
+      const cleanup = new pg.Client({ connectionString: serverUrl })
+      await cleanup.connect()
+      await cleanup.query(`drop database if exists ${name} with (force)`)
+      await cleanup.end()
+    }
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'roster-test-'))
+  process.env.ROSTER_DATA_DIR = dataDir
+  // This process keeps the embedded server up for the test workers, which connect to it.
+  const store: Store = await openStore({ databaseUrl: undefined, dataDir })
+  return async () => {
+    await store.close()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}

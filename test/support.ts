@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { afterAll } from 'vitest'
+import { cliActor, type Scope } from '../src/modules/organizations/actor.ts'
+import { createApiKey } from '../src/modules/organizations/api-keys.service.ts'
+import { addMember } from '../src/modules/organizations/members.service.ts'
+import { createOrganization } from '../src/modules/organizations/organizations.service.ts'
+import { loadConfig } from '../src/platform/config.ts'
+import { openStore, type Store } from '../src/platform/db/client.ts'
+import { buildApp } from '../src/platform/http/app.ts'
+
+let shared: Promise<Store> | undefined
+
+/** The run's database (see global-setup.ts), opened once per test file. */
+export function testStore(): Promise<Store> {
+  if (!shared) {
+    shared = openStore(loadConfig(), { migrate: false })
+    afterAll(async () => {
+      await (await shared)?.close()
+    })
+  }
+  return shared
+}
+
+export interface TestOrg {
+  id: string
+  slug: string
+  key: string
+  scope: Scope
+}
+
+/** A fresh organisation with an API key, so each test works on its own data. */
+export async function newOrg(store: Store, country: string | undefined = 'FR'): Promise<TestOrg> {
+  const slug = `t-${randomUUID().slice(0, 12)}`
+  const org = await createOrganization(store.db, { name: `Test ${slug}`, slug, country })
+  const { key } = await createApiKey(store.db, org.id, { name: 'test' })
+  return { id: org.id, slug, key, scope: { organizationId: org.id, actor: cliActor } }
+}
+
+export async function newMember(
+  store: Store,
+  org: TestOrg,
+  role: 'admin' | 'account_manager' | 'member',
+  password?: string,
+): Promise<{ id: string; email: string }> {
+  const email = `${role}-${randomUUID().slice(0, 8)}@example.com`
+  const member = await addMember(store.db, org.id, { email, role, password })
+  return { id: member.id, email }
+}
+
+export async function testApp(store: Store): Promise<FastifyInstance> {
+  const app = await buildApp({ db: store.db, bodyLimit: 64 * 1024 })
+  afterAll(() => app.close())
+  return app
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT'
+
+/** A client bound to one organisation's API key. */
+export function client(app: FastifyInstance, key: string) {
+  const call = (method: Method, url: string, payload?: unknown): Promise<LightMyRequestResponse> =>
+    app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${key}` },
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    })
+  return {
+    get: (url: string) => call('GET', url),
+    post: (url: string, body: unknown) => call('POST', url, body),
+    patch: (url: string, body: unknown) => call('PATCH', url, body),
+    delete: (url: string) => call('DELETE', url),
+  }
+}
+
+export type Client = ReturnType<typeof client>
+
+/** The parsed JSON body, typed loosely for assertions. */
+export const json = (response: LightMyRequestResponse): any => response.json()

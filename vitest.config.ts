@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config'
+
+// In CI each store's run also writes a JSON report that .ci/summary.js adds up.
+const store = process.env.ROSTER_TEST_STORE ?? (process.env.DATABASE_URL ? 'postgres' : 'pglite')
+
+export default defineConfig({
+  test: {
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: `test-output/vitest-${store}.json` },
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+})
