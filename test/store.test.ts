@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
+import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { migrate } from '../src/platform/db/migrate.ts'
 import { contacts, customers } from '../src/platform/db/schema/index.ts'
@@ -28,6 +29,48 @@ describe('store', () => {
     results.forEach((result, i) => {
       expect(result.rows[0]).toEqual({ n: i, s: `v${i}` })
     })
+  })
+
+  it('keeps the statements and transactions of many connections apart', async () => {
+    const config = { ...store.pool.options, max: 6 }
+    const pools = Array.from({ length: 3 }, () => new pg.Pool(config))
+    const table = `race_${randomUUID().replaceAll('-', '')}`
+    await store.pool.query(`create table ${table} (id int primary key, n int not null)`)
+    await store.pool.query(`insert into ${table} values (1, 0)`)
+    try {
+      const work = pools.flatMap((pool, p) =>
+        Array.from({ length: 40 }, async (_, i) => {
+          const echoed = await pool.query<{ n: number; s: string }>(
+            'select $1::int as n, $2::text as s',
+            [p * 1000 + i, `p${p}-${i}`],
+          )
+          expect(echoed.rows[0]).toEqual({ n: p * 1000 + i, s: `p${p}-${i}` })
+          const client = await pool.connect()
+          try {
+            await client.query('begin')
+            const { rows } = await client.query<{ n: number }>(
+              `select n from ${table} where id = $1`,
+              [1],
+            )
+            await new Promise((resolve) => setTimeout(resolve, 1))
+            await client.query(`update ${table} set n = $1 where id = $2`, [
+              (rows[0]?.n ?? 0) + 1,
+              1,
+            ])
+            await client.query('commit')
+          } finally {
+            client.release()
+          }
+        }),
+      )
+      await Promise.all(work)
+      const { rows } = await store.pool.query<{ n: number }>(`select n from ${table}`)
+      // Each read-modify-write ran alone: no increment was lost.
+      expect(rows[0]?.n).toBe(120)
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()))
+      await store.pool.query(`drop table ${table}`)
+    }
   })
 
   it('guarantees in the database: one main contact, emails unique per customer in any case', async () => {

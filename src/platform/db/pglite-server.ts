@@ -1,8 +1,7 @@
 /**
  * The embedded store's server process. PGlite runs every statement on its caller's thread and has
  * a single connection, so Roster keeps it in this child process and talks to it over the Postgres
- * wire protocol (pglite-socket multiplexes the connections and keeps a transaction's statements
- * together). The app then uses the same driver for the embedded store and for a real server.
+ * wire protocol (wire-server.ts shares PGlite's one session between the connections). The app then uses the same driver for the embedded store and for a real server.
  *
  * Usage: node pglite-server.ts <dataDir> <socketPath>. Prints "ready" on stdout once listening;
  * exits when its parent goes away.
@@ -10,8 +9,8 @@
 import { mkdirSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { acquireLock } from './lock.ts'
+import { WireServer } from './wire-server.ts'
 
 const [dataDirArg, socketPathArg] = process.argv.slice(2)
 if (!dataDirArg || !socketPathArg) {
@@ -35,8 +34,8 @@ if (!inMemory) {
 await rm(socketPath, { force: true })
 
 const db = await PGlite.create(inMemory ? undefined : `${dataDir}/pgdata`)
-const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 64 })
-await server.start()
+const server = new WireServer(db)
+await server.listen(socketPath)
 process.stdout.write('ready\n')
 
 let stopping = false
@@ -44,7 +43,7 @@ async function stop(): Promise<void> {
   if (stopping) return
   stopping = true
   try {
-    await server.stop()
+    await server.close()
     await db.close()
   } finally {
     await rm(socketPath, { force: true })
