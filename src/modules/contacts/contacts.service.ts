@@ -8,9 +8,8 @@ import { recordAudit } from '../audit/audit.service.ts'
 import { lockCustomer, type LockedCustomer } from '../customers/customers.service.ts'
 import type { Scope } from '../organizations/actor.ts'
 import { assertContactsEditable } from '../sources/ownership.ts'
+import { sourceSystemOf } from '../sources/systems.ts'
 import { normalizePhone } from './phone.ts'
-
-type ContactRow = typeof contacts.$inferSelect
 
 function selectContacts(db: DbOrTx) {
   return db
@@ -201,21 +200,16 @@ export async function createContact(
   return { contact, warnings }
 }
 
-/** Locks the contact's customer and returns both, or 404. */
+/** Locks the contact's customer, then reads the contact as it is under that lock (or 404). */
 async function lockContact(
   tx: Tx,
   organizationId: string,
   id: string,
-): Promise<{ row: ContactRow; customer: LockedCustomer; before: Contact }> {
-  const before = await findContact(tx, organizationId, id)
-  if (!before) throw notFound('Contact')
-  const customer = await lockCustomer(tx, organizationId, before.customerId)
-  const [row] = await tx
-    .select()
-    .from(contacts)
-    .where(and(live(organizationId), eq(contacts.id, id)))
-  if (!row) throw notFound('Contact')
-  return { row, customer, before: await readBack(tx, organizationId, id) }
+): Promise<{ customer: LockedCustomer; before: Contact }> {
+  const found = await findContact(tx, organizationId, id)
+  if (!found) throw notFound('Contact')
+  const customer = await lockCustomer(tx, organizationId, found.customerId)
+  return { customer, before: await readBack(tx, organizationId, id) }
 }
 
 export async function updateContact(
@@ -227,9 +221,7 @@ export async function updateContact(
   const org = scope.organizationId
   const { customer, before } = await lockContact(tx, org, id)
   const state = await organizationState(tx, org)
-  assertContactsEditable(state, customer, {
-    sourceSystem: before.source === 'roster' ? null : customer.sourceSystem,
-  })
+  assertContactsEditable(state, customer, { sourceSystem: sourceSystemOf(before.source) })
   const warnings: Warning[] = []
   const set: Partial<typeof contacts.$inferInsert> = {}
   if (patch.email !== undefined) set.email = patch.email
@@ -267,9 +259,7 @@ export async function deleteContact(tx: Tx, scope: Scope, id: string): Promise<v
   const org = scope.organizationId
   const { customer, before } = await lockContact(tx, org, id)
   const state = await organizationState(tx, org)
-  assertContactsEditable(state, customer, {
-    sourceSystem: before.source === 'roster' ? null : customer.sourceSystem,
-  })
+  assertContactsEditable(state, customer, { sourceSystem: sourceSystemOf(before.source) })
   await tx.delete(contacts).where(and(eq(contacts.organizationId, org), eq(contacts.id, id)))
   await recordAudit(tx, scope, {
     entity: 'contact',

@@ -21,32 +21,13 @@ export async function* exportCustomers(
       organizationId,
       page.data.map((c) => c.id),
     )
-    for (const c of page.data) {
+    for (const { currency, mainContact, createdAt, updatedAt, group, ...fields } of page.data) {
       yield {
-        id: c.id,
-        name: c.name,
-        externalId: c.externalId,
-        accountingCode: c.accountingCode,
-        vatNumber: c.vatNumber,
-        address: c.address,
-        postalCode: c.postalCode,
-        city: c.city,
-        country: c.country,
-        group: c.group && { name: c.group.name, externalId: c.group.externalId },
-        accountManagers: c.accountManagers,
-        workflow: c.workflow,
-        source: c.source,
-        contacts: (contacts.get(c.id) ?? []).map((ct) => ({
-          id: ct.id,
-          email: ct.email,
-          firstName: ct.firstName,
-          lastName: ct.lastName,
-          phone: ct.phone,
-          externalId: ct.externalId,
-          role: ct.role,
-          isMain: ct.isMain,
-          source: ct.source,
-        })),
+        ...fields,
+        group: group && { name: group.name, externalId: group.externalId },
+        contacts: (contacts.get(fields.id) ?? []).map(
+          ({ customerId, createdAt, updatedAt, ...contact }) => contact,
+        ),
       }
     }
     cursor = page.nextCursor ?? undefined

@@ -13,3 +13,8 @@ export const systemNames: Record<SourceSystem, string> = {
   xero: 'Xero',
   zuora: 'Zuora',
 }
+
+/** The system of a record's `source` as the API shows it ('roster' or a system). */
+export function sourceSystemOf(source: string): SourceSystem | null {
+  return Object.hasOwn(systemNames, source) ? (source as SourceSystem) : null
+}
