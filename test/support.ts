@@ -56,13 +56,20 @@ export async function testApp(store: Store): Promise<FastifyInstance> {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT'
 
-/** A client bound to one organisation's API key. */
-export function client(app: FastifyInstance, key: string) {
+/**
+ * A client bound to one organisation's API key (a string) or to a signed-in member's session
+ * cookie (`{ cookie }`).
+ */
+export function client(app: FastifyInstance, credentials: string | { cookie: string }) {
+  const headers =
+    typeof credentials === 'string'
+      ? { authorization: `Bearer ${credentials}` }
+      : { cookie: credentials.cookie }
   const call = (method: Method, url: string, payload?: unknown): Promise<LightMyRequestResponse> =>
     app.inject({
       method,
       url,
-      headers: { authorization: `Bearer ${key}` },
+      headers,
       ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
     })
   return {

@@ -76,17 +76,12 @@ describe('authentication and errors', () => {
       organization: { id: org.id },
       member: { email: member.email },
     })
-    const cookie = cookieOf(res)
     expect(res.cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Lax' })
-    const me = await app.inject({ url: '/api/v1/session', headers: { cookie } })
-    expect(json(me).member.role).toBe('account_manager')
-    expect((await app.inject({ url: '/api/v1/customers', headers: { cookie } })).statusCode).toBe(
-      200,
-    )
-    await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } })
-    expect((await app.inject({ url: '/api/v1/customers', headers: { cookie } })).statusCode).toBe(
-      401,
-    )
+    const asMember = client(app, { cookie: cookieOf(res) })
+    expect(json(await asMember.get('/api/v1/session')).member.role).toBe('account_manager')
+    expect((await asMember.get('/api/v1/customers')).statusCode).toBe(200)
+    expect((await asMember.delete('/api/v1/session')).statusCode).toBe(204)
+    expect((await asMember.get('/api/v1/customers')).statusCode).toBe(401)
   })
 
   it('asks which organisation when an email signs in to several', async () => {
@@ -109,29 +104,14 @@ describe('authentication and errors', () => {
   it('lets only admins add members and workflows', async () => {
     const org = await newOrg(store)
     const member = await newMember(store, org, 'member', 'password1')
-    const cookie = cookieOf(await signIn(member.email, 'password1'))
-    const add = await app.inject({
-      method: 'POST',
-      url: '/api/v1/members',
-      headers: { cookie },
-      payload: { email: 'new@example.com' },
-    })
+    const asMember = client(app, { cookie: cookieOf(await signIn(member.email, 'password1')) })
+    const add = await asMember.post('/api/v1/members', { email: 'new@example.com' })
     expect(add.statusCode).toBe(403)
     expect(json(add).error.code).toBe('forbidden')
-    const wf = await app.inject({
-      method: 'POST',
-      url: '/api/v1/workflows',
-      headers: { cookie },
-      payload: { name: 'W' },
-    })
+    const wf = await asMember.post('/api/v1/workflows', { name: 'W' })
     expect(wf.statusCode).toBe(403)
     // Members still work on customers.
-    const customer = await app.inject({
-      method: 'POST',
-      url: '/api/v1/customers',
-      headers: { cookie },
-      payload: { name: 'Mine' },
-    })
+    const customer = await asMember.post('/api/v1/customers', { name: 'Mine' })
     expect(customer.statusCode).toBe(201)
   })
 
