@@ -62,6 +62,8 @@ describe('authentication and errors', () => {
     expect((await temp.get('/api/v1/customers')).statusCode).toBe(200)
     const listed = json(await api.get('/api/v1/api-keys')).data
     expect(listed.some((k: Record<string, unknown>) => 'key' in k)).toBe(false)
+    const used = listed.find((k: { id: string }) => k.id === created.id)
+    expect(Date.parse(used.lastUsedAt as string)).toBeGreaterThan(Date.now() - 60_000)
     expect((await api.delete(`/api/v1/api-keys/${created.id as string}`)).statusCode).toBe(204)
     expect((await temp.get('/api/v1/customers')).statusCode).toBe(401)
   })

@@ -63,15 +63,31 @@ export async function revokeApiKey(db: DbOrTx, organizationId: string, id: strin
   if (rows.length === 0) throw notFound('API key')
 }
 
+// last_used_at is for people ("used 3 minutes ago"), so it is written at most once a minute
+// rather than on every request.
+const LAST_USED_PRECISION_MS = 60_000
+
 /** The organisation and key of a bearer token, or undefined for an unknown or revoked one. */
 export async function authenticateApiKey(
   db: DbOrTx,
   token: string,
 ): Promise<{ organizationId: string; id: string; name: string } | undefined> {
   const [row] = await db
-    .update(apiKeys)
-    .set({ lastUsedAt: new Date() })
+    .select({
+      organizationId: apiKeys.organizationId,
+      id: apiKeys.id,
+      name: apiKeys.name,
+      lastUsedAt: apiKeys.lastUsedAt,
+    })
+    .from(apiKeys)
     .where(and(eq(apiKeys.tokenHash, hashToken(token)), isNull(apiKeys.revokedAt)))
-    .returning({ organizationId: apiKeys.organizationId, id: apiKeys.id, name: apiKeys.name })
-  return row
+  if (!row) return undefined
+  const now = new Date()
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
+    await db
+      .update(apiKeys)
+      .set({ lastUsedAt: now })
+      .where(and(eq(apiKeys.organizationId, row.organizationId), eq(apiKeys.id, row.id)))
+  }
+  return { organizationId: row.organizationId, id: row.id, name: row.name }
 }
