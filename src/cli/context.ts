@@ -1,4 +1,3 @@
-import type { Command } from 'commander'
 import { loadConfig } from '../platform/config.ts'
 import { openStore, type Store } from '../platform/db/client.ts'
 import { AppError } from '../platform/errors.ts'
@@ -33,5 +32,3 @@ export function fail(error: unknown): never {
   process.stderr.write(`roster: ${message.replace(/\s+/g, ' ')}\n`)
   process.exit(1)
 }
-
-export type Register = (program: Command) => void

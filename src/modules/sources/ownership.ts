@@ -34,15 +34,6 @@ export function assertCustomerDeletable(customer: OwnedCustomer): void {
   throw new AppError('source_owned', `This customer is synced from ${name}: delete it in ${name}.`)
 }
 
-/** The system that owns a customer's contacts, or null when Roster does. */
-export function contactsOwner(
-  organization: ContactSourceState,
-  customer: OwnedCustomer,
-): SourceSystem | null {
-  if (organization.contactsDisconnectedAt) return null
-  return customer.sourceSystem
-}
-
 export function assertContactsEditable(
   organization: ContactSourceState,
   customer: OwnedCustomer,
