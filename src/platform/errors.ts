@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'conflict'
   | 'source_owned'
   | 'payload_too_large'
+  | 'file_refused'
   | 'unsupported_media_type'
   | 'internal'
 
@@ -44,6 +45,8 @@ export function httpStatus(code: ErrorCode): number {
       return 409
     case 'payload_too_large':
       return 413
+    case 'file_refused':
+      return 422
     case 'unsupported_media_type':
       return 415
     case 'internal':
