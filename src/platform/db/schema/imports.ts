@@ -1,0 +1,166 @@
+import {
+  boolean,
+  char,
+  customType,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import { actorKind } from './audit.ts'
+import { contactRole } from './contacts.ts'
+import { organizations } from './organizations.ts'
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
+
+/** uploaded → mapped → queued → running → completed | failed | cancelled (see imports/lifecycle.ts). */
+export const importStatus = pgEnum('import_status', [
+  'uploaded',
+  'mapped',
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+])
+
+export const imports = pgTable(
+  'imports',
+  {
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    id: uuid().notNull().defaultRandom(),
+    actorKind: actorKind('actor_kind').notNull(),
+    actorId: uuid('actor_id'),
+    actorLabel: text('actor_label').notNull(),
+    fileName: text('file_name').notNull(),
+    fileSize: integer('file_size').notNull(),
+    fileSha256: text('file_sha256').notNull(),
+    // How the file is read (format, encoding, separator, sheet, header row) and what it holds.
+    read: jsonb().notNull(),
+    columns: jsonb().notNull(),
+    mapping: jsonb(),
+    status: importStatus().notNull().default('uploaded'),
+    linesRead: integer('lines_read').notNull().default(0),
+    linesTotal: integer('lines_total'),
+    linesDone: integer('lines_done').notNull().default(0),
+    // Resumable apply: lines are staged once per run, then merged chunk by chunk; a chunk's
+    // merge and this counter commit together, so a restarted job carries on after the last one.
+    stagedAt: timestamp('staged_at', { withTimezone: true }),
+    chunkCount: integer('chunk_count'),
+    chunksApplied: integer('chunks_applied').notNull().default(0),
+    summary: jsonb(),
+    dryRun: jsonb('dry_run'),
+    error: text(),
+    cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.id] }),
+    index('imports_history_idx').on(t.organizationId, t.createdAt),
+  ],
+)
+
+/** The uploaded file, byte for byte, in 1 MiB pieces so any process can read it back. */
+export const importFiles = pgTable(
+  'import_files',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    importId: uuid('import_id').notNull(),
+    seq: integer().notNull(),
+    data: bytea().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.importId, t.seq] }),
+    foreignKey({
+      columns: [t.organizationId, t.importId],
+      foreignColumns: [imports.organizationId, imports.id],
+    }).onDelete('cascade'),
+  ],
+)
+
+/** Why a line was not applied: one row per rejected line, its first column at fault. */
+export const importRejections = pgTable(
+  'import_rejections',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    importId: uuid('import_id').notNull(),
+    line: integer().notNull(),
+    column: text(),
+    value: text(),
+    reason: text().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.importId, t.line] }),
+    foreignKey({
+      columns: [t.organizationId, t.importId],
+      foreignColumns: [imports.organizationId, imports.id],
+    }).onDelete('cascade'),
+  ],
+)
+
+/**
+ * The lines of the run in progress, validated and normalised (null = blank cell), then resolved
+ * against the organisation's customers and contacts by set-based SQL (imports/apply/plan.sql.ts).
+ */
+export const importLines = pgTable(
+  'import_lines',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    importId: uuid('import_id').notNull(),
+    line: integer().notNull(),
+    customerExternalId: text('customer_external_id'),
+    customerName: text('customer_name'),
+    accountingCode: text('accounting_code'),
+    vatNumber: text('vat_number'),
+    address: text(),
+    postalCode: text('postal_code'),
+    city: text(),
+    country: char({ length: 2 }),
+    groupExternalId: text('group_external_id'),
+    groupName: text('group_name'),
+    accountManagerIds: uuid('account_manager_ids').array(),
+    workflowId: uuid('workflow_id'),
+    contactEmail: text('contact_email'),
+    contactFirstName: text('contact_first_name'),
+    contactLastName: text('contact_last_name'),
+    contactPhone: text('contact_phone'),
+    contactExternalId: text('contact_external_id'),
+    contactRole: contactRole('contact_role'),
+    contactIsMain: boolean('contact_is_main'),
+    // Resolution.
+    // Resolution: the customer, group and contact each line is about. Records the run creates get
+    // their id here, before they exist, so every line of one new customer points at the same id.
+    customerKey: text('customer_key'),
+    customerId: uuid('customer_id'),
+    customerIsNew: boolean('customer_is_new').notNull().default(false),
+    groupKey: text('group_key'),
+    groupId: uuid('group_id'),
+    contactKey: text('contact_key'),
+    contactId: uuid('contact_id'),
+    contactIsNew: boolean('contact_is_new').notNull().default(false),
+    rejected: boolean().notNull().default(false),
+    // create | update | unchanged, for the customer part and the contact part of the line.
+    customerOutcome: text('customer_outcome'),
+    contactOutcome: text('contact_outcome'),
+    chunk: integer(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.importId, t.line] }),
+    index('import_lines_chunk_idx').on(t.organizationId, t.importId, t.chunk),
+    index('import_lines_customer_key_idx').on(t.organizationId, t.importId, t.customerKey),
+    foreignKey({
+      columns: [t.organizationId, t.importId],
+      foreignColumns: [imports.organizationId, imports.id],
+    }).onDelete('cascade'),
+  ],
+)

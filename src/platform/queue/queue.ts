@@ -1,0 +1,83 @@
+import { sql } from 'drizzle-orm'
+import { fromDrizzle, PgBoss, type Job, type QueueOptions, type SendOptions } from 'pg-boss'
+import type pg from 'pg'
+import type { DbOrTx } from '../db/client.ts'
+
+/**
+ * A kind of background work: its queue settings and what a worker does with one job. Modules
+ * declare theirs in `*.job.ts`; `jobs.ts` lists them.
+ */
+export interface JobDefinition<Data extends object, Deps> {
+  name: string
+  queue: QueueOptions
+  handle(deps: Deps, data: Data, job: Job<Data>): Promise<void>
+}
+
+export function defineJob<Data extends object, Deps>(
+  definition: JobDefinition<Data, Deps>,
+): JobDefinition<Data, Deps> {
+  return definition
+}
+
+/** pg-boss on the application's own database and connection pool. */
+export class Queue {
+  readonly boss: PgBoss
+  private readonly created = new Set<string>()
+
+  private constructor(boss: PgBoss) {
+    this.boss = boss
+  }
+
+  static async start(pool: pg.Pool, options: { schedule?: boolean } = {}): Promise<Queue> {
+    const boss = new PgBoss({
+      db: { executeSql: (text, values) => pool.query(text, values) },
+      schema: 'pgboss',
+      schedule: options.schedule ?? false,
+      // The store is ours: pg-boss keeps to its own schema and its own maintenance.
+      supervise: true,
+    })
+    // pg-boss reports failures of its own loops here; a job's failure is recorded by the job.
+    boss.on('error', (error: unknown) => {
+      process.emitWarning(
+        `background jobs: ${error instanceof Error ? error.message : String(error)}`,
+      )
+    })
+    await boss.start()
+    return new Queue(boss)
+  }
+
+  async ensure(definition: { name: string; queue: QueueOptions }): Promise<void> {
+    if (this.created.has(definition.name)) return
+    await this.boss.createQueue(definition.name, definition.queue)
+    this.created.add(definition.name)
+  }
+
+  /** Enqueues a job in the caller's transaction, so the job exists if and only if the work does. */
+  async enqueue<Data extends object>(
+    tx: DbOrTx,
+    definition: JobDefinition<Data, never> | { name: string; queue: QueueOptions },
+    data: Data,
+    options: SendOptions = {},
+  ): Promise<string | null> {
+    await this.ensure(definition)
+    return this.boss.send(definition.name, data, { ...options, db: fromDrizzle(tx, sql) })
+  }
+
+  async work<Data extends object, Deps>(
+    definition: JobDefinition<Data, Deps>,
+    deps: Deps,
+  ): Promise<void> {
+    await this.ensure(definition)
+    await this.boss.work<Data>(
+      definition.name,
+      { pollingIntervalSeconds: 0.5, batchSize: 1 },
+      async (jobs) => {
+        for (const job of jobs) await definition.handle(deps, job.data, job)
+      },
+    )
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, timeout: 10_000 })
+  }
+}
