@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import { once } from 'node:events'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { describe, expect, it } from 'vitest'
 import {
@@ -13,7 +14,16 @@ import {
   type ResolvedRead,
 } from '../../src/modules/imports/read/index.ts'
 import { AppError } from '../../src/platform/errors.ts'
-import { canCountHandles, fixtureDir, openHandles, writeText } from './files.ts'
+import {
+  canCountHandles,
+  fixtureDir,
+  openHandles,
+  sheetXml,
+  workbookParts,
+  writeText,
+  writeWorkbook,
+  writeZip,
+} from './files.ts'
 
 const file = await fixtureDir()
 
@@ -330,5 +340,218 @@ describe('refusing a file', () => {
     const delimiter = ':' as ReadOptions['delimiter']
     expect(await refusal(inspectFile(path, { encoding }))).toMatch(/"latin-9" is not an encoding/)
     expect(await refusal(inspectFile(path, { delimiter }))).toMatch(/":" is not a separator/)
+  })
+})
+
+describe('reading an xlsx workbook', () => {
+  const clients = (workbook: ExcelJS.Workbook) => {
+    const sheet = workbook.addWorksheet('Clients')
+    sheet.addRow(['Code', 'Nom', 'Zip', 'Téléphone', 'Créé le', 'Total', 'Actif', 'Site'])
+    const row = sheet.addRow([
+      '00123',
+      { richText: [{ text: 'Société ' }, { font: { bold: true }, text: 'Générale' }] },
+      123,
+      33612345678,
+      new Date(Date.UTC(2026, 2, 5)),
+      { formula: 'C2*2', result: 246 },
+      true,
+      { text: 'acme.example', hyperlink: 'https://acme.example' },
+    ])
+    row.getCell(3).numFmt = '00000'
+    sheet.addRow([
+      ' Zoë ',
+      { formula: 'A3&"!"', result: 'Zoë !' },
+      0.1 + 0.2,
+      1e21,
+      new Date(Date.UTC(2026, 2, 5, 14, 30)),
+      { formula: 'VLOOKUP(A3,X:Y,2,FALSE)', result: { error: '#N/A' } },
+      false,
+      1.5e-7,
+    ])
+    workbook.addWorksheet('Contacts').addRows([
+      ['Email', 'Nom'],
+      ['zoe@acme.example', 'Zoë'],
+    ])
+  }
+
+  const cellsFile = writeWorkbook(file('cells.xlsx'), clients)
+
+  it('lists the sheets in order and reads the first', async () => {
+    const { inspection, records } = await read(await cellsFile)
+    expect(inspection).toMatchObject({
+      format: 'xlsx',
+      encoding: null,
+      delimiter: null,
+      sheet: 'Clients',
+      sheets: ['Clients', 'Contacts'],
+      headerRow: 1,
+      columns: ['Code', 'Nom', 'Zip', 'Téléphone', 'Créé le', 'Total', 'Actif', 'Site'],
+    })
+    expect(records.map((r) => r.line)).toEqual([2, 3])
+  })
+
+  it.each([
+    ['keeps a text cell as typed', 2, 0, '00123'],
+    ['trims a text cell', 3, 0, 'Zoë'],
+    ['joins the runs of rich text', 2, 1, 'Société Générale'],
+    ['pads a number formatted 00000 with its zeros', 2, 2, '00123'],
+    ['writes a phone number typed as a number in full', 2, 3, '33612345678'],
+    ['writes a large integer without exponent', 3, 3, '1000000000000000000000'],
+    ['writes a decimal as Excel shows it', 3, 2, '0.3'],
+    ['writes a small decimal without exponent', 3, 7, '0.00000015'],
+    ['writes a date as YYYY-MM-DD', 2, 4, '2026-03-05'],
+    ['writes a date with a time of day in ISO 8601', 3, 4, '2026-03-05T14:30:00'],
+    ['reads a formula by its numeric result', 2, 5, '246'],
+    ['reads a formula by its text result', 3, 1, 'Zoë !'],
+    ['reads a formula by its error', 3, 5, '#N/A'],
+    ['writes TRUE for a true boolean', 2, 6, 'TRUE'],
+    ['writes FALSE for a false boolean', 3, 6, 'FALSE'],
+    ['reads a hyperlink by its text', 2, 7, 'acme.example'],
+  ])('%s', async (_, line, column, expected) => {
+    const { records } = await read(await cellsFile)
+    expect(records.find((r) => r.line === line)?.cells[column]).toBe(expected)
+  })
+
+  it('keeps 00123 as typed in an xlsx text cell', async () => {
+    const path = await writeWorkbook(file('text.xlsx'), (workbook) => {
+      workbook.addWorksheet('A').addRows([['Code'], ['00123'], ['+33 6 12 34 56 78']])
+    })
+    const { records } = await read(path)
+    expect(records.map((r) => r.cells)).toEqual([['00123'], ['+33 6 12 34 56 78']])
+  })
+
+  it('reads the sheet the user chose, whatever its case', async () => {
+    const path = await writeWorkbook(file('sheets.xlsx'), clients)
+    const { inspection, records } = await read(path, { sheet: 'contacts' })
+    expect(inspection.sheet).toBe('Contacts')
+    expect(inspection.columns).toEqual(['Email', 'Nom'])
+    expect(records).toEqual([{ line: 2, cells: ['zoe@acme.example', 'Zoë'] }])
+  })
+
+  it('refuses a sheet that does not exist, listing the sheets', async () => {
+    const path = await writeWorkbook(file('unknown.xlsx'), clients)
+    expect(await refusal(inspectFile(path, { sheet: 'Factures' }))).toBe(
+      'This workbook has no sheet named "Factures". Its sheets are: "Clients", "Contacts".',
+    )
+  })
+
+  it('starts on the first visible sheet', async () => {
+    const path = await writeWorkbook(file('hidden.xlsx'), (workbook) => {
+      workbook.addWorksheet('Lists', { state: 'hidden' }).addRows([['Code'], ['X']])
+      workbook.addWorksheet('Clients').addRows([['Nom'], ['ACME']])
+    })
+    const inspection = await inspectFile(path)
+    expect(inspection.sheets).toEqual(['Lists', 'Clients'])
+    expect(inspection.sheet).toBe('Clients')
+  })
+
+  it('numbers records by worksheet row, skipping empty rows and the title above the header', async () => {
+    const path = await writeWorkbook(file('rows.xlsx'), (workbook) => {
+      const sheet = workbook.addWorksheet('Clients')
+      sheet.getCell('A1').value = 'Export clients 2026'
+      sheet.getRow(3).values = ['Nom', 'Ville', 'Pays']
+      sheet.getRow(4).values = ['ACME', 'Paris', 'FR']
+      sheet.getRow(7).values = ['Beta', '', 'FR']
+      sheet.getRow(8).getCell(2).style = { font: { bold: true } }
+      sheet.getRow(9).values = ['Gamma']
+    })
+    const { inspection, records } = await read(path)
+    expect(inspection.headerRow).toBe(3)
+    expect(records).toEqual([
+      { line: 4, cells: ['ACME', 'Paris', 'FR'] },
+      { line: 7, cells: ['Beta', '', 'FR'] },
+      { line: 9, cells: ['Gamma', '', ''] },
+    ])
+  })
+
+  it('takes the header row the user chose', async () => {
+    const path = await writeWorkbook(file('header.xlsx'), (workbook) => {
+      workbook.addWorksheet('A').addRows([
+        ['Nom', 'Ville'],
+        ['Code', 'Libellé'],
+        ['A1', 'Paris'],
+      ])
+    })
+    const { inspection, records } = await read(path, { headerRow: 2 })
+    expect(inspection.columns).toEqual(['Code', 'Libellé'])
+    expect(records).toEqual([{ line: 3, cells: ['A1', 'Paris'] }])
+  })
+
+  it('keeps accents intact across the chunks of a large workbook', async () => {
+    const path = await writeWorkbook(file('large.xlsx'), (workbook) => {
+      const sheet = workbook.addWorksheet('Clients')
+      sheet.addRow(['N', 'Nom'])
+      for (let i = 0; i < 5000; i++) sheet.addRow([i, `Société Générale Zoë Müller € ${i}`])
+    })
+    const { records } = await read(path)
+    expect(records).toHaveLength(5000)
+    records.forEach((record, i) => {
+      expect(record.cells).toEqual([String(i), `Société Générale Zoë Müller € ${i}`])
+    })
+  })
+
+  it.runIf(canCountHandles)('closes the workbook when the reader stops early', async () => {
+    const path = await writeWorkbook(file('early.xlsx'), (workbook) => {
+      const sheet = workbook.addWorksheet('Clients')
+      sheet.addRow(['Nom'])
+      for (let i = 0; i < 20_000; i++) sheet.addRow([`Client ${i}`])
+    })
+    const inspection = await inspectFile(path)
+    expect(await openHandles(path)).toBe(0)
+    for await (const record of readRecords(path, inspection)) {
+      expect(await openHandles(path)).toBe(1)
+      if (record.line === 10) break
+    }
+    expect(await openHandles(path)).toBe(0)
+  })
+
+  it('refuses a zip archive that is not a workbook', async () => {
+    const path = await writeZip(file('archive.zip'), [{ name: 'clients.csv', data: 'Nom\nACME\n' }])
+    expect(await refusal(inspectFile(path))).toMatch(/zip archive, not an Excel workbook/)
+  })
+
+  it('refuses a workbook without a worksheet', async () => {
+    const path = await writeZip(file('no-sheet.xlsx'), workbookParts([]))
+    expect(await refusal(inspectFile(path))).toMatch(/no worksheet/)
+  })
+
+  it('refuses an empty sheet', async () => {
+    const parts = workbookParts([{ name: 'Vide', xml: sheetXml('') }])
+    const path = await writeZip(file('empty-sheet.xlsx'), parts)
+    expect(await refusal(inspectFile(path))).toBe('The sheet "Vide" is empty.')
+  })
+
+  it('refuses a workbook larger than the limit once unzipped, before inflating it', async () => {
+    const path = await writeWorkbook(file('limit.xlsx'), clients)
+    const limits = { maxUncompressedBytes: 10_000 }
+    expect(await refusal(inspectFile(path, {}, limits))).toMatch(/more than 0 GB once opened/)
+    const forged = await writeZip(file('forged.xlsx'), [
+      ...workbookParts([{ name: 'A', xml: sheetXml('') }]),
+      { name: 'xl/media/huge.bin', data: 'x', declaredSize: 2 ** 32 - 1 },
+    ])
+    expect(await refusal(inspectFile(forged, {}, { maxUncompressedBytes: 2 ** 31 }))).toMatch(
+      /more than 2 GB once opened/,
+    )
+  })
+
+  it('refuses a zip bomb', async () => {
+    const zeros = '0'.repeat(20 * 1024 * 1024)
+    const parts = workbookParts([
+      {
+        name: 'A',
+        xml: sheetXml(`<row r="1"><c r="A1" t="inlineStr"><is><t>${zeros}</t></is></c></row>`),
+      },
+    ])
+    const path = await writeZip(file('bomb.xlsx'), parts)
+    expect(await refusal(inspectFile(path))).toMatch(/zip bomb/)
+  })
+
+  it('refuses an archive whose parts are larger than they declare', async () => {
+    const row = `<row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c></row>`
+    const parts = workbookParts([{ name: 'A', xml: sheetXml(row.repeat(1000)) }])
+    const sheet = parts.at(-1)
+    if (sheet) sheet.declaredSize = 100
+    const path = await writeZip(file('liar.xlsx'), parts)
+    expect(await refusal(inspectFile(path))).toMatch(/damaged/)
   })
 })

@@ -3,17 +3,20 @@ import { detectEncoding } from './encoding.ts'
 import { columnsOf, detectHeader, HEADER_WINDOW, padded } from './header.ts'
 import { checkText, detectFormat, readHead } from './sniff.ts'
 import {
+  defaultReadLimits,
   delimiters,
   encodings,
   refused,
-  saveAsAdvice,
   type FileRecord,
   type Inspection,
+  type ReadLimits,
   type ReadOptions,
   type ResolvedRead,
 } from './types.ts'
+import { openWorkbook, type Sheet, type Workbook } from './xlsx.ts'
 
 export {
+  defaultReadLimits,
   delimiters,
   encodings,
   type Delimiter,
@@ -21,6 +24,7 @@ export {
   type FileFormat,
   type FileRecord,
   type Inspection,
+  type ReadLimits,
   type ReadOptions,
   type ResolvedRead,
 } from './types.ts'
@@ -28,11 +32,29 @@ export {
 const SAMPLE_SIZE = 20
 
 /** Detects how to read the file (what the options leave open), its header row and a sample. */
-export async function inspectFile(path: string, options: ReadOptions = {}): Promise<Inspection> {
+export async function inspectFile(
+  path: string,
+  options: ReadOptions = {},
+  limits: ReadLimits = defaultReadLimits,
+): Promise<Inspection> {
   checkOptions(options)
   const head = await readHead(path)
   if (detectFormat(head) === 'xlsx') {
-    throw refused(`Excel workbooks cannot be read yet. ${saveAsAdvice}`)
+    const workbook = await openWorkbook(path, limits)
+    try {
+      const sheet = chooseSheet(workbook, options.sheet)
+      const found = await findHeader(workbook.rows(sheet), options.headerRow, sheet.name)
+      return {
+        format: 'xlsx',
+        encoding: null,
+        delimiter: null,
+        sheet: sheet.name,
+        sheets: workbook.sheets.map(({ name }) => name),
+        ...found,
+      }
+    } finally {
+      workbook.close()
+    }
   }
   const encoding = options.encoding ?? (await detectEncoding(path, head))
   const text = decodeSample(head.bytes, encoding)
@@ -43,14 +65,35 @@ export async function inspectFile(path: string, options: ReadOptions = {}): Prom
 }
 
 /** Every data record after the header row, in order, one at a time; stopping early closes the file. */
-export async function* readRecords(path: string, read: ResolvedRead): AsyncGenerator<FileRecord> {
-  if (read.format !== 'csv' || !read.encoding || !read.delimiter) {
-    throw new Error('A CSV is read with the encoding and delimiter its inspection resolved.')
-  }
+export async function* readRecords(
+  path: string,
+  read: ResolvedRead,
+  limits: ReadLimits = defaultReadLimits,
+): AsyncGenerator<FileRecord> {
   let width = 0
-  for await (const row of csvRows(path, read.encoding, read.delimiter)) {
+  for await (const row of rowsOf(path, read, limits)) {
     if (row.line === read.headerRow) width = columnsOf(row).length
     if (row.line > read.headerRow) yield padded(row, width)
+  }
+}
+
+async function* rowsOf(
+  path: string,
+  read: ResolvedRead,
+  limits: ReadLimits,
+): AsyncGenerator<FileRecord> {
+  if (read.format === 'csv') {
+    if (!read.encoding || !read.delimiter) {
+      throw new Error('A CSV is read with the encoding and delimiter its inspection resolved.')
+    }
+    yield* csvRows(path, read.encoding, read.delimiter)
+    return
+  }
+  const workbook = await openWorkbook(path, limits)
+  try {
+    yield* workbook.rows(chooseSheet(workbook, read.sheet ?? undefined))
+  } finally {
+    workbook.close()
   }
 }
 
@@ -72,10 +115,25 @@ function checkOptions(options: ReadOptions): void {
   }
 }
 
+/** The named sheet (its case aside), else the first visible one. */
+function chooseSheet(workbook: Workbook, name: string | undefined): Sheet {
+  const { sheets } = workbook
+  if (name === undefined) return sheets.find((sheet) => !sheet.hidden) ?? (sheets[0] as Sheet)
+  const sheet =
+    sheets.find((s) => s.name === name) ??
+    sheets.find((s) => s.name.toLowerCase() === name.trim().toLowerCase())
+  if (!sheet) {
+    const names = sheets.map((s) => `"${s.name}"`).join(', ')
+    throw refused(`This workbook has no sheet named "${name}". Its sheets are: ${names}.`)
+  }
+  return sheet
+}
+
 /** Reads the top of the file: the header row (detected unless given) and the sample after it. */
 async function findHeader(
   rows: AsyncGenerator<FileRecord>,
   headerRow: number | undefined,
+  sheet?: string,
 ): Promise<Pick<Inspection, 'headerRow' | 'columns' | 'sample'>> {
   const top: FileRecord[] = []
   for await (const row of rows) {
@@ -87,7 +145,7 @@ async function findHeader(
     if (enough) break
   }
   if (top.length === 0) {
-    throw refused('The file is empty.')
+    throw refused(sheet === undefined ? 'The file is empty.' : `The sheet "${sheet}" is empty.`)
   }
   const header =
     headerRow === undefined ? detectHeader(top) : top.find(({ line }) => line === headerRow)

@@ -45,6 +45,13 @@ export interface Inspection extends ResolvedRead {
   sample: FileRecord[]
 }
 
+export interface ReadLimits {
+  /** Largest total size of an xlsx once unzipped: a guard against zip bombs. */
+  maxUncompressedBytes: number
+}
+
+export const defaultReadLimits: ReadLimits = { maxUncompressedBytes: 1024 ** 3 }
+
 export const refused = (message: string): AppError => new AppError('file_refused', message)
 
 export const saveAsAdvice = 'Save it from your spreadsheet as Excel Workbook (.xlsx) or CSV.'
