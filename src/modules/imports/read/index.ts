@@ -64,7 +64,10 @@ export async function inspectFile(
   return { format: 'csv', encoding, delimiter, sheet: null, sheets: [], ...found }
 }
 
-/** Every data record after the header row, in order, one at a time; stopping early closes the file. */
+/**
+ * Every data record after the header row, in order, one at a time with constant memory;
+ * stopping early closes the file.
+ */
 export async function* readRecords(
   path: string,
   read: ResolvedRead,

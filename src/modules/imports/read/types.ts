@@ -13,7 +13,10 @@ export const encodings: readonly Encoding[] = [
 ]
 export const delimiters: readonly Delimiter[] = [';', ',', '|', '\t']
 
-/** What the user may override; anything absent is detected. headerRow is the 1-based row number as a spreadsheet shows it. */
+/**
+ * What the user may override; anything absent is detected. headerRow is the 1-based row number
+ * as a spreadsheet shows it.
+ */
 export interface ReadOptions {
   encoding?: Encoding
   delimiter?: Delimiter
@@ -30,7 +33,7 @@ export interface ResolvedRead {
   headerRow: number
 }
 
-/** One non-blank row; line is its row number as a spreadsheet shows it (the file's first row is 1). */
+/** A non-blank row; line is its row number as a spreadsheet shows it (the first row is 1). */
 export interface FileRecord {
   line: number
   cells: string[]
