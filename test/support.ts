@@ -8,6 +8,8 @@ import { createOrganization } from '../src/modules/organizations/organizations.s
 import { loadConfig } from '../src/platform/config.ts'
 import { openStore, type Store } from '../src/platform/db/client.ts'
 import { buildApp } from '../src/platform/http/app.ts'
+import type { Queue } from '../src/platform/queue/queue.ts'
+import { startQueue } from '../src/platform/queue/workers.ts'
 
 let shared: Promise<Store> | undefined
 
@@ -48,8 +50,29 @@ export async function newMember(
   return { id: member.id, email }
 }
 
-export async function testApp(store: Store): Promise<FastifyInstance> {
-  const app = await buildApp({ db: store.db, bodyLimit: 64 * 1024 })
+let sharedQueue: Promise<Queue> | undefined
+
+/** pg-boss on the run's database, started once per test file; `workers` also runs the jobs. */
+export function testQueue(store: Store, options: { workers?: boolean } = {}): Promise<Queue> {
+  if (!sharedQueue) {
+    sharedQueue = startQueue(store, options)
+    afterAll(async () => {
+      await (await sharedQueue)?.stop()
+    })
+  }
+  return sharedQueue
+}
+
+export async function testApp(
+  store: Store,
+  options: { workers?: boolean; importMaxBytes?: number } = {},
+): Promise<FastifyInstance> {
+  const app = await buildApp({
+    db: store.db,
+    queue: await testQueue(store, options),
+    bodyLimit: 64 * 1024,
+    importMaxBytes: options.importMaxBytes,
+  })
   afterAll(() => app.close())
   return app
 }

@@ -5,6 +5,7 @@ import { loadConfig } from '../platform/config.ts'
 import { openStore } from '../platform/db/client.ts'
 import { buildApp } from '../platform/http/app.ts'
 import { AppError } from '../platform/errors.ts'
+import { startQueue } from '../platform/queue/workers.ts'
 
 export function registerServe(program: Command): void {
   program
@@ -22,9 +23,12 @@ export function registerServe(program: Command): void {
         )
       }
       const store = await openStore(config)
+      const queue = await startQueue(store, { workers: true, schedule: true })
       const app = await buildApp({
         db: store.db,
+        queue,
         bodyLimit: config.bodyLimit,
+        importMaxBytes: config.importMaxBytes,
         logger: { level: config.logLevel },
       })
       const demo = opts.demo ? await seedDemo(store.db) : undefined
@@ -52,6 +56,7 @@ export function registerServe(program: Command): void {
         if (closing) return
         closing = true
         await app.close()
+        await queue.stop()
         await store.close()
         process.exit(0)
       }

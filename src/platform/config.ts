@@ -10,6 +10,8 @@ export interface Config {
   /** Largest JSON request body, in bytes. */
   bodyLimit: number
   logLevel: string
+  /** Largest file an import accepts, in bytes. */
+  importMaxBytes: number
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -27,5 +29,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     bodyLimit: positiveInt('ROSTER_BODY_LIMIT', env.ROSTER_BODY_LIMIT, 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
+    importMaxBytes: positiveInt(
+      'ROSTER_IMPORT_MAX_BYTES',
+      env.ROSTER_IMPORT_MAX_BYTES,
+      200 * 1024 * 1024,
+    ),
   }
 }

@@ -10,22 +10,26 @@ import {
 } from 'fastify-type-provider-zod'
 import { contactRoutes } from '../../modules/contacts/contacts.routes.ts'
 import { customerRoutes } from '../../modules/customers/customers.routes.ts'
+import { importRoutes } from '../../modules/imports/imports.routes.ts'
 import { authenticate } from '../../modules/organizations/auth.ts'
 import {
   organizationRoutes,
   sessionRoutes,
 } from '../../modules/organizations/organizations.routes.ts'
 import type { Db } from '../db/client.ts'
+import type { Queue } from '../queue/queue.ts'
 import { registerErrorHandling } from './errors.ts'
 
 export interface AppOptions {
   db: Db
+  queue: Queue
   bodyLimit?: number
+  importMaxBytes?: number
   logger?: boolean | { level: string }
 }
 
 /** Registers the API routes that need credentials; add a module's routes here. */
-const authenticatedRoutes = [organizationRoutes, customerRoutes, contactRoutes]
+const authenticatedRoutes = [organizationRoutes, customerRoutes, contactRoutes, importRoutes]
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -60,7 +64,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger())
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }))
 
-  const { db } = options
+  const { db, queue } = options
+  const deps = { db, queue, importMaxBytes: options.importMaxBytes ?? 200 * 1024 * 1024 }
   await app.register(
     async (api) => {
       await api.register(sessionRoutes, { db })
@@ -68,7 +73,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         secured.addHook('onRequest', async (request) => {
           request.scope = await authenticate(db, request)
         })
-        for (const routes of authenticatedRoutes) await secured.register(routes, { db })
+        for (const routes of authenticatedRoutes) await secured.register(routes, deps)
       })
     },
     { prefix: '/api/v1' },

@@ -52,14 +52,21 @@ export class Queue {
     this.created.add(definition.name)
   }
 
-  /** Enqueues a job in the caller's transaction, so the job exists if and only if the work does. */
+  /**
+   * Enqueues a job in the caller's transaction, so the job exists if and only if the work does.
+   * The queue must have been created beforehand (startQueue does it for every job): creating it
+   * here would take a second connection while the transaction holds the embedded store's only
+   * session.
+   */
   async enqueue<Data extends object>(
     tx: DbOrTx,
     definition: JobDefinition<Data, never> | { name: string; queue: QueueOptions },
     data: Data,
     options: SendOptions = {},
   ): Promise<string | null> {
-    await this.ensure(definition)
+    if (!this.created.has(definition.name)) {
+      throw new Error(`The "${definition.name}" queue was not created when the queue started.`)
+    }
     return this.boss.send(definition.name, data, { ...options, db: fromDrizzle(tx, sql) })
   }
 
