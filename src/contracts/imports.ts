@@ -40,3 +40,91 @@ export const templateNames = [
 ] as const
 export type TemplateName = (typeof templateNames)[number]
 export const templateName = z.enum(templateNames)
+
+export const importEncodings = [
+  'utf-8',
+  'utf-16le',
+  'utf-16be',
+  'windows-1252',
+  'iso-8859-1',
+] as const
+export const importDelimiters = [';', ',', '|', '\t'] as const
+
+/** How to read the file; what is left out is detected. */
+export const readOptions = z.strictObject({
+  encoding: z.enum(importEncodings).optional(),
+  delimiter: z
+    .enum([...importDelimiters, 'tab'])
+    .transform((value) => (value === 'tab' ? '\t' : value))
+    .optional(),
+  sheet: z.string().min(1).max(200).optional(),
+  headerRow: z.coerce.number().int().min(1).max(1000).optional(),
+})
+
+export const importStatuses = [
+  'uploaded',
+  'mapped',
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+] as const
+
+const counts = z.object({ created: z.number(), updated: z.number(), unchanged: z.number() })
+export const importSummary = z.object({
+  lines: counts.extend({ total: z.number(), rejected: z.number() }),
+  customers: counts,
+  contacts: counts,
+})
+
+export const importRecord = z.object({
+  id: z.uuid(),
+  status: z.enum(importStatuses),
+  fileName: z.string(),
+  fileSize: z.number(),
+  createdBy: z.object({ kind: z.string(), id: z.uuid().nullable(), label: z.string() }),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  read: z.object({
+    format: z.enum(['csv', 'xlsx']),
+    encoding: z.string().nullable(),
+    delimiter: z.string().nullable(),
+    sheet: z.string().nullable(),
+    headerRow: z.number(),
+  }),
+  columns: z.array(z.string()),
+  mapping: columnMapping.nullable(),
+  progress: z.object({
+    phase: z.enum(['waiting', 'reading', 'applying', 'done']),
+    linesRead: z.number(),
+    linesTotal: z.number().nullable(),
+    linesDone: z.number(),
+  }),
+  dryRun: importSummary.nullable(),
+  summary: importSummary.nullable(),
+  cancelRequested: z.boolean(),
+  error: z.string().nullable(),
+})
+export type ImportRecord = z.infer<typeof importRecord>
+
+export const importPreview = importRecord.extend({
+  sheets: z.array(z.string()),
+  sample: z.array(z.object({ line: z.number(), cells: z.array(z.string()) })),
+  suggestedMapping: columnMapping,
+  requiredFields: z.array(importField),
+})
+
+export const rejectedLine = z.object({
+  line: z.number(),
+  column: z.string().nullable(),
+  value: z.string().nullable(),
+  reason: z.string(),
+})
+
+export const dryRunResult = importRecord.extend({
+  rejected: z.array(rejectedLine),
+})
+
+export const mappingBody = z.strictObject({ mapping: columnMapping })

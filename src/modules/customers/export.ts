@@ -6,7 +6,7 @@ import { listCustomers } from './customers.queries.ts'
 
 const BATCH = 500
 // Papa's own pattern for `true` misses a formula followed by a line break inside the cell.
-const FORMULA_START = /^[=+\-@\t\r]/
+export const FORMULA_START = /^[=+\-@\t\r]/
 
 /** Every live customer of the organisation with its contacts, by name, a batch at a time. */
 export async function* exportCustomers(

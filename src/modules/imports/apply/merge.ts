@@ -1,0 +1,233 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { Tx } from '../../../platform/db/client.ts'
+import type { Actor } from '../../organizations/actor.ts'
+
+/**
+ * The set-based write of one chunk of planned lines (see plan.ts): customers, account managers,
+ * contacts and main contacts, each in one statement with its audit rows. A customer's value for
+ * a field is the one of its latest line where the cell is filled; a blank cell changes nothing.
+ */
+export interface MergeContext {
+  organizationId: string
+  importId: string
+  chunk: number
+  actor: Actor
+}
+
+const customerSnapshot = (a: string): SQL =>
+  sql.raw(`jsonb_build_object('id', ${a}.id, 'name', ${a}.name, 'externalId', ${a}.external_id,
+    'accountingCode', ${a}.accounting_code, 'vatNumber', ${a}.vat_number, 'address', ${a}.address,
+    'postalCode', ${a}.postal_code, 'city', ${a}.city, 'country', ${a}.country,
+    'currency', ${a}.currency, 'groupId', ${a}.group_id, 'workflowId', ${a}.workflow_id)`)
+
+const contactSnapshot = (a: string): SQL =>
+  sql.raw(`jsonb_build_object('id', ${a}.id, 'customerId', ${a}.customer_id, 'email', ${a}.email,
+    'firstName', ${a}.first_name, 'lastName', ${a}.last_name, 'phone', ${a}.phone,
+    'externalId', ${a}.external_id, 'role', ${a}.role, 'isMain', ${a}.is_main)`)
+
+const latest = (column: string): SQL =>
+  sql.raw(
+    `(array_agg(${column} order by line desc) filter (where ${column} is not null))[1] as ${column}`,
+  )
+
+const customerColumns = [
+  'customer_name',
+  'customer_external_id',
+  'accounting_code',
+  'vat_number',
+  'address',
+  'postal_code',
+  'city',
+  'country',
+  'group_id',
+  'workflow_id',
+]
+const contactColumns = [
+  'contact_email',
+  'contact_first_name',
+  'contact_last_name',
+  'contact_phone',
+  'contact_external_id',
+  'contact_role',
+]
+
+export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
+  const lines = sql`l.organization_id = ${c.organizationId}::uuid and l.import_id = ${c.importId}::uuid and not l.rejected`
+  const inChunk = sql`${lines} and l.chunk = ${c.chunk}`
+  const audit = sql`
+    insert into audit_events (organization_id, entity, entity_id, customer_id, action, actor_kind, actor_id, actor_label, before, after)`
+  const actor = sql`${c.actor.kind}::actor_kind, ${c.actor.id}::uuid, ${c.actor.label}::text`
+
+  const customers = sql`
+    select customer_id, bool_or(customer_is_new) as is_new,
+      ${sql.join(customerColumns.map(latest), sql`, `)}
+    from import_lines l where ${inChunk} group by customer_id`
+
+  if (c.chunk === 0) {
+    // Groups named only on their subsidiaries' lines.
+    await tx.execute(sql`
+      with g as (
+        select group_id, ${latest('group_name')}, ${latest('group_external_id')}
+        from import_lines l
+        where ${lines} and l.group_id is not null and l.group_key not like 'id:%'
+          and not exists (select 1 from import_lines f where f.organization_id = l.organization_id
+            and f.import_id = l.import_id and not f.rejected and f.customer_key = l.group_key)
+        group by group_id
+      ),
+      ins as (
+        insert into customers (organization_id, id, name, external_id)
+        select ${c.organizationId}::uuid, group_id, group_name, group_external_id from g
+        returning *
+      )
+      ${audit}
+      select organization_id, 'customer', id, id, 'create', ${actor}, null, ${customerSnapshot('ins')}
+      from ins`)
+  }
+
+  await tx.execute(sql`
+    with a as (${customers}),
+    ins as (
+      insert into customers (organization_id, id, name, external_id, accounting_code, vat_number,
+        address, postal_code, city, country, group_id, workflow_id)
+      select ${c.organizationId}::uuid, customer_id, customer_name, customer_external_id,
+        accounting_code, vat_number, address, postal_code, city, country, group_id, workflow_id
+      from a where is_new
+      order by group_id nulls first
+      returning *
+    )
+    ${audit}
+    select organization_id, 'customer', id, id, 'create', ${actor}, null, ${customerSnapshot('ins')}
+    from ins`)
+
+  const set = [
+    ['name', 'customer_name'],
+    ['external_id', 'customer_external_id'],
+    ['accounting_code', 'accounting_code'],
+    ['vat_number', 'vat_number'],
+    ['address', 'address'],
+    ['postal_code', 'postal_code'],
+    ['city', 'city'],
+    ['country', 'country'],
+    ['group_id', 'group_id'],
+    ['workflow_id', 'workflow_id'],
+  ]
+  await tx.execute(sql`
+    with a as (${customers}),
+    old as (
+      select c.* from customers c join a on c.organization_id = ${c.organizationId}::uuid
+        and c.id = a.customer_id and not a.is_new
+    ),
+    upd as (
+      update customers c set
+        ${sql.raw(set.map(([column, from]) => `${column} = coalesce(a.${from}, c.${column})`).join(', '))},
+        updated_at = now()
+      from a
+      where c.organization_id = ${c.organizationId}::uuid and c.id = a.customer_id and not a.is_new
+        and (${sql.raw(set.map(([column, from]) => `(a.${from} is not null and a.${from} is distinct from c.${column})`).join(' or '))})
+      returning c.*
+    )
+    ${audit}
+    select upd.organization_id, 'customer', upd.id, upd.id, 'update', ${actor},
+      ${customerSnapshot('old')}, ${customerSnapshot('upd')}
+    from upd join old on old.id = upd.id`)
+
+  // The account managers of a line replace the customer's.
+  await tx.execute(sql`
+    with a as (
+      select customer_id,
+        (array_agg(array_to_string(account_manager_ids, ',') order by line desc)
+          filter (where account_manager_ids is not null))[1] as managers
+      from import_lines l where ${inChunk} group by customer_id
+    ),
+    w as (
+      select customer_id, string_to_array(managers, ',')::uuid[] as ids from a where managers is not null
+    ),
+    d as (
+      delete from customer_account_managers m using w
+      where m.organization_id = ${c.organizationId}::uuid and m.customer_id = w.customer_id
+        and not (m.member_id = any (w.ids))
+      returning 1
+    )
+    insert into customer_account_managers (organization_id, customer_id, member_id)
+    select ${c.organizationId}::uuid, customer_id, unnest(ids) from w
+    on conflict do nothing`)
+
+  const contacts = sql`
+    select contact_id, min(customer_id::text)::uuid as customer_id, bool_or(contact_is_new) as is_new,
+      ${sql.join(contactColumns.map(latest), sql`, `)}
+    from import_lines l where ${inChunk} and l.contact_id is not null group by contact_id`
+  await tx.execute(sql`
+    with a as (${contacts}),
+    ins as (
+      insert into contacts (organization_id, id, customer_id, email, first_name, last_name, phone,
+        external_id, role)
+      select ${c.organizationId}::uuid, contact_id, customer_id, contact_email, contact_first_name,
+        contact_last_name, contact_phone, contact_external_id, contact_role
+      from a where is_new
+      returning *
+    )
+    ${audit}
+    select organization_id, 'contact', id, customer_id, 'create', ${actor}, null, ${contactSnapshot('ins')}
+    from ins`)
+  const contactSet = [
+    ['email', 'contact_email'],
+    ['first_name', 'contact_first_name'],
+    ['last_name', 'contact_last_name'],
+    ['phone', 'contact_phone'],
+    ['external_id', 'contact_external_id'],
+    ['role', 'contact_role'],
+  ]
+  await tx.execute(sql`
+    with a as (${contacts}),
+    old as (
+      select k.* from contacts k join a on k.organization_id = ${c.organizationId}::uuid
+        and k.id = a.contact_id and not a.is_new
+    ),
+    upd as (
+      update contacts k set
+        ${sql.raw(contactSet.map(([column, from]) => `${column} = coalesce(a.${from}, k.${column})`).join(', '))},
+        updated_at = now()
+      from a
+      where k.organization_id = ${c.organizationId}::uuid and k.id = a.contact_id and not a.is_new
+        and (${sql.raw(contactSet.map(([column, from]) => `(a.${from} is not null and a.${from} is distinct from k.${column})`).join(' or '))})
+      returning k.*
+    )
+    ${audit}
+    select upd.organization_id, 'contact', upd.id, upd.customer_id, 'update', ${actor},
+      ${contactSnapshot('old')}, ${contactSnapshot('upd')}
+    from upd join old on old.id = upd.id`)
+
+  // Main contact: the latest line marking one wins, over the file and over what Roster had. A
+  // line saying 0 unmarks its contact, unless another line of the customer marks one.
+  const mainFlag = (desired: SQL): SQL => sql`
+    with m as (
+      select distinct on (customer_id) customer_id, contact_id
+      from import_lines l where ${inChunk} and l.contact_is_main and l.contact_id is not null
+      order by customer_id, line desc
+    ),
+    z as (
+      select distinct on (contact_id) contact_id, customer_id, contact_is_main
+      from import_lines l where ${inChunk} and l.contact_is_main is not null and l.contact_id is not null
+      order by contact_id, line desc
+    ),
+    x as (${desired}),
+    old as (select k.* from contacts k join x on k.organization_id = ${c.organizationId}::uuid and k.id = x.id),
+    upd as (
+      update contacts k set is_main = x.is_main, updated_at = now() from x
+      where k.organization_id = ${c.organizationId}::uuid and k.id = x.id and k.is_main <> x.is_main
+      returning k.*
+    )
+    ${audit}
+    select upd.organization_id, 'contact', upd.id, upd.customer_id, 'update', ${actor},
+      ${contactSnapshot('old')}, ${contactSnapshot('upd')}
+    from upd join old on old.id = upd.id`
+  await tx.execute(
+    mainFlag(sql`
+      select k.id, false as is_main from contacts k join m on k.organization_id = ${c.organizationId}::uuid
+        and k.customer_id = m.customer_id and k.is_main and k.id <> m.contact_id
+      union all
+      select z.contact_id, false from z
+      where not z.contact_is_main and not exists (select 1 from m where m.customer_id = z.customer_id)`),
+  )
+  await tx.execute(mainFlag(sql`select contact_id as id, true as is_main from m`))
+}

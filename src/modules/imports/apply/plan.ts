@@ -1,0 +1,404 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { ImportField } from '../../../contracts/imports.ts'
+import type { DbOrTx } from '../../../platform/db/client.ts'
+import { systemNames } from '../../sources/systems.ts'
+
+/**
+ * The set-based half of validation: after every line has been checked on its own and staged,
+ * these statements resolve all lines at once against the organisation's customers and contacts
+ * (product.md, "File import"): which customer, group and contact each line is about, which lines
+ * a source's ownership refuses, and what each line will create or change. One statement each, in
+ * order; each one only looks at lines not yet rejected.
+ */
+export interface PlanContext {
+  organizationId: string
+  importId: string
+  /** The file's header text for each mapped field, to name the column of a rejection. */
+  headers: Partial<Record<ImportField, string>>
+  contactsDisconnected: boolean
+  chunkSize: number
+}
+
+const scope = (c: PlanContext, alias: string): SQL =>
+  sql`${sql.raw(alias)}.organization_id = ${c.organizationId}::uuid and ${sql.raw(alias)}.import_id = ${c.importId}::uuid`
+
+const systemName = (column: string): SQL =>
+  sql`(${JSON.stringify(systemNames)}::jsonb ->> ${sql.raw(column)}::text)`
+
+/** Rejects the lines a query selects (`line`, `value`, `reason`), recording why. */
+async function reject(db: DbOrTx, c: PlanContext, field: ImportField, rows: SQL): Promise<void> {
+  await db.execute(sql`
+    with x as (${rows}),
+    r as (
+      update import_lines l set rejected = true
+      from x where ${scope(c, 'l')} and l.line = x.line and not l.rejected
+      returning l.line, x.value, x.reason
+    )
+    insert into import_rejections (organization_id, import_id, line, "column", value, reason)
+    select ${c.organizationId}::uuid, ${c.importId}::uuid, line, ${c.headers[field] ?? null}::text, value, reason
+    from r
+    on conflict do nothing`)
+}
+
+/** Customer fields a file can set, with the stored column they compare to. */
+const customerFields: [ImportField, string, string][] = [
+  ['customer.name', 'customer_name', 'name'],
+  ['customer.accountingCode', 'accounting_code', 'accounting_code'],
+  ['customer.vatNumber', 'vat_number', 'vat_number'],
+  ['customer.address', 'address', 'address'],
+  ['customer.postalCode', 'postal_code', 'postal_code'],
+  ['customer.city', 'city', 'city'],
+  ['customer.country', 'country', 'country'],
+]
+
+const contactFields: [string, string][] = [
+  ['contact_email', 'email'],
+  ['contact_first_name', 'first_name'],
+  ['contact_last_name', 'last_name'],
+  ['contact_phone', 'phone'],
+  ['contact_external_id', 'external_id'],
+  ['contact_role', 'role'],
+]
+
+const changes = (line: string, stored: string) =>
+  sql.raw(`(${line} is not null and ${line} is distinct from ${stored})`)
+
+export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
+  const live = sql`${scope(c, 'l')} and not l.rejected`
+
+  // Customers: by Customer ID, else by name.
+  await db.execute(sql`
+    update import_lines l set customer_id = c.id, customer_key = 'id:' || c.id
+    from customers c
+    where ${live} and l.customer_external_id is not null
+      and c.organization_id = l.organization_id and c.external_id = l.customer_external_id`)
+  await db.execute(sql`
+    update import_lines l set customer_key = 'ext:' || l.customer_external_id
+    where ${live} and l.customer_key is null and l.customer_external_id is not null`)
+  await reject(
+    db,
+    c,
+    'customer.externalId',
+    sql`select l.line, l.customer_external_id as value,
+        'No customer has the Customer ID "' || l.customer_external_id || '"; check the ID, or add the Customer name to create the customer.' as reason
+      from import_lines l
+      where ${live} and l.customer_key like 'ext:%'
+        and not exists (select 1 from import_lines n where ${scope(c, 'n')} and not n.rejected
+          and n.customer_key = l.customer_key and n.customer_name is not null)`,
+  )
+  await db.execute(sql`
+    with m as (
+      select l.line, count(*) as n, (array_agg(c.id))[1] as id
+      from import_lines l
+      join customers c on c.organization_id = l.organization_id
+        and lower(c.name) = lower(l.customer_name) and c.archived_at is null
+      where ${live} and l.customer_key is null
+      group by l.line having count(*) = 1
+    )
+    update import_lines l set customer_id = m.id, customer_key = 'id:' || m.id
+    from m where ${scope(c, 'l')} and l.line = m.line`)
+  await reject(
+    db,
+    c,
+    'customer.name',
+    sql`select l.line, l.customer_name as value,
+        'Several customers are named "' || l.customer_name || '"; add the Customer ID to say which one.' as reason
+      from import_lines l
+      where ${live} and l.customer_key is null
+        and (select count(*) from customers c where c.organization_id = l.organization_id
+          and lower(c.name) = lower(l.customer_name) and c.archived_at is null) > 1`,
+  )
+  // A new customer named on some lines and given an ID on others is one customer.
+  await db.execute(sql`
+    with k as (
+      select lower(customer_name) as name, min(customer_key) as key
+      from import_lines l where ${live} and customer_key like 'ext:%' and customer_name is not null
+      group by 1 having count(distinct customer_key) = 1
+    )
+    update import_lines l set customer_key = k.key
+    from k where ${live} and l.customer_key is null and lower(l.customer_name) = k.name`)
+  await db.execute(sql`
+    update import_lines l set customer_key = 'name:' || lower(l.customer_name)
+    where ${live} and l.customer_key is null`)
+  await db.execute(sql`
+    with n as (
+      select customer_key, gen_random_uuid() as id from import_lines l
+      where ${live} and customer_key not like 'id:%' group by customer_key
+    )
+    update import_lines l set customer_id = n.id, customer_is_new = true
+    from n where ${live} and l.customer_key = n.customer_key`)
+
+  await planGroups(db, c)
+  await rejectSourceOwnedCustomers(db, c)
+  await planContacts(db, c)
+  await classify(db, c)
+  await chunk(db, c)
+}
+
+async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
+  const live = sql`${scope(c, 'l')} and not l.rejected`
+  const pending = sql`${live} and l.group_key is null and (l.group_external_id is not null or l.group_name is not null)`
+  await db.execute(sql`
+    update import_lines l set group_id = c.id, group_key = 'id:' || c.id
+    from customers c
+    where ${pending} and l.group_external_id is not null
+      and c.organization_id = l.organization_id and c.external_id = l.group_external_id`)
+  await db.execute(sql`
+    with f as (
+      select distinct on (customer_external_id) customer_external_id, customer_key, customer_id
+      from import_lines l where ${live} and customer_is_new and customer_external_id is not null
+    )
+    update import_lines l set group_id = f.customer_id, group_key = f.customer_key
+    from f where ${pending} and l.group_external_id = f.customer_external_id`)
+  await reject(
+    db,
+    c,
+    'group.externalId',
+    sql`select l.line, l.group_external_id as value,
+        'No customer has the Group ID "' || l.group_external_id || '"; check the ID, or add the Group name to create the group.' as reason
+      from import_lines l where ${pending} and l.group_external_id is not null and l.group_name is null`,
+  )
+  await db.execute(sql`
+    update import_lines l set group_key = 'ext:' || l.group_external_id
+    where ${pending} and l.group_external_id is not null`)
+  await db.execute(sql`
+    with m as (
+      select l.line, (array_agg(c.id))[1] as id
+      from import_lines l
+      join customers c on c.organization_id = l.organization_id
+        and lower(c.name) = lower(l.group_name) and c.archived_at is null
+      where ${pending}
+      group by l.line having count(*) = 1
+    )
+    update import_lines l set group_id = m.id, group_key = 'id:' || m.id
+    from m where ${scope(c, 'l')} and l.line = m.line`)
+  await reject(
+    db,
+    c,
+    'group.name',
+    sql`select l.line, l.group_name as value,
+        'Several customers are named "' || l.group_name || '"; add the Group ID to say which one is the group.' as reason
+      from import_lines l where ${pending}
+        and (select count(*) from customers c where c.organization_id = l.organization_id
+          and lower(c.name) = lower(l.group_name) and c.archived_at is null) > 1`,
+  )
+  await db.execute(sql`
+    with k as (
+      select lower(customer_name) as name, min(customer_key) as key, min(customer_id::text)::uuid as id
+      from import_lines l where ${live} and customer_is_new and customer_name is not null
+      group by 1 having count(distinct customer_key) = 1
+    )
+    update import_lines l set group_key = k.key, group_id = k.id
+    from k where ${pending} and lower(l.group_name) = k.name`)
+  await db.execute(sql`
+    update import_lines l set group_key = 'name:' || lower(l.group_name)
+    where ${pending}`)
+  // Groups named only on their subsidiaries' lines are created by the import.
+  await db.execute(sql`
+    with n as (
+      select group_key, gen_random_uuid() as id from import_lines l
+      where ${live} and group_key is not null and group_id is null group by group_key
+    )
+    update import_lines l set group_id = n.id
+    from n where ${live} and l.group_key = n.group_key and l.group_id is null`)
+  await reject(
+    db,
+    c,
+    'group.name',
+    sql`select l.line, coalesce(l.group_name, l.group_external_id) as value,
+        'A customer cannot be in its own group.' as reason
+      from import_lines l where ${live} and l.group_id = l.customer_id`,
+  )
+  await reject(
+    db,
+    c,
+    'group.name',
+    sql`select l.line, coalesce(l.group_name, l.group_external_id) as value,
+        'This group is itself in this customer''s group: groups cannot go round in a loop.' as reason
+      from import_lines l join customers g on g.organization_id = l.organization_id and g.id = l.group_id
+      where ${live} and g.group_id = l.customer_id`,
+  )
+}
+
+async function rejectSourceOwnedCustomers(db: DbOrTx, c: PlanContext): Promise<void> {
+  const live = sql`${scope(c, 'l')} and not l.rejected`
+  const owned: [ImportField, string, string][] = [
+    ...customerFields,
+    ['group.name', 'group_id', 'group_id'],
+  ]
+  for (const [field, line, stored] of owned) {
+    await reject(
+      db,
+      c,
+      field,
+      sql`select l.line, ${sql.raw(field === 'group.name' ? 'l.group_name' : `l.${line}`)}::text as value,
+          'This customer is synced from ' || ${systemName('s.system')} || ': change it in ' || ${systemName('s.system')} || '.' as reason
+        from import_lines l
+        join customers c on c.organization_id = l.organization_id and c.id = l.customer_id
+        join connections s on s.organization_id = c.organization_id and s.id = c.source_connection_id
+        where ${live} and not l.customer_is_new and ${changes(`l.${line}`, `c.${stored}`)}`,
+    )
+  }
+}
+
+async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
+  const live = sql`${scope(c, 'l')} and not l.rejected`
+  const pending = sql`${live} and l.contact_key is null and (l.contact_email is not null or l.contact_external_id is not null)`
+  // By Contact ID, else by email, within the customer.
+  await db.execute(sql`
+    update import_lines l set contact_id = k.id, contact_key = 'id:' || k.id
+    from contacts k
+    where ${pending} and not l.customer_is_new and l.contact_external_id is not null
+      and k.organization_id = l.organization_id and k.customer_id = l.customer_id
+      and k.external_id = l.contact_external_id and k.archived_at is null`)
+  await db.execute(sql`
+    update import_lines l set contact_id = k.id, contact_key = 'id:' || k.id
+    from contacts k
+    where ${pending} and not l.customer_is_new and l.contact_email is not null
+      and k.organization_id = l.organization_id and k.customer_id = l.customer_id
+      and lower(k.email) = lower(l.contact_email) and k.archived_at is null`)
+  // A contact this file renames is found by its new email on the file's other lines.
+  await db.execute(sql`
+    with f as (
+      select distinct on (customer_key, lower(contact_email)) customer_key, lower(contact_email) as email,
+        contact_key, contact_id
+      from import_lines l
+      where ${live} and contact_key like 'id:%' and contact_email is not null
+      order by customer_key, lower(contact_email), line desc
+    )
+    update import_lines l set contact_id = f.contact_id, contact_key = f.contact_key
+    from f where ${pending} and l.contact_email is not null
+      and l.customer_key = f.customer_key and lower(l.contact_email) = f.email`)
+  // A line naming a new contact by its Contact ID only, where another line gives its email.
+  await db.execute(sql`
+    with f as (
+      select distinct on (customer_key, contact_external_id) customer_key, contact_external_id, contact_email
+      from import_lines l
+      where ${live} and contact_external_id is not null and contact_email is not null and contact_id is null
+      order by customer_key, contact_external_id, line desc
+    )
+    update import_lines l set contact_key = 'new:' || l.customer_key || '|' || lower(f.contact_email)
+    from f where ${pending} and l.contact_email is null
+      and l.customer_key = f.customer_key and l.contact_external_id = f.contact_external_id`)
+  await reject(
+    db,
+    c,
+    'contact.externalId',
+    sql`select l.line, l.contact_external_id as value,
+        'No contact of this customer has the Contact ID "' || l.contact_external_id || '"; add the Contact email to create the contact.' as reason
+      from import_lines l where ${pending} and l.contact_email is null`,
+  )
+  await db.execute(sql`
+    update import_lines l set contact_key = 'new:' || l.customer_key || '|' || lower(l.contact_email)
+    where ${pending}`)
+  await db.execute(sql`
+    with n as (
+      select contact_key, gen_random_uuid() as id from import_lines l
+      where ${live} and contact_key is not null and contact_key not like 'id:%' group by contact_key
+    )
+    update import_lines l set contact_id = n.id, contact_is_new = true
+    from n where ${live} and l.contact_key = n.contact_key`)
+  await reject(
+    db,
+    c,
+    'contact.email',
+    sql`select l.line, l.contact_email as value,
+        'Another contact of this customer already has the email ' || l.contact_email || '.' as reason
+      from import_lines l
+      where ${live} and not l.contact_is_new and l.contact_email is not null
+        and exists (select 1 from contacts k where k.organization_id = l.organization_id
+          and k.customer_id = l.customer_id and k.id <> l.contact_id
+          and lower(k.email) = lower(l.contact_email) and k.archived_at is null)`,
+  )
+  if (c.contactsDisconnected) return
+  const changed = contactFields.map(([line, stored]) => changes(`l.${line}`, `k.${stored}`))
+  await reject(
+    db,
+    c,
+    'contact.email',
+    sql`select l.line, l.contact_email as value,
+        'Contacts of this customer are synced from ' || ${systemName('s.system')} || ': change them in ' || ${systemName('s.system')} || '.' as reason
+      from import_lines l
+      join customers c on c.organization_id = l.organization_id and c.id = l.customer_id
+      left join contacts k on k.organization_id = l.organization_id and k.id = l.contact_id
+      join connections s on s.organization_id = l.organization_id
+        and s.id = coalesce(c.source_connection_id, k.source_connection_id)
+      where ${live} and l.contact_id is not null and not l.customer_is_new
+        and (l.contact_is_new or ${sql.join(changed, sql` or `)}
+          or (l.contact_is_main is not null and l.contact_is_main <> k.is_main))`,
+  )
+}
+
+async function classify(db: DbOrTx, c: PlanContext): Promise<void> {
+  const live = sql`${scope(c, 'l')} and not l.rejected`
+  const customerChanged = sql.join(
+    [
+      ...customerFields.map(([, line, stored]) => changes(`l.${line}`, `c.${stored}`)),
+      changes('l.group_id', 'c.group_id'),
+      changes('l.workflow_id', 'c.workflow_id'),
+      sql`(l.account_manager_ids is not null and
+        (select coalesce(array_agg(x order by x), '{}') from unnest(l.account_manager_ids) x)
+        is distinct from
+        (select coalesce(array_agg(m.member_id order by m.member_id), '{}') from customer_account_managers m
+          where m.organization_id = l.organization_id and m.customer_id = l.customer_id))`,
+    ],
+    sql` or `,
+  )
+  const contactChanged = sql.join(
+    [
+      ...contactFields.map(([line, stored]) => changes(`l.${line}`, `k.${stored}`)),
+      sql`(l.contact_is_main is not null and l.contact_is_main <> k.is_main)`,
+    ],
+    sql` or `,
+  )
+  // A new customer or contact is created by its first line; its other lines add to it.
+  await db.execute(sql`
+    with f as (
+      select line, row_number() over (partition by customer_key order by line) as n
+      from import_lines l where ${live} and customer_is_new
+    )
+    update import_lines l set customer_outcome = case when f.n = 1 then 'create' else 'unchanged' end
+    from f where ${scope(c, 'l')} and l.line = f.line`)
+  await db.execute(sql`
+    update import_lines l
+    set customer_outcome = case when ${customerChanged} then 'update' else 'unchanged' end
+    from customers c
+    where ${live} and not l.customer_is_new
+      and c.organization_id = l.organization_id and c.id = l.customer_id`)
+  await db.execute(sql`
+    with f as (
+      select line, row_number() over (partition by contact_key order by line) as n
+      from import_lines l where ${live} and contact_is_new
+    )
+    update import_lines l set contact_outcome = case when f.n = 1 then 'create' else 'unchanged' end
+    from f where ${scope(c, 'l')} and l.line = f.line`)
+  await db.execute(sql`
+    update import_lines l
+    set contact_outcome = case when ${contactChanged} then 'update' else 'unchanged' end
+    from contacts k
+    where ${live} and l.contact_id is not null and not l.contact_is_new
+      and k.organization_id = l.organization_id and k.id = l.contact_id`)
+}
+
+/**
+ * Splits the work into chunks of whole customers (a customer's lines decide its main contact
+ * together); groups go first so subsidiaries can point at them.
+ */
+async function chunk(db: DbOrTx, c: PlanContext): Promise<void> {
+  const live = sql`${scope(c, 'l')} and not l.rejected`
+  await db.execute(sql`
+    with k as (
+      select customer_key, min(line) as first from import_lines l where ${live} group by customer_key
+    ),
+    p as (
+      select distinct group_key from import_lines l where ${live} and group_key is not null
+    ),
+    r as (
+      select k.customer_key,
+        case when p.group_key is not null then 0
+          else (dense_rank() over (order by k.first) - 1) / ${c.chunkSize} + 1 end as chunk
+      from k left join p on p.group_key = k.customer_key
+    )
+    update import_lines l set chunk = r.chunk
+    from r where ${live} and l.customer_key = r.customer_key`)
+}

@@ -1,0 +1,226 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { ColumnMapping, ImportField } from '../../../contracts/imports.ts'
+import type { Db, DbOrTx, Tx } from '../../../platform/db/client.ts'
+import { importLines, imports, organizations } from '../../../platform/db/schema/index.ts'
+import type { Actor } from '../../organizations/actor.ts'
+import { localCopy } from '../file-store.ts'
+import type { ResolvedRead } from '../read/index.ts'
+import { mergeChunk } from './merge.ts'
+import { planImport } from './plan.ts'
+import { stageFile, StagingStopped } from './stage.ts'
+import { summarize, type ImportSummary } from './summary.ts'
+
+export type ImportRow = typeof imports.$inferSelect
+
+const CHUNK_CUSTOMERS = 2000
+
+export const importActor = (row: ImportRow): Actor => ({
+  kind: 'import',
+  id: row.actorId,
+  label: `import of ${row.fileName} by ${row.actorLabel}`,
+  role: 'admin',
+})
+
+const headersOf = (
+  columns: string[],
+  mapping: ColumnMapping,
+): Partial<Record<ImportField, string>> => {
+  const headers: Partial<Record<ImportField, string>> = {}
+  mapping.forEach((field, index) => {
+    if (field) headers[field] = columns[index] ?? field
+  })
+  return headers
+}
+
+const where = (row: { organizationId: string; id: string }) =>
+  and(eq(imports.organizationId, row.organizationId), eq(imports.id, row.id))
+
+/**
+ * Reads, checks, stages and plans every line of the file, without changing any customer or
+ * contact: the dry run, and the first step of a run. Returns the number of lines, or null when
+ * `progress` asked to stop.
+ */
+export async function stageAndPlan(
+  db: Db,
+  row: ImportRow,
+  progress?: (linesRead: number) => Promise<boolean>,
+): Promise<{ lines: number; chunks: number } | null> {
+  const mapping = row.mapping as ColumnMapping
+  const columns = row.columns as string[]
+  const path = await localCopy(db, {
+    organizationId: row.organizationId,
+    importId: row.id,
+    sha256: row.fileSha256,
+    size: row.fileSize,
+  })
+  let lines: number
+  try {
+    ;({ lines } = await stageFile(db, {
+      organizationId: row.organizationId,
+      importId: row.id,
+      path,
+      read: row.read as ResolvedRead,
+      columns,
+      mapping,
+      progress,
+    }))
+  } catch (error) {
+    if (error instanceof StagingStopped) return null
+    throw error
+  }
+  const [org] = await db
+    .select({ disconnectedAt: organizations.contactsDisconnectedAt })
+    .from(organizations)
+    .where(eq(organizations.id, row.organizationId))
+  await db.transaction(async (tx) => {
+    await planImport(tx, {
+      organizationId: row.organizationId,
+      importId: row.id,
+      headers: headersOf(columns, mapping),
+      contactsDisconnected: Boolean(org?.disconnectedAt),
+      chunkSize: CHUNK_CUSTOMERS,
+    })
+  })
+  const chunks = await chunkCount(db, row)
+  return { lines, chunks }
+}
+
+async function chunkCount(db: DbOrTx, row: ImportRow): Promise<number> {
+  const { rows } = await db.execute<{ chunks: string | number | null }>(sql`
+    select max(chunk) + 1 as chunks from import_lines
+    where organization_id = ${row.organizationId}::uuid and import_id = ${row.id}::uuid`)
+  return Number(rows[0]?.chunks ?? 0)
+}
+
+export async function dryRun(db: Db, row: ImportRow): Promise<ImportSummary> {
+  const staged = await stageAndPlan(db, row)
+  if (!staged) throw new Error('dry run stopped')
+  return summarize(db, row.organizationId, row.id)
+}
+
+/** A hook stopped the run: it is left as a crash leaves it, to be resumed. */
+class Interrupted extends Error {
+  constructor(cause: unknown) {
+    super('interrupted', { cause })
+  }
+}
+
+export interface RunHooks {
+  /** Called after each chunk commits; throwing stops the run as a crash would. */
+  afterChunk?: (chunk: number) => Promise<void> | void
+  /** Called in the transaction that records the end of the run. */
+  finished?: (tx: Tx, row: ImportRow) => Promise<void>
+}
+
+async function load(
+  db: DbOrTx,
+  organizationId: string,
+  id: string,
+): Promise<ImportRow | undefined> {
+  const [row] = await db.select().from(imports).where(where({ organizationId, id }))
+  return row
+}
+
+async function finish(
+  db: Db,
+  row: ImportRow,
+  set: Partial<ImportRow>,
+  hooks: RunHooks,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [done] = await tx
+      .update(imports)
+      .set({ ...set, finishedAt: new Date() })
+      .where(where(row))
+      .returning()
+    await tx
+      .delete(importLines)
+      .where(
+        and(eq(importLines.organizationId, row.organizationId), eq(importLines.importId, row.id)),
+      )
+    if (done && hooks.finished) await hooks.finished(tx, done)
+  })
+}
+
+/**
+ * Runs a submitted import to its end. Safe to run again after a crash: lines are staged once per
+ * run, and each chunk's merge commits together with the count of chunks applied, so a restarted
+ * run carries on after the last chunk that committed: no line applied twice, none lost.
+ */
+export async function runImport(
+  db: Db,
+  organizationId: string,
+  importId: string,
+  hooks: RunHooks = {},
+): Promise<void> {
+  let row = await load(db, organizationId, importId)
+  if (row?.status !== 'queued' && row?.status !== 'running') return
+  if (row.status === 'queued') {
+    ;[row] = await db
+      .update(imports)
+      .set({ status: 'running', startedAt: new Date() })
+      .where(where(row))
+      .returning()
+    if (!row) return
+  }
+  const current = row
+  try {
+    if (!current.stagedAt) {
+      const staged = await stageAndPlan(db, current, async (linesRead) => {
+        const [state] = await db
+          .update(imports)
+          .set({ linesRead })
+          .where(where(current))
+          .returning({ cancel: imports.cancelRequestedAt })
+        return !state?.cancel
+      })
+      if (!staged) {
+        await finish(db, current, { status: 'cancelled' }, hooks)
+        return
+      }
+      const summary = await summarize(db, organizationId, importId)
+      ;[row] = await db
+        .update(imports)
+        .set({
+          stagedAt: new Date(),
+          linesRead: staged.lines,
+          linesTotal: staged.lines,
+          linesDone: summary.lines.rejected,
+          chunkCount: staged.chunks,
+          chunksApplied: 0,
+          summary,
+        })
+        .where(where(current))
+        .returning()
+      if (!row) return
+    }
+    const actor = importActor(row)
+    for (let chunk = row.chunksApplied; chunk < (row.chunkCount ?? 0); chunk++) {
+      const state = await load(db, organizationId, importId)
+      if (state?.cancelRequestedAt) {
+        await finish(db, current, { status: 'cancelled' }, hooks)
+        return
+      }
+      await db.transaction(async (tx) => {
+        await mergeChunk(tx, { organizationId, importId, chunk, actor })
+        await tx.execute(sql`
+          update imports set chunks_applied = ${chunk + 1},
+            lines_done = lines_done + (select count(*) from import_lines
+              where organization_id = ${organizationId}::uuid and import_id = ${importId}::uuid
+                and not rejected and chunk = ${chunk})
+          where organization_id = ${organizationId}::uuid and id = ${importId}::uuid`)
+      })
+      try {
+        await hooks.afterChunk?.(chunk)
+      } catch (error) {
+        throw new Interrupted(error)
+      }
+    }
+    await finish(db, current, { status: 'completed' }, hooks)
+  } catch (error) {
+    if (error instanceof Interrupted) throw error.cause
+    const message = error instanceof Error ? error.message : String(error)
+    await finish(db, current, { status: 'failed', error: message }, hooks)
+    throw error
+  }
+}

@@ -1,0 +1,176 @@
+import { and, eq, sql } from 'drizzle-orm'
+import type { ColumnMapping } from '../../../contracts/imports.ts'
+import type { Db, DbOrTx } from '../../../platform/db/client.ts'
+import {
+  importLines,
+  importRejections,
+  members,
+  organizations,
+  workflows,
+} from '../../../platform/db/schema/index.ts'
+import { AppError } from '../../../platform/errors.ts'
+import { readRecords, type ResolvedRead } from '../read/index.ts'
+import {
+  checkLine,
+  fieldColumns,
+  type LineContext,
+  type Rejection,
+  type StagedLine,
+} from './line.ts'
+
+const BATCH = 5000
+
+/** Staged columns in insert order, with the array type each is sent as. */
+const stagedColumns: [keyof StagedLine, string, string][] = [
+  ['line', 'line', 'int4'],
+  ['customerExternalId', 'customer_external_id', 'text'],
+  ['customerName', 'customer_name', 'text'],
+  ['accountingCode', 'accounting_code', 'text'],
+  ['vatNumber', 'vat_number', 'text'],
+  ['address', 'address', 'text'],
+  ['postalCode', 'postal_code', 'text'],
+  ['city', 'city', 'text'],
+  ['country', 'country', 'text'],
+  ['groupExternalId', 'group_external_id', 'text'],
+  ['groupName', 'group_name', 'text'],
+  ['accountManagerIds', 'account_manager_ids', 'text'],
+  ['workflowId', 'workflow_id', 'uuid'],
+  ['contactEmail', 'contact_email', 'text'],
+  ['contactFirstName', 'contact_first_name', 'text'],
+  ['contactLastName', 'contact_last_name', 'text'],
+  ['contactPhone', 'contact_phone', 'text'],
+  ['contactExternalId', 'contact_external_id', 'text'],
+  ['contactRole', 'contact_role', 'text'],
+  ['contactIsMain', 'contact_is_main', 'bool'],
+]
+
+export async function lineContext(
+  db: DbOrTx,
+  organizationId: string,
+  columns: string[],
+  mapping: ColumnMapping,
+): Promise<LineContext> {
+  const [org] = await db
+    .select({ defaultCountry: organizations.defaultCountry })
+    .from(organizations)
+    .where(eq(organizations.id, organizationId))
+  const managers = await db
+    .select({ id: members.id, email: members.email })
+    .from(members)
+    .where(and(eq(members.organizationId, organizationId), eq(members.role, 'account_manager')))
+  const flows = await db
+    .select({ id: workflows.id, name: workflows.name })
+    .from(workflows)
+    .where(eq(workflows.organizationId, organizationId))
+  return {
+    columns,
+    mapping,
+    defaultCountry: org?.defaultCountry ?? null,
+    accountManagers: new Map(managers.map((m) => [m.email.toLowerCase(), m.id])),
+    workflows: new Map(flows.map((w) => [w.name.toLowerCase(), w.id])),
+  }
+}
+
+async function insertLines(
+  db: DbOrTx,
+  organizationId: string,
+  importId: string,
+  rows: StagedLine[],
+): Promise<void> {
+  const arrays = stagedColumns.map(([key, , type]) => {
+    const values = rows.map((row) => {
+      const value = row[key]
+      return Array.isArray(value) ? value.join(',') : value
+    })
+    return sql`${sql.param(values)}::${sql.raw(type)}[]`
+  })
+  const names = stagedColumns.map(([, column]) => column).join(', ')
+  const selected = stagedColumns
+    .map(([, column]) => {
+      if (column === 'account_manager_ids') return `string_to_array(${column}, ',')::uuid[]`
+      if (column === 'contact_role') return `${column}::contact_role`
+      return column
+    })
+    .join(', ')
+  await db.execute(sql`
+    insert into import_lines (organization_id, import_id, ${sql.raw(names)})
+    select ${organizationId}::uuid, ${importId}::uuid, ${sql.raw(selected)}
+    from unnest(${sql.join(arrays, sql`, `)}) as t(${sql.raw(names)})`)
+}
+
+async function insertRejections(
+  db: DbOrTx,
+  organizationId: string,
+  importId: string,
+  rows: Rejection[],
+): Promise<void> {
+  if (rows.length === 0) return
+  await db
+    .insert(importRejections)
+    .values(rows.map((row) => ({ organizationId, importId, ...row })))
+}
+
+export async function clearStaging(
+  db: DbOrTx,
+  organizationId: string,
+  importId: string,
+): Promise<void> {
+  await db
+    .delete(importLines)
+    .where(and(eq(importLines.organizationId, organizationId), eq(importLines.importId, importId)))
+  await db
+    .delete(importRejections)
+    .where(
+      and(
+        eq(importRejections.organizationId, organizationId),
+        eq(importRejections.importId, importId),
+      ),
+    )
+}
+
+export interface StageInput {
+  organizationId: string
+  importId: string
+  path: string
+  read: ResolvedRead
+  columns: string[]
+  mapping: ColumnMapping
+  /** Called after each batch with the lines read so far; answering false stops the reading. */
+  progress?: (linesRead: number) => Promise<boolean>
+}
+
+export class StagingStopped extends Error {}
+
+/**
+ * Reads the whole file once, checks each line on its own and stages it (or records why it is
+ * rejected), in batches, so memory stays flat whatever the file size.
+ */
+export async function stageFile(db: Db, input: StageInput): Promise<{ lines: number }> {
+  const { organizationId, importId } = input
+  await clearStaging(db, organizationId, importId)
+  const context = await lineContext(db, organizationId, input.columns, input.mapping)
+  const byField = fieldColumns(input.mapping)
+  let staged: StagedLine[] = []
+  let rejected: Rejection[] = []
+  let lines = 0
+  const flush = async (): Promise<void> => {
+    if (staged.length > 0) await insertLines(db, organizationId, importId, staged)
+    await insertRejections(db, organizationId, importId, rejected)
+    staged = []
+    rejected = []
+    if (input.progress && !(await input.progress(lines))) throw new StagingStopped()
+  }
+  for await (const record of readRecords(input.path, input.read)) {
+    const result = checkLine(context, byField, record.line, record.cells)
+    if (result.kind === 'blank') continue
+    lines++
+    if (result.kind === 'staged') staged.push(result.row)
+    else rejected.push(result.rejection)
+    if (staged.length + rejected.length >= BATCH) await flush()
+  }
+  await flush()
+  if (lines === 0) {
+    throw new AppError('file_refused', 'The file has no lines to import below its header.')
+  }
+  return { lines }
+}

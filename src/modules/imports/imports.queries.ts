@@ -1,0 +1,129 @@
+import { and, asc, desc, eq, gt, lt, or } from 'drizzle-orm'
+import type { ColumnMapping, ImportRecord } from '../../contracts/imports.ts'
+import type { DbOrTx } from '../../platform/db/client.ts'
+import { importRejections, imports } from '../../platform/db/schema/index.ts'
+import { AppError, notFound } from '../../platform/errors.ts'
+import type { ImportRow } from './apply/run.ts'
+import type { ImportSummary } from './apply/summary.ts'
+import type { ResolvedRead } from './read/index.ts'
+
+export const importWhere = (organizationId: string, id: string) =>
+  and(eq(imports.organizationId, organizationId), eq(imports.id, id))
+
+export async function findImport(
+  db: DbOrTx,
+  organizationId: string,
+  id: string,
+): Promise<ImportRow> {
+  const [row] = await db.select().from(imports).where(importWhere(organizationId, id))
+  if (!row) throw notFound('Import')
+  return row
+}
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null)
+
+function phase(row: ImportRow): ImportRecord['progress']['phase'] {
+  if (row.status === 'queued') return 'waiting'
+  if (row.status !== 'running') return row.finishedAt ? 'done' : 'waiting'
+  return row.stagedAt ? 'applying' : 'reading'
+}
+
+export function toImportRecord(row: ImportRow): ImportRecord {
+  return {
+    id: row.id,
+    status: row.status,
+    fileName: row.fileName,
+    fileSize: row.fileSize,
+    createdBy: { kind: row.actorKind, id: row.actorId, label: row.actorLabel },
+    createdAt: row.createdAt.toISOString(),
+    startedAt: iso(row.startedAt),
+    finishedAt: iso(row.finishedAt),
+    read: row.read as ResolvedRead,
+    columns: row.columns as string[],
+    mapping: (row.mapping ?? null) as ColumnMapping | null,
+    progress: {
+      phase: phase(row),
+      linesRead: row.linesRead,
+      linesTotal: row.linesTotal,
+      linesDone: row.linesDone,
+    },
+    dryRun: (row.dryRun ?? null) as ImportSummary | null,
+    summary: (row.summary ?? null) as ImportSummary | null,
+    cancelRequested: row.cancelRequestedAt !== null,
+    error: row.error,
+  }
+}
+
+const encodeCursor = (row: ImportRow): string =>
+  Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url')
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|')
+  const date = new Date(at ?? '')
+  if (!id || Number.isNaN(date.getTime())) {
+    throw new AppError('bad_request', 'This cursor is not valid; start again from the first page.')
+  }
+  return { at: date, id }
+}
+
+/** The import history, newest first. */
+export async function listImports(
+  db: DbOrTx,
+  organizationId: string,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<{ data: ImportRecord[]; nextCursor: string | null }> {
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined
+  const rows = await db
+    .select()
+    .from(imports)
+    .where(
+      and(
+        eq(imports.organizationId, organizationId),
+        after
+          ? or(
+              lt(imports.createdAt, after.at),
+              and(eq(imports.createdAt, after.at), lt(imports.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(imports.createdAt), desc(imports.id))
+    .limit(query.limit + 1)
+  const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
+  return {
+    data: rows.slice(0, query.limit).map(toImportRecord),
+    nextCursor: last ? encodeCursor(last) : null,
+  }
+}
+
+export type RejectedLine = Pick<
+  typeof importRejections.$inferSelect,
+  'line' | 'column' | 'value' | 'reason'
+>
+
+/** Rejected lines in file order, after a line number. */
+export async function rejectedLines(
+  db: DbOrTx,
+  organizationId: string,
+  importId: string,
+  afterLine: number,
+  limit: number,
+): Promise<RejectedLine[]> {
+  return db
+    .select({
+      line: importRejections.line,
+      column: importRejections.column,
+      value: importRejections.value,
+      reason: importRejections.reason,
+    })
+    .from(importRejections)
+    .where(
+      and(
+        eq(importRejections.organizationId, organizationId),
+        eq(importRejections.importId, importId),
+        gt(importRejections.line, afterLine),
+      ),
+    )
+    .orderBy(asc(importRejections.line))
+    .limit(limit)
+}

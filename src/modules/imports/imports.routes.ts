@@ -1,0 +1,344 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { idParams, page, pageQuery } from '../../contracts/common.ts'
+import {
+  dryRunResult,
+  importPreview,
+  importRecord,
+  mappingBody,
+  readOptions,
+  rejectedLine,
+  templateName,
+} from '../../contracts/imports.ts'
+import type { Db } from '../../platform/db/client.ts'
+import { AppError } from '../../platform/errors.ts'
+import { errorResponses } from '../../platform/http/responses.ts'
+import type { Queue } from '../../platform/queue/queue.ts'
+import { scopeOf } from '../organizations/auth.ts'
+import { filePieces } from './file-store.ts'
+import {
+  findImport,
+  listImports,
+  rejectedLines,
+  toImportRecord,
+  type RejectedLine,
+} from './imports.queries.ts'
+import {
+  cancelImport,
+  createImport,
+  previewImport,
+  setMapping,
+  setReadOptions,
+  startImport,
+  type Preview,
+  type Upload,
+} from './imports.service.ts'
+import type { ImportRow } from './apply/run.ts'
+import { rejectedLinesCsv } from './rejected-file.ts'
+import { templateFile } from './templates/templates.ts'
+
+const tags = ['Imports']
+
+export interface ImportRouteOptions {
+  db: Db
+  queue: Queue
+  importMaxBytes: number
+}
+
+const withPreview = (row: ImportRow, preview: Preview) => ({
+  ...toImportRecord(row),
+  sheets: preview.inspection.sheets,
+  sample: preview.inspection.sample,
+  suggestedMapping: preview.suggestedMapping,
+  requiredFields: preview.requiredFields,
+})
+
+const size = (bytes: number): string =>
+  bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.ceil(bytes / 1024)} KB`
+
+const attachment = (name: string): string =>
+  `attachment; filename="${name.replace(/[^\w.\- ]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`
+
+export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (app, options) => {
+  const { db, queue, importMaxBytes } = options
+  await app.register(multipart, { limits: { fileSize: importMaxBytes, files: 1, fields: 10 } })
+
+  const tooLarge = (): AppError =>
+    new AppError(
+      'payload_too_large',
+      `The file is larger than the ${size(importMaxBytes)} limit; split it into smaller files.`,
+    )
+
+  /** Streams the request's file to a temporary file, hashing it on the way. */
+  async function receive(request: Parameters<typeof scopeOf>[0]): Promise<Upload> {
+    if (!request.isMultipart()) {
+      throw new AppError(
+        'unsupported_media_type',
+        'Send the file as multipart/form-data, in a field named "file".',
+      )
+    }
+    const file = await request.file()
+    if (!file)
+      throw new AppError('bad_request', 'No file was sent: add it in a field named "file".')
+    const path = join(tmpdir(), `roster-upload-${randomUUID()}`)
+    const hash = createHash('sha256')
+    let size = 0
+    try {
+      await pipeline(
+        file.file,
+        new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            hash.update(chunk)
+            size += chunk.length
+            done(null, chunk)
+          },
+        }),
+        createWriteStream(path, { mode: 0o600 }),
+      )
+      if (file.file.truncated) throw tooLarge()
+    } catch (error) {
+      await rm(path, { force: true })
+      const code = (error as { code?: unknown }).code
+      throw code === 'FST_REQ_FILE_TOO_LARGE' ? tooLarge() : error
+    }
+    const fileName = basename(file.filename || 'import.csv').slice(0, 255)
+    return { path, fileName, size, sha256: hash.digest('hex') }
+  }
+
+  app.post(
+    '/imports',
+    {
+      schema: {
+        tags,
+        summary: 'Upload a CSV or xlsx file to import',
+        description:
+          'Send the file as multipart/form-data in a field named `file`. Answers with what was detected (format, encoding, separator, sheet, header row), the columns, the first lines and the suggested mapping. Query parameters override the detection.',
+        consumes: ['multipart/form-data'],
+        querystring: readOptions,
+        response: { 201: importPreview, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const scope = scopeOf(request)
+      const upload = await receive(request)
+      try {
+        const { row, preview } = await createImport(db, scope, upload, request.query)
+        return await reply.code(201).send(withPreview(row, preview))
+      } finally {
+        await rm(upload.path, { force: true })
+      }
+    },
+  )
+
+  app.get(
+    '/imports',
+    {
+      schema: {
+        tags,
+        summary: 'The import history, newest first',
+        querystring: z.strictObject(pageQuery),
+        response: { 200: page(importRecord), ...errorResponses },
+      },
+    },
+    async (request) => listImports(db, scopeOf(request).organizationId, request.query),
+  )
+
+  app.get(
+    '/imports/:id',
+    {
+      schema: {
+        tags,
+        summary: 'An import: status, progress and counts',
+        params: idParams,
+        response: { 200: importRecord, ...errorResponses },
+      },
+    },
+    async (request) =>
+      toImportRecord(await findImport(db, scopeOf(request).organizationId, request.params.id)),
+  )
+
+  app.get(
+    '/imports/:id/preview',
+    {
+      schema: {
+        tags,
+        summary: 'The columns, first lines and suggested mapping of an uploaded file',
+        params: idParams,
+        response: { 200: importPreview, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organizationId } = scopeOf(request)
+      const preview = await previewImport(db, organizationId, request.params.id)
+      return withPreview(await findImport(db, organizationId, request.params.id), preview)
+    },
+  )
+
+  app.put(
+    '/imports/:id/options',
+    {
+      schema: {
+        tags,
+        summary: 'Read the file again with another separator, encoding, sheet or header row',
+        params: idParams,
+        body: readOptions,
+        response: { 200: importPreview, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organizationId } = scopeOf(request)
+      const { row, preview } = await setReadOptions(
+        db,
+        organizationId,
+        request.params.id,
+        request.body,
+      )
+      return withPreview(row, preview)
+    },
+  )
+
+  app.put(
+    '/imports/:id/mapping',
+    {
+      schema: {
+        tags,
+        summary: 'Set the column mapping; answers with the dry run',
+        description:
+          '`mapping` gives, for each column of the file in order, the field it fills or null to ignore it. Nothing is written: the answer says how many lines will create, update, leave unchanged or be rejected, with the first rejected lines and their reasons.',
+        params: idParams,
+        body: mappingBody,
+        response: { 200: dryRunResult, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organizationId } = scopeOf(request)
+      const { row } = await setMapping(db, organizationId, request.params.id, request.body.mapping)
+      const rejected = await rejectedLines(db, organizationId, row.id, 0, 100)
+      return { ...toImportRecord(row), rejected }
+    },
+  )
+
+  app.post(
+    '/imports/:id/start',
+    {
+      schema: {
+        tags,
+        summary: 'Submit a mapped import; it runs in the background',
+        params: idParams,
+        response: { 202: importRecord, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { organizationId } = scopeOf(request)
+      const row = await startImport(db, queue, organizationId, request.params.id)
+      return reply.code(202).send(toImportRecord(row))
+    },
+  )
+
+  app.post(
+    '/imports/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel an import',
+        description:
+          'An import not yet running stops at once. A running import stops after the chunk of customers in progress; what was applied stays applied.',
+        params: idParams,
+        response: { 200: importRecord, ...errorResponses },
+      },
+    },
+    async (request) =>
+      toImportRecord(await cancelImport(db, scopeOf(request).organizationId, request.params.id)),
+  )
+
+  app.get(
+    '/imports/:id/file',
+    {
+      schema: {
+        tags,
+        summary: 'The uploaded file, byte for byte',
+        params: idParams,
+        response: { 200: z.any(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { organizationId } = scopeOf(request)
+      const row = await findImport(db, organizationId, request.params.id)
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-disposition', attachment(row.fileName))
+        .header('content-length', row.fileSize)
+        .send(Readable.from(filePieces(db, organizationId, row.id)))
+    },
+  )
+
+  app.get(
+    '/imports/:id/rejected-lines',
+    {
+      schema: {
+        tags,
+        summary: 'The rejected lines: JSON, or with `Accept: text/csv` a file to fix and upload',
+        description:
+          'JSON pages by line number (`cursor` is the last line seen). The CSV has the columns of the file plus an `Error` column.',
+        params: idParams,
+        querystring: z.strictObject(pageQuery),
+        response: { 200: z.union([page(rejectedLine), z.string()]), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { organizationId } = scopeOf(request)
+      const row = await findImport(db, organizationId, request.params.id)
+      if (request.headers.accept?.includes('text/csv')) {
+        const name = row.fileName.replace(/\.[^.]+$/, '')
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', attachment(`${name} - rejected lines.csv`))
+          .send(Readable.from(rejectedLinesCsv(db, row)) as unknown as string)
+      }
+      const after = request.query.cursor ? Number(request.query.cursor) : 0
+      if (!Number.isInteger(after) || after < 0) {
+        throw new AppError(
+          'bad_request',
+          'This cursor is not valid; start again from the first page.',
+        )
+      }
+      const lines: RejectedLine[] = await rejectedLines(
+        db,
+        organizationId,
+        row.id,
+        after,
+        request.query.limit + 1,
+      )
+      const more = lines.length > request.query.limit
+      const data = lines.slice(0, request.query.limit)
+      return { data, nextCursor: more ? String(data[data.length - 1]?.line) : null }
+    },
+  )
+
+  app.get(
+    '/import-templates/:name',
+    {
+      schema: {
+        tags,
+        summary: 'A template to fill in, with demo lines',
+        params: z.strictObject({ name: templateName }),
+        response: { 200: z.string(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const file = templateFile(request.params.name)
+      return reply
+        .header('content-type', file.contentType)
+        .header('content-disposition', attachment(file.fileName))
+        .send(file.body)
+    },
+  )
+}

@@ -1,0 +1,46 @@
+import Papa from 'papaparse'
+import type { DbOrTx } from '../../platform/db/client.ts'
+import { FORMULA_START } from '../customers/export.ts'
+import type { ImportRow } from './apply/run.ts'
+import { localCopy } from './file-store.ts'
+import { rejectedLines, type RejectedLine } from './imports.queries.ts'
+import { readRecords, type ResolvedRead } from './read/index.ts'
+
+/**
+ * The rejected lines as a CSV to fix and upload again: the file's own columns, as read, plus an
+ * Error column with the reason. Walks the file and the rejections together, both in line order,
+ * so neither is held in memory.
+ */
+export async function* rejectedLinesCsv(db: DbOrTx, row: ImportRow): AsyncGenerator<string> {
+  const read = row.read as ResolvedRead
+  const columns = row.columns as string[]
+  const delimiter = read.format === 'csv' && read.delimiter ? read.delimiter : ';'
+  const line = (cells: string[]): string =>
+    Papa.unparse([cells], { delimiter, newline: '\r\n', escapeFormulae: FORMULA_START }) + '\r\n'
+  yield '\uFEFF' + line([...columns, 'Error'])
+
+  let page: RejectedLine[] = await rejectedLines(db, row.organizationId, row.id, 0, 1000)
+  if (page.length === 0) return
+  let index = 0
+  const path = await localCopy(db, {
+    organizationId: row.organizationId,
+    importId: row.id,
+    sha256: row.fileSha256,
+    size: row.fileSize,
+  })
+  for await (const record of readRecords(path, read)) {
+    let rejection = page[index]
+    while (rejection && rejection.line < record.line) rejection = page[++index]
+    if (!rejection) {
+      const last = page[page.length - 1]
+      if (!last) return
+      page = await rejectedLines(db, row.organizationId, row.id, last.line, 1000)
+      index = 0
+      rejection = page[0]
+      if (!rejection) return
+    }
+    if (rejection.line !== record.line) continue
+    const cells = columns.map((_, i) => record.cells[i] ?? '')
+    yield line([...cells, rejection.reason])
+  }
+}
