@@ -17,7 +17,7 @@ export function print(json: boolean, value: unknown, text: string): void {
 }
 
 /** Every command reports a failure as one line on stderr and a non-zero exit code. */
-export function fail(error: unknown): never {
+export function fail(error: unknown, exitCode = 1): never {
   const message =
     error instanceof AppError
       ? [
@@ -30,5 +30,5 @@ export function fail(error: unknown): never {
         ? error.message
         : String(error)
   process.stderr.write(`roster: ${message.replace(/\s+/g, ' ')}\n`)
-  process.exit(1)
+  process.exit(exitCode)
 }

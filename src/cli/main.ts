@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import { registerApiKey } from './api-key.ts'
 import { fail } from './context.ts'
 import { registerExport } from './export.ts'
+import { registerImport } from './import.ts'
 import { registerMember } from './member.ts'
 import { registerOrg } from './org.ts'
 import { registerServe } from './serve.ts'
@@ -26,6 +27,7 @@ for (const register of [
   registerWorkflow,
   registerApiKey,
   registerExport,
+  registerImport,
 ]) {
   register(program)
 }

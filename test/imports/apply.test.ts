@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest'
+import { client, json, newMember, newOrg, testApp, testStore } from '../support.ts'
+import { apiCall, importFile, upload } from './helpers.ts'
+
+const store = await testStore()
+const app = await testApp(store, { workers: true })
+
+async function setup() {
+  const org = await newOrg(store)
+  return { org, api: { app, key: org.key }, http: client(app, org.key) }
+}
+
+async function customersOf(http: ReturnType<typeof client>) {
+  const list = json(await http.get('/api/v1/customers?limit=200')).data as any[]
+  return Promise.all(
+    list.map(async (c) => ({
+      ...c,
+      contacts: json(await http.get(`/api/v1/customers/${c.id}/contacts`)).data,
+    })),
+  )
+}
+
+describe('file import', () => {
+  it('creates customers and contacts, then changes nothing on a second import', async () => {
+    const { api, http } = await setup()
+    const file = [
+      'Customer name;Customer ID;City;Contact email;First name;Role;Main contact',
+      'Société Générale;C1;Paris;anne@sg.fr;Anne;Accounting;1',
+      'Société Générale;C1;;bob@sg.fr;Bob;sales;',
+      'Zoë Müller GmbH;C2;Berlin;zoe@zm.de;Zoë;;1',
+    ].join('\r\n')
+    const first = await importFile(api, file)
+    expect(first.dryRun.dryRun.lines).toEqual({
+      total: 3,
+      created: 3,
+      updated: 0,
+      unchanged: 0,
+      rejected: 0,
+    })
+    expect(first.result.status).toBe('completed')
+    expect(first.result.summary.customers).toEqual({ created: 2, updated: 0, unchanged: 0 })
+    expect(first.result.summary.contacts).toEqual({ created: 3, updated: 0, unchanged: 0 })
+    const customers = await customersOf(http)
+    const sg = customers.find((c) => c.externalId === 'C1')
+    expect(sg.name).toBe('Société Générale')
+    expect(sg.city).toBe('Paris')
+    expect(sg.contacts.map((c: any) => [c.email, c.role, c.isMain])).toEqual([
+      ['anne@sg.fr', 'ACCOUNTING', true],
+      ['bob@sg.fr', 'SALES', false],
+    ])
+
+    const second = await importFile(api, file)
+    expect(second.result.summary.lines).toMatchObject({ unchanged: 3, created: 0, updated: 0 })
+    expect(second.result.summary.customers).toEqual({ created: 0, updated: 0, unchanged: 2 })
+    expect((await customersOf(http)).length).toBe(2)
+  })
+
+  it('rejects a line whose account manager is not a member, and applies the others', async () => {
+    const { org, api, http } = await setup()
+    const manager = await newMember(store, org, 'account_manager')
+    const plain = await newMember(store, org, 'member')
+    const file = [
+      'External ID,Customer name,Account manager',
+      `A1,Alpha,${manager.email}`,
+      `A2,Beta,${plain.email}`,
+      `A3,Gamma,nobody@example.com`,
+    ].join('\n')
+    const { id, result } = await importFile(api, file)
+    expect(result.summary.lines.rejected).toBe(2)
+    const rejected = json(await apiCall(api, 'GET', `/imports/${id}/rejected-lines`)).data
+    expect(rejected).toEqual([
+      {
+        line: 3,
+        column: 'Account manager',
+        value: plain.email,
+        reason: 'Account manager not found; check the email.',
+      },
+      {
+        line: 4,
+        column: 'Account manager',
+        value: 'nobody@example.com',
+        reason: 'Account manager not found; check the email.',
+      },
+    ])
+    const customers = await customersOf(http)
+    expect(customers.map((c) => c.name)).toEqual(['Alpha'])
+    expect(customers[0].accountManagers).toEqual([manager.email])
+  })
+
+  it('the latest line marking a main contact wins, over the file and over Roster', async () => {
+    const { api, http } = await setup()
+    await importFile(
+      api,
+      'Customer name;Contact email;Main contact\nAcme;a@acme.com;1\nAcme;b@acme.com;\n',
+    )
+    await importFile(
+      api,
+      'Customer name;Contact email;Main contact\nAcme;b@acme.com;1\nAcme;c@acme.com;1\n',
+    )
+    const [acme] = await customersOf(http)
+    expect(acme.contacts.filter((c: any) => c.isMain).map((c: any) => c.email)).toEqual([
+      'c@acme.com',
+    ])
+    expect(acme.contacts).toHaveLength(3)
+  })
+
+  it('a blank cell leaves the stored value unchanged', async () => {
+    const { api, http } = await setup()
+    await importFile(api, 'Customer ID;Customer name;City;Postal code\nX1;Acme;Lyon;69001\n')
+    const { result } = await importFile(
+      api,
+      'Customer ID;Customer name;City;Postal code\nX1;Acme;;69002\n',
+    )
+    expect(result.summary.customers).toEqual({ created: 0, updated: 1, unchanged: 0 })
+    const [acme] = await customersOf(http)
+    expect([acme.city, acme.postalCode]).toEqual(['Lyon', '69002'])
+  })
+
+  it('rejects a name shared by several customers without an ID, saying so', async () => {
+    const { api, http } = await setup()
+    await http.post('/api/v1/customers', { name: 'Twin', externalId: 'T1' })
+    await http.post('/api/v1/customers', { name: 'Twin', externalId: 'T2' })
+    const { id } = await importFile(api, 'Customer name;City\nTwin;Nice\n')
+    const [rejection] = json(await apiCall(api, 'GET', `/imports/${id}/rejected-lines`)).data
+    expect(rejection.reason).toBe(
+      'Several customers are named "Twin"; add the Customer ID to say which one.',
+    )
+  })
+
+  it('finds a contact by Contact ID, else by email, case-insensitively', async () => {
+    const { api, http } = await setup()
+    await importFile(
+      api,
+      'Customer name;Contact email;Contact ID;Family name\nAcme;Ann@Acme.com;K1;Old\n',
+    )
+    await importFile(
+      api,
+      'Customer name;Contact email;Contact ID;Family name\nAcme;ann.new@acme.com;K1;New\nAcme;ANN.NEW@acme.com;;Newer\n',
+    )
+    const [acme] = await customersOf(http)
+    expect(acme.contacts.map((c: any) => [c.email, c.externalId, c.lastName])).toEqual([
+      ['ANN.NEW@acme.com', 'K1', 'Newer'],
+    ])
+  })
+
+  it('rejects an unknown role with the allowed values, an unknown workflow and a bad email', async () => {
+    const { api } = await setup()
+    const { id, dryRun } = await importFile(
+      api,
+      'Customer ID;Customer name;Contact email;Role;Workflow\n1;A;a@a.com;Boss;\n2;B;b@b.com;;Nope\n3;C;not-an-email;;\n',
+    )
+    expect(dryRun.dryRun.lines.rejected).toBe(3)
+    const reasons = json(await apiCall(api, 'GET', `/imports/${id}/rejected-lines`)).data.map(
+      (r: any) => r.reason,
+    )
+    expect(reasons).toEqual([
+      'Role "Boss" is not one of Accounting, Sales, Purchaser, Payer.',
+      'Workflow "Nope" not found; check its name or create it in Settings.',
+      '"not-an-email" is not a valid email address; write it like name@company.com.',
+    ])
+  })
+
+  it("creates a group named on its subsidiaries' lines and links them", async () => {
+    const { api, http } = await setup()
+    const { result } = await importFile(
+      api,
+      'Customer name;Customer ID;Group name;Group ID\nHélios Sud;H2;Groupe Hélios;H1\nHélios Nord;H3;Groupe Hélios;H1\n',
+    )
+    expect(result.summary.customers.created).toBe(3)
+    const customers = await customersOf(http)
+    const group = customers.find((c) => c.externalId === 'H1')
+    expect(group.name).toBe('Groupe Hélios')
+    expect(
+      customers
+        .filter((c) => c.group?.id === group.id)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['Hélios Nord', 'Hélios Sud'])
+  })
+
+  it('gives the rejected lines back as a file to fix: original columns and an Error column', async () => {
+    const { api } = await setup()
+    const { id } = await importFile(api, 'Customer name;Contact email\nGood;g@g.com\nBad;nope\n')
+    const response = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/imports/${id}/rejected-lines`,
+      headers: { authorization: `Bearer ${api.key}`, accept: 'text/csv' },
+    })
+    expect(response.headers['content-type']).toContain('text/csv')
+    expect(response.body).toBe(
+      '\uFEFFCustomer name;Contact email;Error\r\nBad;nope;"""nope"" is not a valid email address; write it like name@company.com."\r\n',
+    )
+  })
+
+  it('keeps the original file byte for byte', async () => {
+    const { api } = await setup()
+    const bytes = Buffer.from('Customer name\r\nCafé\r\n', 'latin1')
+    const { id } = await importFile(api, bytes, { fileName: 'clients é.csv' })
+    const response = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/imports/${id}/file`,
+      headers: { authorization: `Bearer ${api.key}` },
+    })
+    expect(response.rawPayload.equals(bytes)).toBe(true)
+    const { http } = { http: client(app, api.key) }
+    expect(json(await http.get('/api/v1/customers')).data[0].name).toBe('Café')
+  })
+
+  it('refuses an empty file and a mapping with a field twice, changing nothing', async () => {
+    const { api } = await setup()
+    const empty = await upload(app, api.key, 'empty.csv', '')
+    expect(empty.statusCode).toBe(422)
+    expect(json(empty).error.message).toBe('The file is empty.')
+    const ok = json(await upload(app, api.key, 'x.csv', 'Name;Other\nA;B\n'))
+    const twice = await apiCall(api, 'PUT', `/imports/${ok.id}/mapping`, {
+      mapping: ['customer.name', 'customer.name'],
+    })
+    expect(twice.statusCode).toBe(400)
+    expect(json(await apiCall(api, 'GET', '/imports')).data).toHaveLength(1)
+  })
+})
