@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod'
 import { contactRoutes } from '../../modules/contacts/contacts.routes.ts'
 import { customerRoutes } from '../../modules/customers/customers.routes.ts'
+import { notificationRoutes } from '../../modules/notifications/notifications.routes.ts'
 import { authenticate } from '../../modules/organizations/auth.ts'
 import {
   organizationRoutes,
@@ -25,7 +26,7 @@ export interface AppOptions {
 }
 
 /** Registers the API routes that need credentials; add a module's routes here. */
-const authenticatedRoutes = [organizationRoutes, customerRoutes, contactRoutes]
+const authenticatedRoutes = [organizationRoutes, customerRoutes, contactRoutes, notificationRoutes]
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
