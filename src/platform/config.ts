@@ -12,6 +12,11 @@ export interface Config {
   logLevel: string
   /** Largest file an import accepts, in bytes. */
   importMaxBytes: number
+  /** Sends notification emails: smtp://user:pass@host:587 or smtps://…; unset, no email is sent. */
+  smtpUrl: string | undefined
+  mailFrom: string
+  /** The address people open Roster at, for links in emails and Slack messages. */
+  publicUrl: string
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -34,5 +39,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       env.ROSTER_IMPORT_MAX_BYTES,
       200 * 1024 * 1024,
     ),
+    smtpUrl: smtpUrl(env.SMTP_URL),
+    mailFrom: env.ROSTER_MAIL_FROM || 'Roster <roster@localhost>',
+    publicUrl: publicUrl(env),
   }
+}
+
+function smtpUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined
+  // The message must not repeat the URL: it holds the SMTP password.
+  if (!URL.canParse(raw) || !['smtp:', 'smtps:'].includes(new URL(raw).protocol)) {
+    throw new Error('SMTP_URL must look like smtp://user:password@host:587 or smtps://…')
+  }
+  return raw
+}
+
+function publicUrl(env: NodeJS.ProcessEnv): string {
+  const url = env.ROSTER_PUBLIC_URL || `http://localhost:${positiveInt('PORT', env.PORT, 3000)}`
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    throw new Error('ROSTER_PUBLIC_URL must be an http(s) address, like https://roster.example.com')
+  }
+  return url.replace(/\/+$/, '')
 }

@@ -11,6 +11,7 @@ import {
 import { contactRoutes } from '../../modules/contacts/contacts.routes.ts'
 import { customerRoutes } from '../../modules/customers/customers.routes.ts'
 import { importRoutes } from '../../modules/imports/imports.routes.ts'
+import { notificationRoutes } from '../../modules/notifications/notifications.routes.ts'
 import { authenticate } from '../../modules/organizations/auth.ts'
 import {
   organizationRoutes,
@@ -29,7 +30,13 @@ export interface AppOptions {
 }
 
 /** Registers the API routes that need credentials; add a module's routes here. */
-const authenticatedRoutes = [organizationRoutes, customerRoutes, contactRoutes, importRoutes]
+const authenticatedRoutes = [
+  organizationRoutes,
+  customerRoutes,
+  contactRoutes,
+  importRoutes,
+  notificationRoutes,
+]
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({

@@ -1,0 +1,36 @@
+import type pg from 'pg'
+import { runImportJob } from '../../modules/imports/imports.job.ts'
+import { deliverNotification } from '../../modules/notifications/notifications.job.ts'
+import type { Config } from '../config.ts'
+import type { Db } from '../db/client.ts'
+import { Queue, type JobDefinition } from './queue.ts'
+
+/** What every job handler is given. */
+export interface JobDeps {
+  db: Db
+  queue: Queue
+  config: Config
+}
+
+/** Every kind of background job; a module adds its `*.job.ts` definitions here. */
+export const jobs: JobDefinition<never, JobDeps>[] = [runImportJob, deliverNotification]
+
+/**
+ * Starts pg-boss and creates a queue for every job; with `workers`, also runs the jobs in this
+ * process (the web server does, and a CLI command that waits for a job does while it waits).
+ * The queues are created here, before anything enqueues: creating one on the first enqueue would
+ * take a second connection while the caller's transaction holds the embedded store's only
+ * session, and wait forever.
+ */
+export async function startQueue(
+  store: { db: Db; pool: pg.Pool },
+  config: Config,
+  options: { workers?: boolean; schedule?: boolean } = {},
+): Promise<Queue> {
+  const queue = await Queue.start(store.pool, { schedule: options.schedule })
+  for (const job of jobs) await queue.ensure(job)
+  if (options.workers) {
+    for (const job of jobs) await queue.work(job, { db: store.db, queue, config })
+  }
+  return queue
+}
