@@ -15,15 +15,20 @@ import {
   type NotificationMessage,
 } from '../src/modules/notifications/notifications.service.ts'
 import { loadConfig } from '../src/platform/config.ts'
-import { ensureQueues, startWorkers } from '../src/platform/queue/jobs.ts'
-import { Queue } from '../src/platform/queue/queue.ts'
-import { client, json, newMember, newOrg, testApp, testStore, type TestOrg } from './support.ts'
+import {
+  client,
+  json,
+  newMember,
+  newOrg,
+  testApp,
+  testQueue,
+  testStore,
+  type TestOrg,
+} from './support.ts'
 
 const store = await testStore()
 const app = await testApp(store)
-const queue = await Queue.start(store.pool)
-afterAll(() => queue.stop())
-await ensureQueues(queue)
+const queue = await testQueue(store)
 
 const closed = (server: { close(done: () => void): unknown }) =>
   new Promise<void>((resolve) => {
@@ -333,7 +338,7 @@ describe('notifying a member', () => {
     const org = await newOrg(store)
     const member = await newMember(store, org, 'member')
     await updateProfile(store.db, org.id, member.id, { notifications: { email: true } })
-    await startWorkers(queue, deps)
+    await queue.work(deliverNotification, deps)
     try {
       await notify(org, member.id, importFinished(randomUUID()))
       await expect

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/platform/config.ts'
 import { openStore, type Store } from '../src/platform/db/client.ts'
 import { buildApp } from '../src/platform/http/app.ts'
 import type { Queue } from '../src/platform/queue/queue.ts'
-import { startQueue } from '../src/platform/queue/workers.ts'
+import { startQueue } from '../src/platform/queue/jobs.ts'
 
 let shared: Promise<Store> | undefined
 
@@ -55,7 +55,7 @@ let sharedQueue: Promise<Queue> | undefined
 /** pg-boss on the run's database, started once per test file; `workers` also runs the jobs. */
 export function testQueue(store: Store, options: { workers?: boolean } = {}): Promise<Queue> {
   if (!sharedQueue) {
-    sharedQueue = startQueue(store, options)
+    sharedQueue = startQueue(store, loadConfig(), options)
     afterAll(async () => {
       await (await sharedQueue)?.stop()
     })

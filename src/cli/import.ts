@@ -22,9 +22,10 @@ import {
 import { cliActor } from '../modules/organizations/actor.ts'
 import { findOrganization } from '../modules/organizations/organizations.service.ts'
 import type { Store } from '../platform/db/client.ts'
+import { loadConfig } from '../platform/config.ts'
 import { AppError } from '../platform/errors.ts'
 import type { Queue } from '../platform/queue/queue.ts'
-import { startQueue } from '../platform/queue/workers.ts'
+import { startQueue } from '../platform/queue/jobs.ts'
 import { fail, withStore } from './context.ts'
 
 interface ImportOptions {
@@ -157,7 +158,7 @@ export function registerImport(program: Command): void {
           if (opts.dryRun) {
             record = { ...toImportRecord(mapped.row), summary: mapped.summary }
           } else {
-            const queue = await startQueue(store, { workers: true })
+            const queue = await startQueue(store, loadConfig(), { workers: true })
             try {
               await startImport(store.db, queue, org.id, row.id)
               record = toImportRecord(await waitForEnd(store, queue, org.id, row.id, json))

@@ -5,7 +5,7 @@ import { loadConfig } from '../platform/config.ts'
 import { openStore } from '../platform/db/client.ts'
 import { buildApp } from '../platform/http/app.ts'
 import { AppError } from '../platform/errors.ts'
-import { startQueue } from '../platform/queue/workers.ts'
+import { startQueue } from '../platform/queue/jobs.ts'
 
 export function registerServe(program: Command): void {
   program
@@ -23,7 +23,7 @@ export function registerServe(program: Command): void {
         )
       }
       const store = await openStore(config)
-      const queue = await startQueue(store, { workers: true, schedule: true })
+      const queue = await startQueue(store, config, { workers: true, schedule: true })
       const app = await buildApp({
         db: store.db,
         queue,

@@ -1,13 +1,18 @@
+import { mkdtemp, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { runImport } from '../../src/modules/imports/apply/run.ts'
+import { createImport, setMapping, startImport } from '../../src/modules/imports/imports.service.ts'
+import { listNotifications } from '../../src/modules/notifications/notifications.service.ts'
 import {
   connections,
   customers,
   imports,
   organizations,
 } from '../../src/platform/db/schema/index.ts'
-import { client, json, newMember, newOrg, testApp, testStore } from '../support.ts'
+import { client, json, newMember, newOrg, testApp, testQueue, testStore } from '../support.ts'
 import { apiCall, importFile, upload, waitForImport } from './helpers.ts'
 
 const store = await testStore()
@@ -215,5 +220,38 @@ describe('background runs', () => {
       const uploaded = json(await upload(app, org.key, `${name}.csv`, template.rawPayload))
       expect(uploaded.suggestedMapping.every((field: string | null) => field !== null)).toBe(true)
     }
+  })
+
+  it('notifies the member who started it, in the app, with the counts', async () => {
+    const org = await newOrg(store)
+    const member = await newMember(store, org, 'member')
+    const scope = {
+      organizationId: org.id,
+      actor: {
+        kind: 'member' as const,
+        id: member.id,
+        label: member.email,
+        role: 'member' as const,
+      },
+    }
+    const path = join(await mkdtemp(join(tmpdir(), 'roster-notify-')), 'clients.csv')
+    await writeFile(path, 'Customer name;Contact email\nA;a@a.com\nB;nope\n')
+    const { row, preview } = await createImport(
+      store.db,
+      scope,
+      { path, fileName: 'clients.csv', size: (await stat(path)).size, sha256: `notify-${org.id}` },
+      {},
+    )
+    await setMapping(store.db, org.id, row.id, preview.suggestedMapping)
+    await startImport(store.db, await testQueue(store), org.id, row.id)
+    await waitForImport({ app, key: org.key }, row.id)
+    const { data } = await listNotifications(store.db, org.id, member.id, { limit: 10 })
+    expect(data.map((n) => [n.kind, n.title, n.body])).toEqual([
+      [
+        'import_completed',
+        'Import of clients.csv completed',
+        '1 line applied, 1 line rejected: see the import history for the reasons.',
+      ],
+    ])
   })
 })

@@ -1,10 +1,42 @@
-import type { Db } from '../../platform/db/client.ts'
+import type { Db, Tx } from '../../platform/db/client.ts'
 import { defineJob, type Queue } from '../../platform/queue/queue.ts'
-import { runImport } from './apply/run.ts'
+import { notifyMember } from '../notifications/notifications.service.ts'
+import { runImport, type ImportRow } from './apply/run.ts'
 
 export interface ImportJobDeps {
   db: Db
   queue: Queue
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+
+/** Tells the member who started the import how it ended, per their notification preferences. */
+async function notifyEnd(tx: Tx, queue: Queue, row: ImportRow): Promise<void> {
+  if (row.actorKind !== 'member' || !row.actorId) return
+  const summary = row.summary as { lines: { rejected: number } } | null
+  const rejected = summary?.lines.rejected ?? 0
+  const done = `${plural(row.linesDone - rejected, 'line')} applied`
+  if (row.status === 'completed' || row.status === 'cancelled') {
+    await notifyMember(tx, queue, row.organizationId, row.actorId, {
+      kind: 'import_completed',
+      title:
+        row.status === 'completed'
+          ? `Import of ${row.fileName} completed`
+          : `Import of ${row.fileName} cancelled`,
+      body:
+        rejected > 0
+          ? `${done}, ${plural(rejected, 'line')} rejected: see the import history for the reasons.`
+          : `${done}.`,
+      subject: { importId: row.id },
+    })
+  } else if (row.status === 'failed') {
+    await notifyMember(tx, queue, row.organizationId, row.actorId, {
+      kind: 'import_failed',
+      title: `Import of ${row.fileName} failed`,
+      body: `${row.error ?? 'It stopped on an unexpected error.'} Nothing more will be applied; upload the file again to retry.`,
+      subject: { importId: row.id },
+    })
+  }
 }
 
 export const runImportJob = defineJob<{ organizationId: string; importId: string }, ImportJobDeps>({
@@ -17,7 +49,9 @@ export const runImportJob = defineJob<{ organizationId: string; importId: string
     retryLimit: 5,
     retryDelay: 5,
   },
-  handle: async ({ db }, data) => {
-    await runImport(db, data.organizationId, data.importId)
+  handle: async ({ db, queue }, data) => {
+    await runImport(db, data.organizationId, data.importId, {
+      finished: (tx, row) => notifyEnd(tx, queue, row),
+    })
   },
 })
