@@ -72,17 +72,28 @@ export async function stageAndPlan(
     .select({ disconnectedAt: organizations.contactsDisconnectedAt })
     .from(organizations)
     .where(eq(organizations.id, row.organizationId))
-  await db.transaction(async (tx) => {
-    await planImport(tx, {
-      organizationId: row.organizationId,
-      importId: row.id,
-      headers: headersOf(columns, mapping),
-      contactsDisconnected: Boolean(org?.disconnectedAt),
-      chunkSize: CHUNK_CUSTOMERS,
-    })
+  // Statement by statement, not in one transaction: the plan only writes staged lines, a run
+  // that dies here stages again, and committed passes let PostgreSQL reuse the pages in place.
+  await planImport(db, {
+    organizationId: row.organizationId,
+    importId: row.id,
+    headers: headersOf(columns, mapping),
+    contactsDisconnected: Boolean(org?.disconnectedAt),
+    chunkSize: CHUNK_CUSTOMERS,
   })
   const chunks = await chunkCount(db, row)
   return { lines, chunks }
+}
+
+async function hasStagedLines(db: DbOrTx, row: ImportRow): Promise<boolean> {
+  const [line] = await db
+    .select({ line: importLines.line })
+    .from(importLines)
+    .where(
+      and(eq(importLines.organizationId, row.organizationId), eq(importLines.importId, row.id)),
+    )
+    .limit(1)
+  return line !== undefined
 }
 
 async function chunkCount(db: DbOrTx, row: ImportRow): Promise<number> {
@@ -165,6 +176,11 @@ export async function runImport(
   }
   const current = row
   try {
+    if (current.stagedAt && !(await hasStagedLines(db, current))) {
+      // The staged lines are unlogged: a database server crash empties them. Staging again is
+      // safe, as applying a line twice writes the same values (it shows as unchanged).
+      current.stagedAt = null
+    }
     if (!current.stagedAt) {
       const staged = await stageAndPlan(db, current, async (linesRead) => {
         const [state] = await db

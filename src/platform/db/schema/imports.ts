@@ -157,7 +157,6 @@ export const importLines = pgTable(
   (t) => [
     primaryKey({ columns: [t.organizationId, t.importId, t.line] }),
     index('import_lines_chunk_idx').on(t.organizationId, t.importId, t.chunk),
-    index('import_lines_customer_key_idx').on(t.organizationId, t.importId, t.customerKey),
     foreignKey({
       columns: [t.organizationId, t.importId],
       foreignColumns: [imports.organizationId, imports.id],
