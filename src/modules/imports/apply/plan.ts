@@ -367,33 +367,27 @@ async function classify(db: DbOrTx, c: PlanContext): Promise<void> {
     ],
     sql` or `,
   )
-  // A new customer or contact is created by its first line; its other lines add to it.
-  await db.execute(sql`
-    with f as (
-      select line, row_number() over (partition by customer_key order by line) as n
-      from import_lines l where ${live} and customer_is_new
-    )
-    update import_lines l set customer_outcome = case when f.n = 1 then 'create' else 'unchanged' end
-    from f where ${scope(c, 'l')} and l.line = f.line`)
-  await db.execute(sql`
-    update import_lines l
-    set customer_outcome = case when ${customerChanged} then 'update' else 'unchanged' end
-    from customers c
-    where ${live} and not l.customer_is_new
-      and c.organization_id = l.organization_id and c.id = l.customer_id`)
-  await db.execute(sql`
-    with f as (
-      select line, row_number() over (partition by contact_key order by line) as n
-      from import_lines l where ${live} and contact_is_new
-    )
-    update import_lines l set contact_outcome = case when f.n = 1 then 'create' else 'unchanged' end
-    from f where ${scope(c, 'l')} and l.line = f.line`)
-  await db.execute(sql`
-    update import_lines l
-    set contact_outcome = case when ${contactChanged} then 'update' else 'unchanged' end
-    from contacts k
-    where ${live} and l.contact_id is not null and not l.contact_is_new
-      and k.organization_id = l.organization_id and k.id = l.contact_id`)
+  for (const part of ['customer', 'contact'] as const) {
+    const stored = part === 'customer' ? sql`customers c` : sql`contacts k`
+    const alias = part === 'customer' ? 'c' : 'k'
+    // A new customer or contact is created by its first line; its other lines add to it.
+    await db.execute(sql`
+      with f as (
+        select line, row_number() over (partition by ${sql.raw(part)}_key order by line) as n
+        from import_lines l where ${live} and ${sql.raw(part)}_is_new
+      )
+      update import_lines l
+      set ${sql.raw(part)}_outcome = case when f.n = 1 then 'create' else 'unchanged' end
+      from f where ${scope(c, 'l')} and l.line = f.line`)
+    await db.execute(sql`
+      update import_lines l
+      set ${sql.raw(part)}_outcome = case
+        when ${part === 'customer' ? customerChanged : contactChanged} then 'update'
+        else 'unchanged' end
+      from ${stored}
+      where ${live} and l.${sql.raw(part)}_id is not null and not l.${sql.raw(part)}_is_new
+        and ${sql.raw(alias)}.organization_id = l.organization_id and ${sql.raw(alias)}.id = l.${sql.raw(part)}_id`)
+  }
 }
 
 /**

@@ -1,17 +1,12 @@
+import { importDelimiters, importEncodings } from '../../../contracts/imports.ts'
 import { AppError } from '../../../platform/errors.ts'
 
 export type FileFormat = 'csv' | 'xlsx'
-export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'iso-8859-1'
-export type Delimiter = ';' | ',' | '|' | '\t'
+export type Encoding = (typeof importEncodings)[number]
+export type Delimiter = (typeof importDelimiters)[number]
 
-export const encodings: readonly Encoding[] = [
-  'utf-8',
-  'utf-16le',
-  'utf-16be',
-  'windows-1252',
-  'iso-8859-1',
-]
-export const delimiters: readonly Delimiter[] = [';', ',', '|', '\t']
+export const encodings: readonly Encoding[] = importEncodings
+export const delimiters: readonly Delimiter[] = importDelimiters
 
 /**
  * What the user may override; anything absent is detected. headerRow is the 1-based row number

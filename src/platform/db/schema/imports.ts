@@ -13,6 +13,7 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core'
+import { importStatuses } from '../../../contracts/imports.ts'
 import { actorKind } from './audit.ts'
 import { contactRole } from './contacts.ts'
 import { organizations } from './organizations.ts'
@@ -20,15 +21,7 @@ import { organizations } from './organizations.ts'
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
 
 /** uploaded → mapped → queued → running → completed | failed | cancelled (see imports/lifecycle.ts). */
-export const importStatus = pgEnum('import_status', [
-  'uploaded',
-  'mapped',
-  'queued',
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-])
+export const importStatus = pgEnum('import_status', importStatuses)
 
 export const imports = pgTable(
   'imports',
