@@ -128,3 +128,6 @@ export const dryRunResult = importRecord.extend({
 })
 
 export const mappingBody = z.strictObject({ mapping: columnMapping })
+
+export const lineOutcomes = ['create', 'update', 'unchanged'] as const
+export const plannedLine = z.object({ line: z.number(), outcome: z.enum(lineOutcomes) })

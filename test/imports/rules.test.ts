@@ -117,6 +117,14 @@ describe('dry run', () => {
         reason: 'Customer name is missing: fill in the customer name or its Customer ID.',
       },
     ])
+    const lines = json(await apiCall(api, 'GET', `/imports/${uploaded.id}/lines`)).data
+    expect(lines).toEqual([
+      { line: 2, outcome: 'create' },
+      { line: 3, outcome: 'update' },
+      { line: 4, outcome: 'unchanged' },
+    ])
+    const updates = await apiCall(api, 'GET', `/imports/${uploaded.id}/lines?outcome=update`)
+    expect(json(updates).data).toEqual([{ line: 3, outcome: 'update' }])
     const list = json(await http.get('/api/v1/customers')).data
     expect(list.map((c: any) => [c.name, c.city])).toEqual([
       ['Old', 'Lyon'],
@@ -252,6 +260,53 @@ describe('background runs', () => {
         'Import of clients.csv completed',
         '1 line applied, 1 line rejected: see the import history for the reasons.',
       ],
+    ])
+  })
+
+  it('stops a running import after the chunk in progress when cancelled', async () => {
+    const org = await newOrg(store)
+    const api = { app, key: org.key }
+    const lines = ['Customer name;Group name']
+    for (let i = 0; i < 3; i++) lines.push(`Sub ${i};Group`)
+    const uploaded = json(await upload(app, org.key, 'f.csv', lines.join('\n')))
+    await apiCall(api, 'PUT', `/imports/${uploaded.id}/mapping`, {
+      mapping: uploaded.suggestedMapping,
+    })
+    await store.db
+      .update(imports)
+      .set({ status: 'queued' })
+      .where(eq(imports.id, uploaded.id as string))
+    await runImport(store.db, org.id, uploaded.id as string, {
+      afterChunk: async () => {
+        await apiCall(api, 'POST', `/imports/${uploaded.id}/cancel`, {})
+      },
+    })
+    const done = json(await apiCall(api, 'GET', `/imports/${uploaded.id}`))
+    expect(done.status).toBe('cancelled')
+    expect(done.progress.linesDone).toBeLessThan(3)
+    const names = json(await client(app, org.key).get('/api/v1/customers')).data.map(
+      (c: any) => c.name,
+    )
+    expect(names).toEqual(['Group'])
+  })
+
+  it('imports an xlsx workbook with its cells as typed', async () => {
+    const org = await newOrg(store)
+    const api = { app, key: org.key }
+    const { default: ExcelJS } = await import('exceljs')
+    const workbook = new ExcelJS.Workbook()
+    const sheet = workbook.addWorksheet('Clients')
+    sheet.addRow(['Nom du client', 'Code client', 'Téléphone', 'Email'])
+    sheet.addRow(['Société Générale', '00123', '+33 6 12 34 56 78', 'anne@sg.fr'])
+    const row = sheet.addRow(['Müller', 456, 33612345678, 'm@m.de'])
+    row.getCell(2).numFmt = '00000'
+    const buffer = Buffer.from(await workbook.xlsx.writeBuffer())
+    const { result } = await importFile(api, buffer, { fileName: 'clients.xlsx' })
+    expect(result.status).toBe('completed')
+    const customers = json(await client(app, org.key).get('/api/v1/customers')).data
+    expect(customers.map((c: any) => [c.name, c.externalId])).toEqual([
+      ['Müller', '00456'],
+      ['Société Générale', '00123'],
     ])
   })
 })

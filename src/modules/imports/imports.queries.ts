@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, lt, or } from 'drizzle-orm'
-import type { ColumnMapping, ImportRecord } from '../../contracts/imports.ts'
+import { and, asc, desc, eq, gt, lt, or, sql } from 'drizzle-orm'
+import type { ColumnMapping, ImportRecord, lineOutcomes } from '../../contracts/imports.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
-import { importRejections, imports } from '../../platform/db/schema/index.ts'
+import { importLines, importRejections, imports } from '../../platform/db/schema/index.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
 import type { ImportRow } from './apply/run.ts'
 import type { ImportSummary } from './apply/summary.ts'
@@ -126,4 +126,37 @@ export async function rejectedLines(
     )
     .orderBy(asc(importRejections.line))
     .limit(limit)
+}
+
+type LineOutcome = (typeof lineOutcomes)[number]
+
+const lineOutcome = sql<LineOutcome>`case
+  when ${importLines.customerOutcome} = 'create' or ${importLines.contactOutcome} = 'create' then 'create'
+  when ${importLines.customerOutcome} = 'update' or ${importLines.contactOutcome} = 'update' then 'update'
+  else 'unchanged' end`
+
+/**
+ * What each line of the dry run will do, in file order; kept from the dry run until the import
+ * runs (the rejected lines are listed with their reasons by `rejectedLines`).
+ */
+export async function plannedLines(
+  db: DbOrTx,
+  organizationId: string,
+  importId: string,
+  query: { afterLine: number; limit: number; outcome?: LineOutcome | undefined },
+): Promise<{ line: number; outcome: LineOutcome }[]> {
+  return db
+    .select({ line: importLines.line, outcome: lineOutcome })
+    .from(importLines)
+    .where(
+      and(
+        eq(importLines.organizationId, organizationId),
+        eq(importLines.importId, importId),
+        eq(importLines.rejected, false),
+        gt(importLines.line, query.afterLine),
+        query.outcome ? eq(lineOutcome, query.outcome) : undefined,
+      ),
+    )
+    .orderBy(asc(importLines.line))
+    .limit(query.limit)
 }

@@ -13,7 +13,9 @@ import {
   dryRunResult,
   importPreview,
   importRecord,
+  lineOutcomes,
   mappingBody,
+  plannedLine,
   readOptions,
   rejectedLine,
   templateName,
@@ -27,6 +29,7 @@ import { filePieces } from './file-store.ts'
 import {
   findImport,
   listImports,
+  plannedLines,
   rejectedLines,
   toImportRecord,
   type RejectedLine,
@@ -63,6 +66,15 @@ const withPreview = (row: ImportRow, preview: Preview) => ({
 
 const size = (bytes: number): string =>
   bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.ceil(bytes / 1024)} KB`
+
+/** A cursor over lines is the last line number seen. */
+function lineCursor(cursor: string | undefined): number {
+  const after = cursor ? Number(cursor) : 0
+  if (!Number.isInteger(after) || after < 0) {
+    throw new AppError('bad_request', 'This cursor is not valid; start again from the first page.')
+  }
+  return after
+}
 
 const attachment = (name: string): string =>
   `attachment; filename="${name.replace(/[^\w.\- ]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`
@@ -303,23 +315,43 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
           .header('content-disposition', attachment(`${name} - rejected lines.csv`))
           .send(Readable.from(rejectedLinesCsv(db, row)) as unknown as string)
       }
-      const after = request.query.cursor ? Number(request.query.cursor) : 0
-      if (!Number.isInteger(after) || after < 0) {
-        throw new AppError(
-          'bad_request',
-          'This cursor is not valid; start again from the first page.',
-        )
-      }
       const lines: RejectedLine[] = await rejectedLines(
         db,
         organizationId,
         row.id,
-        after,
+        lineCursor(request.query.cursor),
         request.query.limit + 1,
       )
       const more = lines.length > request.query.limit
       const data = lines.slice(0, request.query.limit)
       return { data, nextCursor: more ? String(data[data.length - 1]?.line) : null }
+    },
+  )
+
+  app.get(
+    '/imports/:id/lines',
+    {
+      schema: {
+        tags,
+        summary: 'What each line of the dry run will do: create, update or leave unchanged',
+        description:
+          'Kept from the dry run until the import runs; `outcome` filters, `cursor` is the last line seen. Rejected lines are at `/rejected-lines`.',
+        params: idParams,
+        querystring: z.strictObject({ ...pageQuery, outcome: z.enum(lineOutcomes).optional() }),
+        response: { 200: page(plannedLine), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organizationId } = scopeOf(request)
+      const row = await findImport(db, organizationId, request.params.id)
+      const { limit, outcome } = request.query
+      const lines = await plannedLines(db, organizationId, row.id, {
+        afterLine: lineCursor(request.query.cursor),
+        limit: limit + 1,
+        outcome,
+      })
+      const data = lines.slice(0, limit)
+      return { data, nextCursor: lines.length > limit ? String(data[data.length - 1]?.line) : null }
     },
   )
 
