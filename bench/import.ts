@@ -62,9 +62,12 @@ async function measureStore(kind: 'pglite' | 'postgres'): Promise<Record<string,
   }
 }
 
-const stores: ('pglite' | 'postgres')[] = process.env.DATABASE_URL
+// BENCH_STORES=postgres (or pglite) measures one store only.
+const only = process.env.BENCH_STORES?.split(',')
+const candidates: ('pglite' | 'postgres')[] = process.env.DATABASE_URL
   ? ['postgres', 'pglite']
   : ['pglite']
+const stores = candidates.filter((kind) => !only || only.includes(kind))
 const results: Partial<Record<'pglite' | 'postgres', Record<string, Measure>>> = {}
 for (const kind of stores) results[kind] = await measureStore(kind)
 
