@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import type { Customer, CustomerListQuery } from '../../contracts/customers.ts'
+import { decodeCursor, encodeCursor } from '../../platform/db/cursor.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import {
   connections,
@@ -10,7 +11,6 @@ import {
   members,
   workflows,
 } from '../../platform/db/schema/index.ts'
-import { AppError } from '../../platform/errors.ts'
 
 const groups = alias(customers, 'groups')
 const mainContacts = alias(contacts, 'main_contacts')
@@ -110,30 +110,6 @@ export async function findCustomer(
 
 const likePattern = (q: string): string => `%${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`
 
-function encodeCursor(name: string, id: string): string {
-  return Buffer.from(JSON.stringify([name.toLowerCase(), id])).toString('base64url')
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      typeof value[1] === 'string' &&
-      /^[0-9a-f-]{36}$/.test(value[1])
-    ) {
-      return [value[0], value[1]]
-    }
-  } catch {
-    // reported below
-  }
-  throw new AppError('validation_failed', 'The cursor is not one this API gave out.', [
-    { path: 'cursor', message: 'Invalid cursor.' },
-  ])
-}
-
 /** One page of customers ordered by name, with search and filters. */
 export async function listCustomers(
   db: DbOrTx,
@@ -184,6 +160,7 @@ export async function listCustomers(
   const last = data.at(-1)
   return {
     data,
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last.name, last.id) : null,
+    nextCursor:
+      rows.length > query.limit && last ? encodeCursor(last.name.toLowerCase(), last.id) : null,
   }
 }

@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, gt, lt, or, sql } from 'drizzle-orm'
 import type { ColumnMapping, ImportRecord, lineOutcomes } from '../../contracts/imports.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
+import { decodeCursor, encodeCursor } from '../../platform/db/cursor.ts'
 import { importLines, importRejections, imports } from '../../platform/db/schema/index.ts'
-import { AppError, notFound } from '../../platform/errors.ts'
+import { notFound } from '../../platform/errors.ts'
 import type { ImportRow } from './apply/run.ts'
 import type { ImportSummary } from './apply/summary.ts'
 import type { ResolvedRead } from './read/index.ts'
@@ -54,25 +55,15 @@ export function toImportRecord(row: ImportRow): ImportRecord {
   }
 }
 
-const encodeCursor = (row: ImportRow): string =>
-  Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url')
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|')
-  const date = new Date(at ?? '')
-  if (!id || Number.isNaN(date.getTime())) {
-    throw new AppError('bad_request', 'This cursor is not valid; start again from the first page.')
-  }
-  return { at: date, id }
-}
-
 /** The import history, newest first. */
 export async function listImports(
   db: DbOrTx,
   organizationId: string,
   query: { limit: number; cursor?: string | undefined },
 ): Promise<{ data: ImportRecord[]; nextCursor: string | null }> {
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined
+  const after = query.cursor
+    ? decodeCursor(query.cursor, (at) => !Number.isNaN(Date.parse(at)))
+    : undefined
   const rows = await db
     .select()
     .from(imports)
@@ -81,8 +72,8 @@ export async function listImports(
         eq(imports.organizationId, organizationId),
         after
           ? or(
-              lt(imports.createdAt, after.at),
-              and(eq(imports.createdAt, after.at), lt(imports.id, after.id)),
+              lt(imports.createdAt, new Date(after[0])),
+              and(eq(imports.createdAt, new Date(after[0])), lt(imports.id, after[1])),
             )
           : undefined,
       ),
@@ -92,7 +83,7 @@ export async function listImports(
   const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
   return {
     data: rows.slice(0, query.limit).map(toImportRecord),
-    nextCursor: last ? encodeCursor(last) : null,
+    nextCursor: last ? encodeCursor(last.createdAt.toISOString(), last.id) : null,
   }
 }
 

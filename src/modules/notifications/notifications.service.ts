@@ -8,6 +8,7 @@ import {
   type Profile,
   type ProfilePatch,
 } from '../../contracts/notifications.ts'
+import { decodeCursor, encodeCursor } from '../../platform/db/cursor.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { members, notifications } from '../../platform/db/schema/index.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
@@ -109,31 +110,6 @@ const toNotification = (row: NotificationRow): Notification => ({
 // repeat notifications created in the same millisecond.
 const createdAtText = sql<string>`to_char(${notifications.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 
-function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url')
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      typeof value[1] === 'string' &&
-      /^[0-9a-f-]{36}$/.test(value[1])
-    ) {
-      return [value[0], value[1]]
-    }
-  } catch {
-    // reported below
-  }
-  throw new AppError('validation_failed', 'The cursor is not one this API gave out.', [
-    { path: 'cursor', message: 'Invalid cursor.' },
-  ])
-}
-
 const ofMember = (organizationId: string, memberId: string): SQL | undefined =>
   and(eq(notifications.organizationId, organizationId), eq(notifications.memberId, memberId))
 
@@ -147,7 +123,7 @@ export async function listNotifications(
   const conditions = [ofMember(organizationId, memberId)]
   if (query.unread === true) conditions.push(isNull(notifications.readAt))
   if (query.cursor) {
-    const [createdAt, id] = decodeCursor(query.cursor)
+    const [createdAt, id] = decodeCursor(query.cursor, (at) => !Number.isNaN(Date.parse(at)))
     conditions.push(
       sql`(${notifications.createdAt}, ${notifications.id}) < (${createdAt}::timestamptz, ${id}::uuid)`,
     )
