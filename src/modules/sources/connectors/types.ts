@@ -1,0 +1,119 @@
+import type { z } from 'zod'
+import type { SourceSystem } from '../systems.ts'
+
+/**
+ * The one interface every source system implements (one folder per system under connectors/,
+ * one line in the registry). A connector only talks to its system and maps what it reads to
+ * Roster's records; the sync engine owns cursors, upserts, archiving, retries and run history.
+ */
+
+export type ContactRole = 'ACCOUNTING' | 'SALES' | 'PURCHASER' | 'PAYER'
+
+/** A contact as the connector's contact rule decided it: main or additional. */
+export interface SourceContact {
+  /** Stable id at the source, unique within its customer (e.g. Chargebee's contact id). */
+  externalId: string
+  email: string
+  firstName: string | null
+  lastName: string | null
+  phone: string | null
+  role: ContactRole | null
+  isMain: boolean
+}
+
+/** A customer as Roster stores it; `null` means the source has no value for the field. */
+export interface SourceCustomer {
+  /** Stable id at the source (Stripe `cus_…`, Chargebee customer id). */
+  externalId: string
+  name: string
+  accountingCode: string | null
+  vatNumber: string | null
+  address: string | null
+  postalCode: string | null
+  city: string | null
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: string | null
+  /** ISO 4217, upper case. */
+  currency: string | null
+  /** Deleted or archived at the source: archive in Roster (with its contacts). */
+  archived: boolean
+  /**
+   * The customer's whole contact list, not a diff: contacts Roster holds from this source that
+   * are missing here are archived. At most one `isMain`; contacts without an email are left out.
+   */
+  contacts: SourceContact[]
+}
+
+/** A record the source sent that cannot become a Roster record: skipped and reported. */
+export interface SkippedRecord {
+  externalId: string | null
+  reason: string
+}
+
+/** One page of changes. The engine applies it, then stores `cursor` in the same transaction. */
+export interface SourcePage {
+  customers: SourceCustomer[]
+  skipped: SkippedRecord[]
+  /** Where the next run (or a resumed one) starts; JSON-serialisable, opaque to the engine. */
+  cursor: unknown
+}
+
+export interface ListRequest<Settings, Secrets> {
+  settings: Settings
+  secrets: Secrets
+  /** The cursor stored after the last applied page; `null` on a full run. */
+  cursor: unknown
+  /**
+   * A full run lists every live customer (the engine archives those it did not see); an
+   * incremental run lists what changed since `cursor`, deletions included.
+   */
+  mode: 'full' | 'incremental'
+  signal?: AbortSignal
+}
+
+export interface WebhookRequest {
+  headers: Record<string, string | string[] | undefined>
+  rawBody: Buffer
+}
+
+export interface Connector<Settings = unknown, Secrets = unknown> {
+  system: SourceSystem
+  /** Non-secret configuration shown back by the API (site, base URL for a proxy or a fake). */
+  settings: z.ZodType<Settings>
+  /** Credentials; stored encrypted, never returned or logged. */
+  secrets: z.ZodType<Secrets>
+  /** Checks the credentials with one cheap call; throws a SourceError when refused. */
+  check(settings: Settings, secrets: Secrets, signal?: AbortSignal): Promise<void>
+  /** Pages of changes in order; the engine stores each page's cursor once it is applied. */
+  list(request: ListRequest<Settings, Secrets>): AsyncIterable<SourcePage>
+  /**
+   * Verifies a webhook the way the system signs it; throws a SourceError of kind `unverified`
+   * when it does not hold. A verified call only triggers an incremental run.
+   */
+  verifyWebhook(request: WebhookRequest, settings: Settings, secrets: Secrets): void
+}
+
+/**
+ * Provider failures, classified once by the connector (from the SDK's error or the HTTP status);
+ * the engine's one policy decides: wait and retry, back off, mark the connection
+ * "needs reconnection", or skip the record.
+ */
+export type SourceErrorKind =
+  'rate_limited' | 'temporary' | 'auth_revoked' | 'not_found' | 'bad_data' | 'unverified'
+
+export class SourceError extends Error {
+  readonly kind: SourceErrorKind
+  /** For `rate_limited`: how long the source asked to wait (Retry-After), when it said. */
+  readonly retryAfterMs: number | null
+
+  constructor(
+    kind: SourceErrorKind,
+    message: string,
+    options?: { retryAfterMs?: number | null; cause?: unknown },
+  ) {
+    super(message, { cause: options?.cause })
+    this.name = 'SourceError'
+    this.kind = kind
+    this.retryAfterMs = options?.retryAfterMs ?? null
+  }
+}
