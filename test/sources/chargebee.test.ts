@@ -353,12 +353,37 @@ describe('the Chargebee connector against its fake', () => {
       await sourceError(full(), 'temporary')
       expect(fake.requests).toHaveLength(1)
     }
+    fake.requests.length = 0
     fake.failNext(1, { status: 'drop' })
     await sourceError(full(), 'temporary')
+    expect(fake.requests).toHaveLength(1)
     fake.failNext(1, { status: 403 })
     await sourceError(full(), 'auth_revoked')
     fake.revokeKey()
     await sourceError(full(), 'auth_revoked')
+  })
+
+  it('says the site is unknown when Chargebee answers 404 to the check', async () => {
+    const error = await sourceError(
+      chargebeeConnector.check({ ...settings, baseUrl: `${fake.url}/nowhere` }, secrets),
+      'not_found',
+    )
+    expect(error.message).toContain(`no site "${fake.site}"`)
+  })
+
+  it('stops listing when the run is cancelled', async () => {
+    seed(250)
+    const controller = new AbortController()
+    const seen: SourcePage[] = []
+    const run = (async () => {
+      const request = { settings, secrets, cursor: null, mode: 'full' as const }
+      for await (const page of chargebeeConnector.list({ ...request, signal: controller.signal })) {
+        seen.push(page)
+        controller.abort(new Error('cancelled'))
+      }
+    })()
+    await expect(run).rejects.toThrow('cancelled')
+    expect(seen).toHaveLength(1)
   })
 
   it('classifies a server that is not there as temporary', async () => {

@@ -3,12 +3,16 @@ import { FullSyncRequiredError } from '../../src/modules/sources/connectors/comm
 import { StripeFake } from '../../src/modules/sources/connectors/stripe/fake-server.ts'
 import { stripeConnector } from '../../src/modules/sources/connectors/stripe/index.ts'
 import { mapStripeCustomer } from '../../src/modules/sources/connectors/stripe/map.ts'
-import type { StripeSecrets } from '../../src/modules/sources/connectors/stripe/schemas.ts'
+import {
+  stripeDeletedCustomer,
+  type StripeSecrets,
+} from '../../src/modules/sources/connectors/stripe/schemas.ts'
 import type { SourcePage } from '../../src/modules/sources/connectors/types.ts'
 import { allPages, fixture, sourceError, webhookReceiver } from './connector-support.ts'
 
 const list = await fixture('stripe', 'customers-list')
 const events = await fixture('stripe', 'events-list')
+const deletedStub = await fixture('stripe', 'deleted-customer')
 const record = (id: string) => list.data.find((c: { id: string }) => c.id === id)
 
 describe('mapping a Stripe customer', () => {
@@ -94,6 +98,12 @@ describe('mapping a Stripe customer', () => {
     expect(skipped).toEqual([
       { externalId: 'cus_Broken00000005', reason: expect.stringContaining('created') },
     ])
+  })
+
+  it('never reads the stub Stripe answers for a deleted customer as a live customer', () => {
+    expect(stripeDeletedCustomer.safeParse(deletedStub).success).toBe(true)
+    expect(stripeDeletedCustomer.safeParse(record('cus_Q4mXo2ZbTq81Lk')).success).toBe(false)
+    expect(mapStripeCustomer(deletedStub).customer).toBeNull()
   })
 
   it('archives a customer deleted at Stripe, keeping its last known details', () => {
@@ -278,6 +288,7 @@ describe('the Stripe connector against its fake', () => {
     expect(fake.requests).toHaveLength(1)
     fake.failNext(1, { status: 'drop' })
     await sourceError(full(), 'temporary')
+    expect(fake.requests).toHaveLength(2)
     fake.failNext(1, { status: 403 })
     await sourceError(full(), 'auth_revoked')
     fake.revokeKey()

@@ -17,7 +17,16 @@ export const chargebeeConnector: Connector<ChargebeeSettings, ChargebeeSecrets> 
   async check(settings, secrets, signal) {
     // Listing one customer proves the site exists and the key may read customers.
     const chargebee = chargebeeClient(settings, secrets, signal)
-    await call(signal, () => chargebee.customer.list({ limit: 1 }))
+    try {
+      await call(signal, () => chargebee.customer.list({ limit: 1 }))
+    } catch (error) {
+      if (!(error instanceof SourceError) || error.kind !== 'not_found') throw error
+      throw new SourceError(
+        'not_found',
+        `Chargebee has no site "${settings.site}"; check the site name (acme-test for acme-test.chargebee.com).`,
+        { cause: error },
+      )
+    }
   },
 
   list({ settings, secrets, cursor, mode, signal }) {
