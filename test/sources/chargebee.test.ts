@@ -186,6 +186,26 @@ describe('mapping a Chargebee customer', () => {
   })
 })
 
+describe('Chargebee connection settings', () => {
+  it('takes the site name and an optional base URL', () => {
+    const settings = chargebeeConnector.settings
+    expect(settings.parse({ site: 'acme-test' })).toEqual({ site: 'acme-test' })
+    expect(settings.parse({ site: 'acme', baseUrl: 'http://127.0.0.1:4010' })).toMatchObject({
+      baseUrl: 'http://127.0.0.1:4010',
+    })
+    const host = settings.safeParse({ site: 'acme-test.chargebee.com' })
+    expect(host.error?.issues[0]?.message).toBe(
+      'Enter the Chargebee site name only, like acme-test for acme-test.chargebee.com.',
+    )
+    expect(settings.safeParse({}).success).toBe(false)
+  })
+
+  it('needs an API key; webhook credentials are optional', () => {
+    expect(chargebeeConnector.secrets.safeParse({ apiKey: '' }).success).toBe(false)
+    expect(chargebeeConnector.secrets.parse({ apiKey: 'k' })).toEqual({ apiKey: 'k' })
+  })
+})
+
 describe('the Chargebee connector against its fake', () => {
   let fake: ChargebeeFake
   let settings: ChargebeeSettings

@@ -115,6 +115,28 @@ describe('mapping a Stripe customer', () => {
   })
 })
 
+describe('Stripe connection settings', () => {
+  const message = (result: { error?: { issues: { message: string }[] } }) =>
+    result.error?.issues[0]?.message
+  it('takes an optional base URL that is a server address only', () => {
+    expect(stripeConnector.settings.safeParse({}).success).toBe(true)
+    expect(stripeConnector.settings.parse({ baseUrl: 'http://localhost:12111' })).toEqual({
+      baseUrl: 'http://localhost:12111',
+    })
+    expect(message(stripeConnector.settings.safeParse({ baseUrl: 'http://proxy/stripe' }))).toBe(
+      'The Stripe base URL is a server address only, like http://localhost:12111 (no path).',
+    )
+    expect(stripeConnector.settings.safeParse({ baseUrl: 'ftp://files' }).success).toBe(false)
+    expect(stripeConnector.settings.safeParse({ site: 'acme' }).success).toBe(false)
+  })
+
+  it('needs an API key, and a signing secret that looks like one when given', () => {
+    expect(message(stripeConnector.secrets.safeParse({ apiKey: ' ' }))).toContain('API key')
+    const secret = stripeConnector.secrets.safeParse({ apiKey: 'sk_test_1', webhookSecret: 'abc' })
+    expect(message(secret)).toContain('whsec_')
+  })
+})
+
 describe('the Stripe connector against its fake', () => {
   let fake: StripeFake
   let secrets: StripeSecrets
