@@ -74,12 +74,12 @@ function listCustomers(store: StripeStore, params: Params): FakeReply {
     .map((c) => ({
       created: Number(c.data.created),
       seq: c.seq,
-      body: render(c, expandTaxIds),
+      body: () => render(c, expandTaxIds),
     }))
     .sort(newestFirst)
   return page('/v1/customers', rows, params, (id) => {
     const mark = store.customers.get(id)
-    return mark && { created: Number(mark.data.created), seq: mark.seq, body: mark.data }
+    return mark && { created: Number(mark.data.created), seq: mark.seq, body: () => mark.data }
   })
 }
 
@@ -114,11 +114,11 @@ function listEvents(store: StripeStore, params: Params): FakeReply {
     .filter((e) => types.length === 0 || types.includes(String(e.event.type)))
     .filter((e) => typeof type !== 'string' || e.event.type === type)
     .filter((e) => inRange(Number(e.event.created), params.get('created')))
-    .map((e) => ({ created: Number(e.event.created), seq: e.seq, body: e.event }))
+    .map((e) => ({ created: Number(e.event.created), seq: e.seq, body: () => e.event }))
     .sort(newestFirst)
   return page('/v1/events', rows, params, (id) => {
     const mark = store.events.find((e) => e.event.id === id)
-    return mark && { created: Number(mark.event.created), seq: mark.seq, body: mark.event }
+    return mark && { created: Number(mark.event.created), seq: mark.seq, body: () => mark.event }
   })
 }
 
@@ -143,7 +143,8 @@ type Params = Map<string, ParamValue>
 interface Row {
   created: number
   seq: number
-  body: Json
+  /** Rendered only for the rows a page returns. */
+  body: () => Json
 }
 
 /** Stripe's order: newest first; among the same second, the latest written first. */
@@ -183,7 +184,7 @@ function page(url: string, rows: Row[], params: Params, find: (id: string) => Ro
     status: 200,
     body: {
       object: 'list',
-      data: rows.slice(from, to).map((row) => row.body),
+      data: rows.slice(from, to).map((row) => row.body()),
       has_more: hasMore,
       url,
     },
