@@ -1,0 +1,69 @@
+import { headerValue, sameSecret } from '../common.ts'
+import { SourceError, type Connector } from '../types.ts'
+import { call, chargebeeClient } from './client.ts'
+import { listAll, listChanges } from './list.ts'
+import {
+  chargebeeSecrets,
+  chargebeeSettings,
+  type ChargebeeSecrets,
+  type ChargebeeSettings,
+} from './schemas.ts'
+
+export const chargebeeConnector: Connector<ChargebeeSettings, ChargebeeSecrets> = {
+  system: 'chargebee',
+  settings: chargebeeSettings,
+  secrets: chargebeeSecrets,
+
+  async check(settings, secrets, signal) {
+    // Listing one customer proves the site exists and the key may read customers.
+    const chargebee = chargebeeClient(settings, secrets, signal)
+    try {
+      await call(signal, () => chargebee.customer.list({ limit: 1 }))
+    } catch (error) {
+      if (!(error instanceof SourceError) || error.kind !== 'not_found') throw error
+      throw new SourceError(
+        'not_found',
+        `Chargebee has no site "${settings.site}"; check the site name (acme-test for acme-test.chargebee.com).`,
+        { cause: error },
+      )
+    }
+  },
+
+  list({ settings, secrets, cursor, mode, signal }) {
+    const chargebee = chargebeeClient(settings, secrets, signal)
+    return mode === 'full'
+      ? listAll(chargebee, cursor, signal)
+      : listChanges(chargebee, cursor, signal)
+  },
+
+  /**
+   * Chargebee signs nothing: the webhook endpoint is configured with a user name and password
+   * that Chargebee sends as HTTP Basic credentials, compared here in constant time.
+   */
+  verifyWebhook({ headers }, _settings, secrets) {
+    const { webhookUsername, webhookPassword } = secrets
+    if (!webhookUsername || !webhookPassword) {
+      throw new SourceError(
+        'unverified',
+        'No webhook user name and password are set for this Chargebee connection: set the same ones here and on the webhook in Chargebee to accept its calls.',
+      )
+    }
+    const given = basicCredentials(headerValue(headers, 'authorization'))
+    if (!given) {
+      throw new SourceError('unverified', 'The call has no Basic credentials.')
+    }
+    const userMatches = sameSecret(given.user, webhookUsername)
+    const passwordMatches = sameSecret(given.password, webhookPassword)
+    if (!userMatches || !passwordMatches) {
+      throw new SourceError('unverified', 'The webhook user name or password does not match.')
+    }
+  },
+}
+
+function basicCredentials(header: string | undefined): { user: string; password: string } | null {
+  const match = /^basic\s+(\S+)\s*$/i.exec(header ?? '')
+  if (!match?.[1]) return null
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
+}

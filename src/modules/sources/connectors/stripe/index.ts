@@ -1,0 +1,53 @@
+import Stripe from 'stripe'
+import { headerValue } from '../common.ts'
+import { SourceError, type Connector } from '../types.ts'
+import { call, stripeClient } from './client.ts'
+import { listAll, listChanges } from './list.ts'
+import {
+  stripeSecrets,
+  stripeSettings,
+  type StripeSecrets,
+  type StripeSettings,
+} from './schemas.ts'
+
+/** Stripe's own default: a signature older (or newer) than five minutes is refused. */
+const webhookToleranceSeconds = 300
+
+export const stripeConnector: Connector<StripeSettings, StripeSecrets> = {
+  system: 'stripe',
+  settings: stripeSettings,
+  secrets: stripeSecrets,
+
+  async check(settings, secrets, signal) {
+    // Listing one customer proves the key works and may read customers.
+    const stripe = stripeClient(settings, secrets, signal)
+    await call(signal, () => stripe.customers.list({ limit: 1 }))
+  },
+
+  list({ settings, secrets, cursor, mode, signal }) {
+    const stripe = stripeClient(settings, secrets, signal)
+    return mode === 'full' ? listAll(stripe, cursor, signal) : listChanges(stripe, cursor, signal)
+  },
+
+  verifyWebhook({ headers, rawBody }, _settings, secrets) {
+    if (!secrets.webhookSecret) {
+      throw new SourceError(
+        'unverified',
+        "No webhook signing secret is set for this Stripe connection: add the endpoint's signing secret (whsec_…) to accept Stripe webhooks.",
+      )
+    }
+    const signature = headerValue(headers, 'stripe-signature')
+    if (!signature) {
+      throw new SourceError('unverified', 'The call has no Stripe-Signature header.')
+    }
+    const verifier = Stripe.webhooks.signature
+    if (!verifier) throw new SourceError('unverified', 'Stripe signatures cannot be checked here.')
+    try {
+      verifier.verifyHeader(rawBody, signature, secrets.webhookSecret, webhookToleranceSeconds)
+    } catch (error) {
+      throw new SourceError('unverified', 'The Stripe signature does not match or is too old.', {
+        cause: error,
+      })
+    }
+  },
+}
