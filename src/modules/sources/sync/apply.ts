@@ -1,0 +1,425 @@
+import { randomUUID } from 'node:crypto'
+import { sql, type SQL } from 'drizzle-orm'
+import type { Tx } from '../../../platform/db/client.ts'
+import {
+  actorValues,
+  auditInsert,
+  contactSnapshot,
+  customerSnapshot,
+} from '../../audit/audit.sql.ts'
+import type { Actor } from '../../organizations/actor.ts'
+import { systemNames, type SourceSystem } from '../systems.ts'
+import type { SkippedRecord } from '../connectors/types.ts'
+import type { CustomerRecord } from './records.ts'
+
+/**
+ * The set-based writes of the sync: one page of a connection's customers, in the caller's
+ * transaction (which also stores the page's cursor). Customers are upserted by (organisation,
+ * connection, Customer ID); when the connection is the contact source, each customer's contacts
+ * become exactly the source's list, matched by contact id, else by email. Every change is written
+ * with its audit row in the same statement. Counts are per customer: a customer whose fields or
+ * contacts changed is updated once, an unchanged one is not counted.
+ */
+export interface ApplyContext {
+  organizationId: string
+  connectionId: string
+  runId: string
+  full: boolean
+  /** The connection is the contact source and contacts were not disconnected. */
+  ownsContacts: boolean
+  actor: Actor
+}
+
+export interface PageOutcome {
+  created: number
+  updated: number
+  archived: number
+  skipped: SkippedRecord[]
+}
+
+const json = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`
+const ids = (values: string[]): SQL =>
+  sql`(select value::uuid from jsonb_array_elements_text(${json(values)}))`
+
+/** Applies the readable customers of a page; `skipped` are the records that were not readable. */
+export async function applyPage(
+  tx: Tx,
+  c: ApplyContext,
+  page: { customers: CustomerRecord[]; skipped: SkippedRecord[] },
+): Promise<PageOutcome> {
+  const records = page.customers
+  const skipped: SkippedRecord[] = [...page.skipped]
+  const taken = await takenByOtherConnections(tx, c, records)
+  for (const [externalId, owner] of taken) {
+    skipped.push({
+      externalId,
+      reason: `Another connection (${systemNames[owner.system]}, "${owner.name}") already brings a customer with this Customer ID.`,
+    })
+  }
+  const mine = records.filter((r) => !taken.has(r.externalId))
+  const live = mine.filter((r) => !r.archived)
+  const gone = mine.filter((r) => r.archived).map((r) => r.externalId)
+
+  const upserted = await upsertCustomers(tx, c, live)
+  const archived = await archiveCustomers(
+    tx,
+    c,
+    sql`c.external_id in (select value from jsonb_array_elements_text(${json(gone)}))`,
+  )
+  const contactChanges = c.ownsContacts ? await mirrorContacts(tx, c, live) : []
+  if (c.full) {
+    // A record that could not be read this time still exists at the source: not archived.
+    const seen = [...mine.map((r) => r.externalId), ...skippedIds(page.skipped)]
+    await tx.execute(sql`
+      insert into sync_run_seen (organization_id, run_id, external_id)
+      select ${c.organizationId}::uuid, ${c.runId}::uuid, value
+      from jsonb_array_elements_text(${json(seen)})
+      on conflict do nothing`)
+  }
+  const created = new Set(upserted.filter((u) => u.action === 'create').map((u) => u.id))
+  const updated = new Set(
+    [...upserted.filter((u) => u.action !== 'create').map((u) => u.id), ...contactChanges].filter(
+      (id) => !created.has(id),
+    ),
+  )
+  return { created: created.size, updated: updated.size, archived: archived.length, skipped }
+}
+
+const skippedIds = (skipped: SkippedRecord[]): string[] =>
+  skipped.flatMap((s) => (s.externalId ? [s.externalId] : []))
+
+/** Customer IDs of the page already brought by another connection: skipped and reported. */
+async function takenByOtherConnections(
+  tx: Tx,
+  c: ApplyContext,
+  records: CustomerRecord[],
+): Promise<Map<string, { system: SourceSystem; name: string }>> {
+  const { rows } = await tx.execute<{
+    external_id: string
+    system: SourceSystem
+    name: string
+  }>(sql`
+    select c.external_id, s.system, s.name
+    from customers c
+    join connections s on s.organization_id = c.organization_id and s.id = c.source_connection_id
+    where c.organization_id = ${c.organizationId}::uuid
+      and c.external_id in (select value from jsonb_array_elements_text(${json(records.map((r) => r.externalId))}))
+      and c.source_connection_id <> ${c.connectionId}::uuid`)
+  return new Map(rows.map((row) => [row.external_id, { system: row.system, name: row.name }]))
+}
+
+/**
+ * Creates the page's new customers and overwrites the source-owned fields of the others; a
+ * Roster-owned customer with the same Customer ID is taken over, an archived one restored.
+ */
+async function upsertCustomers(
+  tx: Tx,
+  c: ApplyContext,
+  records: CustomerRecord[],
+): Promise<{ id: string; action: string }[]> {
+  if (records.length === 0) return []
+  const org = sql`${c.organizationId}::uuid`
+  const conn = sql`${c.connectionId}::uuid`
+  const page = records.map((r) => ({
+    external_id: r.externalId,
+    name: r.name,
+    accounting_code: r.accountingCode,
+    vat_number: r.vatNumber,
+    address: r.address,
+    postal_code: r.postalCode,
+    city: r.city,
+    country: r.country,
+    currency: r.currency,
+  }))
+  const fields = [
+    'name',
+    'accounting_code',
+    'vat_number',
+    'address',
+    'postal_code',
+    'city',
+    'country',
+    'currency',
+  ]
+  const { rows } = await tx.execute<{ id: string; action: string }>(sql`
+    with x as (
+      select * from jsonb_to_recordset(${json(page)}) as x(external_id text, name text,
+        accounting_code text, vat_number text, address text, postal_code text, city text,
+        country text, currency text)
+    ),
+    old as (
+      select c.* from customers c join x on c.organization_id = ${org} and c.external_id = x.external_id
+      where c.source_connection_id = ${conn} or c.source_connection_id is null
+    ),
+    ins as (
+      insert into customers (organization_id, external_id, source_connection_id, ${sql.raw(fields.join(', '))})
+      select ${org}, x.external_id, ${conn}, ${sql.raw(fields.map((f) => `x.${f}`).join(', '))}
+      from x
+      where not exists (select 1 from customers c
+        where c.organization_id = ${org} and c.external_id = x.external_id)
+      returning *
+    ),
+    upd as (
+      update customers c set ${sql.raw(fields.map((f) => `${f} = x.${f}`).join(', '))},
+        source_connection_id = ${conn}, archived_at = null, updated_at = now()
+      from x join old on old.external_id = x.external_id
+      where c.organization_id = ${org} and c.id = old.id
+        and (old.source_connection_id is null or old.archived_at is not null
+          or (${sql.raw(fields.map((f) => `old.${f}::text`).join(', '))})
+            is distinct from (${sql.raw(fields.map((f) => `x.${f}`).join(', '))}))
+      returning c.*
+    ),
+    changes as (
+      select ins.id, 'create'::audit_action as action, null::jsonb as before,
+        ${customerSnapshot('ins')} as after
+      from ins
+      union all
+      select upd.id,
+        (case when old.archived_at is not null then 'restore' else 'update' end)::audit_action,
+        ${customerSnapshot('old')}, ${customerSnapshot('upd')}
+      from upd join old on old.id = upd.id
+    ),
+    audit as (
+      ${auditInsert}
+      select ${org}, 'customer', id, id, action, ${actorValues(c.actor)}, before, after from changes
+    )
+    select id, action::text from changes`)
+  return rows
+}
+
+/**
+ * Archives the connection's live customers that `where` selects (on alias `c`), with their
+ * contacts when the connection owns them. Returns the archived customers' ids.
+ */
+export async function archiveCustomers(tx: Tx, c: ApplyContext, where: SQL): Promise<string[]> {
+  const org = sql`${c.organizationId}::uuid`
+  const { rows } = await tx.execute<{ id: string }>(sql`
+    with old as (
+      select c.* from customers c
+      where c.organization_id = ${org} and c.source_connection_id = ${c.connectionId}::uuid
+        and c.archived_at is null and ${where}
+    ),
+    upd as (
+      update customers c set archived_at = now(), updated_at = now()
+      from old where c.organization_id = ${org} and c.id = old.id
+      returning c.*
+    ),
+    audit as (
+      ${auditInsert}
+      select ${org}, 'customer', upd.id, upd.id, 'archive', ${actorValues(c.actor)},
+        ${customerSnapshot('old')}, ${customerSnapshot('upd')}
+      from upd join old on old.id = upd.id
+    )
+    select id from upd`)
+  const archived = rows.map((row) => row.id)
+  if (c.ownsContacts && archived.length > 0) await archiveContacts(tx, c, archived, [])
+  return archived
+}
+
+/** Archives the live contacts of `customers` except those in `keep`; returns their customers. */
+async function archiveContacts(
+  tx: Tx,
+  c: ApplyContext,
+  customers: string[],
+  keep: string[],
+): Promise<string[]> {
+  const org = sql`${c.organizationId}::uuid`
+  const { rows } = await tx.execute<{ customer_id: string }>(sql`
+    with old as (
+      select k.* from contacts k
+      where k.organization_id = ${org} and k.customer_id in ${ids(customers)}
+        and k.archived_at is null and k.id not in ${ids(keep)}
+    ),
+    upd as (
+      update contacts k set archived_at = now(), is_main = false, updated_at = now()
+      from old where k.organization_id = ${org} and k.id = old.id
+      returning k.*
+    ),
+    audit as (
+      ${auditInsert}
+      select ${org}, 'contact', upd.id, upd.customer_id, 'archive', ${actorValues(c.actor)},
+        ${contactSnapshot('old')}, ${contactSnapshot('upd')}
+      from upd join old on old.id = upd.id
+    )
+    select customer_id from upd`)
+  return rows.map((row) => row.customer_id)
+}
+
+interface Desired {
+  id: string
+  is_new: boolean
+  customer_id: string
+  external_id: string
+  email: string
+  first_name: string | null
+  last_name: string | null
+  phone: string | null
+  role: string | null
+  is_main: boolean
+}
+
+/**
+ * Makes each live customer's contacts the source's list: missing ones archived, known ones
+ * (by contact id, else by email) updated or restored, new ones created, the source's main
+ * contact main. Returns the customers whose contacts changed.
+ */
+async function mirrorContacts(tx: Tx, c: ApplyContext, records: CustomerRecord[]) {
+  if (records.length === 0) return []
+  const org = sql`${c.organizationId}::uuid`
+  const conn = sql`${c.connectionId}::uuid`
+  const { rows: customers } = await tx.execute<{ id: string; external_id: string }>(sql`
+    select id, external_id from customers
+    where organization_id = ${org} and source_connection_id = ${conn} and archived_at is null
+      and external_id in (select value from jsonb_array_elements_text(${json(records.map((r) => r.externalId))}))`)
+  const customerId = new Map(customers.map((row) => [row.external_id, row.id]))
+  const source = records.flatMap((r) => {
+    const id = customerId.get(r.externalId)
+    return id ? r.contacts.map((contact) => ({ customer_id: id, contact })) : []
+  })
+  const { rows: matches } = await tx.execute<{
+    customer_id: string
+    external_id: string
+    contact_id: string | null
+    email: string | null
+  }>(sql`
+    with src as (
+      select * from jsonb_to_recordset(${json(
+        source.map((s) => ({
+          customer_id: s.customer_id,
+          external_id: s.contact.externalId,
+          email: s.contact.email,
+        })),
+      )}) as s(customer_id uuid, external_id text, email text)
+    )
+    select s.customer_id, s.external_id, coalesce(e.id, l.id) as contact_id,
+      coalesce(e.email, l.email) as email
+    from src s
+    left join contacts e on e.organization_id = ${org} and e.customer_id = s.customer_id
+      and e.external_id = s.external_id
+    left join lateral (
+      select k.id, k.email from contacts k
+      where e.id is null and k.organization_id = ${org} and k.customer_id = s.customer_id
+        and lower(k.email) = lower(s.email) and k.archived_at is null
+        and (k.external_id is null or not exists (select 1 from src o
+          where o.customer_id = s.customer_id and o.external_id = k.external_id))
+    ) l on true`)
+  const found = new Map(matches.map((m) => [`${m.customer_id}|${m.external_id}`, m]))
+  const desired: Desired[] = source.map(({ customer_id, contact }) => {
+    const match = found.get(`${customer_id}|${contact.externalId}`)
+    return {
+      id: match?.contact_id ?? randomUUID(),
+      is_new: !match?.contact_id,
+      customer_id,
+      external_id: contact.externalId,
+      email: contact.email,
+      first_name: contact.firstName,
+      last_name: contact.lastName,
+      phone: contact.phone,
+      role: contact.role,
+      is_main: contact.isMain,
+    }
+  })
+  const changed = await archiveContacts(
+    tx,
+    c,
+    [...customerId.values()],
+    desired.filter((d) => !d.is_new).map((d) => d.id),
+  )
+  const parked = await parkSwappedEmails(tx, c, desired, matches)
+  const row = sql.raw(`d(id uuid, is_new boolean, customer_id uuid, external_id text, email text,
+    first_name text, last_name text, phone text, role contact_role, is_main boolean)`)
+  const { rows: updated } = await tx.execute<{ customer_id: string }>(sql`
+    with d as (select * from jsonb_to_recordset(${json(desired)}) as ${row}),
+    parked as (select * from jsonb_to_recordset(${json(parked)}) as p(id uuid, before jsonb)),
+    old as (
+      select k.* from contacts k join d on k.organization_id = ${org} and k.id = d.id
+      where not d.is_new
+    ),
+    upd as (
+      update contacts k set email = d.email, first_name = d.first_name, last_name = d.last_name,
+        phone = d.phone, external_id = d.external_id, role = d.role,
+        -- Turning a main flag on waits for the last statement, after every flag turned off.
+        is_main = k.is_main and d.is_main,
+        source_connection_id = ${conn}, archived_at = null, updated_at = now()
+      from d join old on old.id = d.id
+      where k.organization_id = ${org} and k.id = d.id
+        and (old.archived_at is not null
+          or (old.email, old.first_name, old.last_name, old.phone, old.external_id, old.role,
+              old.is_main, old.source_connection_id)
+            is distinct from (d.email, d.first_name, d.last_name, d.phone, d.external_id, d.role,
+              d.is_main, ${conn}))
+      returning k.*, d.is_main as main
+    ),
+    audit as (
+      ${auditInsert}
+      select ${org}, 'contact', upd.id, upd.customer_id,
+        (case when old.archived_at is not null then 'restore' else 'update' end)::audit_action,
+        ${actorValues(c.actor)}, coalesce(parked.before, ${contactSnapshot('old')}),
+        ${contactSnapshot('upd')} || jsonb_build_object('isMain', upd.main)
+      from upd join old on old.id = upd.id left join parked on parked.id = upd.id
+    )
+    select customer_id from upd`)
+  const { rows: created } = await tx.execute<{ customer_id: string }>(sql`
+    with d as (select * from jsonb_to_recordset(${json(desired)}) as ${row}),
+    ins as (
+      insert into contacts (organization_id, id, customer_id, email, first_name, last_name, phone,
+        external_id, role, is_main, source_connection_id)
+      select ${org}, d.id, d.customer_id, d.email, d.first_name, d.last_name, d.phone,
+        d.external_id, d.role, d.is_main, ${conn}
+      from d where d.is_new
+      returning *
+    ),
+    audit as (
+      ${auditInsert}
+      select ${org}, 'contact', ins.id, ins.customer_id, 'create', ${actorValues(c.actor)}, null,
+        ${contactSnapshot('ins')}
+      from ins
+    )
+    select customer_id from ins`)
+  await tx.execute(sql`
+    update contacts k set is_main = true
+    from jsonb_to_recordset(${json(desired)}) as ${row}
+    where k.organization_id = ${org} and k.id = d.id and d.is_main and not k.is_main`)
+  return [...changed, ...updated.map((r) => r.customer_id), ...created.map((r) => r.customer_id)]
+}
+
+/**
+ * Contacts of one customer that trade emails (a's email becomes b's) would trip the unique
+ * email index midway through one update: their emails are set aside first. Returns their
+ * records as they were, for the audit trail.
+ */
+async function parkSwappedEmails(
+  tx: Tx,
+  c: ApplyContext,
+  desired: Desired[],
+  matches: { contact_id: string | null; email: string | null; customer_id: string }[],
+): Promise<{ id: string; before: unknown }[]> {
+  const current = new Map(
+    matches.flatMap((m) => (m.contact_id && m.email ? [[m.contact_id, m] as const] : [])),
+  )
+  const heldBy = new Map(
+    [...current.values()].map((m) => [`${m.customer_id}|${(m.email ?? '').toLowerCase()}`, m]),
+  )
+  const park = desired.filter((d) => {
+    if (d.is_new) return false
+    const holder = heldBy.get(`${d.customer_id}|${d.email.toLowerCase()}`)
+    return holder !== undefined && holder.contact_id !== d.id
+  })
+  const toPark = [...new Set(park.flatMap((d) => [d.id, ...holders(d, heldBy)]))]
+  if (toPark.length === 0) return []
+  const org = sql`${c.organizationId}::uuid`
+  const { rows } = await tx.execute<{ id: string; before: unknown }>(sql`
+    with old as (select k.* from contacts k where k.organization_id = ${org} and k.id in ${ids(toPark)}),
+    upd as (
+      update contacts k set email = '~' || k.id::text
+      from old where k.organization_id = ${org} and k.id = old.id
+      returning k.id
+    )
+    select old.id, ${contactSnapshot('old')} as before from old join upd on upd.id = old.id`)
+  return rows
+}
+
+function holders(d: Desired, heldBy: Map<string, { contact_id: string | null }>): string[] {
+  const holder = heldBy.get(`${d.customer_id}|${d.email.toLowerCase()}`)
+  return holder?.contact_id ? [holder.contact_id] : []
+}
