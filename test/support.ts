@@ -5,6 +5,7 @@ import { cliActor, type Scope } from '../src/modules/organizations/actor.ts'
 import { createApiKey } from '../src/modules/organizations/api-keys.service.ts'
 import { addMember } from '../src/modules/organizations/members.service.ts'
 import { createOrganization } from '../src/modules/organizations/organizations.service.ts'
+import { openVault } from '../src/platform/auth/encryption.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { openStore, type Store } from '../src/platform/db/client.ts'
 import { buildApp } from '../src/platform/http/app.ts'
@@ -67,9 +68,12 @@ export async function testApp(
   store: Store,
   options: { workers?: boolean; importMaxBytes?: number } = {},
 ): Promise<FastifyInstance> {
+  const config = loadConfig()
   const app = await buildApp({
     db: store.db,
     queue: await testQueue(store, options),
+    vault: openVault(config),
+    publicUrl: config.publicUrl,
     bodyLimit: 64 * 1024,
     importMaxBytes: options.importMaxBytes,
   })
