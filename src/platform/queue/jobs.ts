@@ -24,8 +24,9 @@ export const jobs: JobDefinition<never, JobDeps>[] = [
 ]
 
 /**
- * Starts pg-boss and creates a queue for every job; with `workers`, also runs the jobs in this
- * process (the web server does, and a CLI command that waits for a job does while it waits);
+ * Starts pg-boss and creates a queue for every job; with `workers` (true, or the names of some
+ * jobs), also runs the jobs in this process: the web server runs them all, a CLI command that
+ * waits for a job runs that kind while it waits;
  * with `schedule`, also sends the jobs that have a cron on their schedule (the web server).
  * The queues are created here, before anything enqueues: creating one on the first enqueue would
  * take a second connection while the caller's transaction holds the embedded store's only
@@ -34,14 +35,17 @@ export const jobs: JobDefinition<never, JobDeps>[] = [
 export async function startQueue(
   store: { db: Db; pool: pg.Pool },
   config: Config,
-  options: { workers?: boolean; schedule?: boolean } = {},
+  options: { workers?: boolean | readonly string[]; schedule?: boolean } = {},
 ): Promise<Queue> {
   const queue = await Queue.start(store.pool, { schedule: options.schedule })
   for (const job of jobs) await queue.ensure(job)
   if (options.schedule) for (const job of jobs) await queue.schedule(job)
-  if (options.workers) {
+  const { workers = false } = options
+  if (workers !== false) {
     const deps = { db: store.db, queue, config, vault: openVault(config) }
-    for (const job of jobs) await queue.work(job, deps)
+    for (const job of jobs) {
+      if (workers === true || workers.includes(job.name)) await queue.work(job, deps)
+    }
   }
   return queue
 }
