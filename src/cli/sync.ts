@@ -5,7 +5,7 @@ import type { SyncRun } from '../contracts/sources.ts'
 import { findOrganization } from '../modules/organizations/organizations.service.ts'
 import { findConnectionRow, listConnections } from '../modules/sources/connections.queries.ts'
 import { isFinished } from '../modules/sources/sync/lifecycle.ts'
-import { findRun, requestRun, toSyncRun } from '../modules/sources/sync/runs.service.ts'
+import { findRun, requestRun, syncQueue, toSyncRun } from '../modules/sources/sync/runs.service.ts'
 import { systemNames } from '../modules/sources/systems.ts'
 import { loadConfig } from '../platform/config.ts'
 import type { Store } from '../platform/db/client.ts'
@@ -83,7 +83,7 @@ export function registerSync(program: Command): void {
       const code = await withStore(async (store) => {
         const org = await findOrganization(store.db, opts.org)
         const connection = await chooseConnection(store, org.id, opts.connection)
-        const queue = await startQueue(store, config, { workers: true })
+        const queue = await startQueue(store, config, { workers: [syncQueue.name] })
         let run: SyncRun
         try {
           const queued = await store.db.transaction((tx) =>

@@ -139,7 +139,7 @@ export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = 
         description:
           'Answers the queued run; a run already waiting is answered instead (made full if asked).',
         params: idParams,
-        body: syncRequest.optional(),
+        body: syncRequest.nullish(),
         response: { 202: syncRun, ...errorResponses },
       },
     },

@@ -36,7 +36,8 @@ export interface AppOptions {
   publicUrl: string
   bodyLimit?: number
   importMaxBytes?: number
-  logger?: boolean | { level: string }
+  /** Pino options; `stream` receives the log lines (stdout by default). */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } }
 }
 
 /** What every routes plugin may be given. */
