@@ -4,6 +4,7 @@ import type { DbOrTx } from '../../platform/db/client.ts'
 import { connections, organizations } from '../../platform/db/schema/index.ts'
 import { notFound } from '../../platform/errors.ts'
 import { lastRuns, toSyncRun, type ConnectionRow, type RunRow } from './sync/runs.service.ts'
+import { tickOf } from './sync/schedule.ts'
 
 /** Where a connection's system sends its webhooks. */
 export const webhookUrl = (publicUrl: string, row: { system: string; id: string }): string =>
@@ -25,7 +26,7 @@ export function toConnection(
     lastRun: context.lastRun ? toSyncRun(context.lastRun) : null,
     lastFullSyncAt: row.lastFullSyncAt?.toISOString() ?? null,
     // Only an active connection has a next scheduled sync.
-    nextSyncAt: row.status === 'active' ? row.nextSyncAt.toISOString() : null,
+    nextSyncAt: row.status === 'active' ? tickOf(row.nextSyncAt).toISOString() : null,
     createdAt: row.createdAt.toISOString(),
   }
 }

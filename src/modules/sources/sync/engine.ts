@@ -50,6 +50,10 @@ export const sourceActor = (row: {
   }
 }
 
+/** The connection of a run. */
+const ofRun = (run: RunRow) =>
+  and(eq(connections.organizationId, run.organizationId), eq(connections.id, run.connectionId))
+
 /** A hook stopped the run: it is left as a crash leaves it, to be resumed. */
 class Interrupted extends Error {
   constructor(cause: unknown) {
@@ -57,8 +61,8 @@ class Interrupted extends Error {
   }
 }
 
-/** Why the page loop stopped early: the connection was paused or removed meanwhile. */
-type Stop = 'paused' | 'gone'
+/** Why the page loop stopped early: the connection was paused, stopped or removed meanwhile. */
+type Stop = 'paused' | 'needs_reconnection' | 'gone'
 
 /** Runs the connection's next run (or resumes the one a dead worker left); undefined if none. */
 export async function runNextSync(
@@ -85,16 +89,7 @@ async function executeRun(
   let run = started
   let attempt = 0
   for (;;) {
-    const row = await db
-      .select()
-      .from(connections)
-      .where(
-        and(
-          eq(connections.organizationId, run.organizationId),
-          eq(connections.id, run.connectionId),
-        ),
-      )
-      .then((rows) => rows[0])
+    const [row] = await db.select().from(connections).where(ofRun(run))
     if (!row) return run
     try {
       const stop = await listAndApply(deps, run, row, options, () => {
@@ -102,8 +97,12 @@ async function executeRun(
       })
       run = await reload(db, run)
       if (stop === 'gone') return run
-      if (stop === 'paused') {
-        return await finish(deps, run, 'cancelled', 'The connection was paused during the run.')
+      if (stop) {
+        const why =
+          stop === 'paused'
+            ? 'The connection was paused during the run.'
+            : 'The connection needs to be reconnected.'
+        return await finish(deps, run, 'cancelled', why)
       }
       return await complete(deps, run)
     } catch (error) {
@@ -194,7 +193,7 @@ const context = (run: RunRow, connection: ConnectionRow, ownsContacts: boolean):
 async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop | undefined> {
   const connection = await lockConnection(tx, run.organizationId, run.connectionId)
   if (!connection) return 'gone'
-  if (connection.status !== 'active') return 'paused'
+  if (connection.status !== 'active') return connection.status
   // Shares the organisation's row with other pages and waits for a disconnect in progress.
   const state = await contactSourceState(tx, run.organizationId, 'share')
   const ownsContacts = state.contactSource?.connectionId === run.connectionId
@@ -206,9 +205,7 @@ async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop |
   await tx
     .update(connections)
     .set({ cursor: page.cursor ?? null })
-    .where(
-      and(eq(connections.organizationId, run.organizationId), eq(connections.id, run.connectionId)),
-    )
+    .where(ofRun(run))
   await addCounts(tx, run, outcome, 1)
   return undefined
 }
@@ -233,39 +230,19 @@ async function complete(deps: SyncDeps, run: RunRow): Promise<RunRow> {
     const connection = await lockConnection(tx, run.organizationId, run.connectionId)
     if (!connection) return run
     if (run.mode === 'full') {
-      const { rows } = await tx.execute<{ n: number }>(sql`
-        select count(*)::int as n from sync_run_seen
-        where organization_id = ${run.organizationId}::uuid and run_id = ${run.id}::uuid`)
       const state = await contactSourceState(tx, run.organizationId, 'share')
       const c = context(run, connection, state.contactSource?.connectionId === run.connectionId)
-      if ((rows[0]?.n ?? 0) > 0) {
-        const archived = await archiveCustomers(
-          tx,
-          c,
-          sql`not exists (select 1 from sync_run_seen s where s.organization_id = c.organization_id
-            and s.run_id = ${run.id}::uuid and s.external_id = c.external_id)`,
-        )
+      const unseen = sql`not exists (select 1 from sync_run_seen s
+        where s.organization_id = c.organization_id and s.run_id = ${run.id}::uuid
+          and s.external_id = c.external_id)`
+      if (await sawNothing(tx, run)) {
+        await noteNothingListed(tx, run, connection)
+      } else {
+        const archived = await archiveCustomers(tx, c, unseen)
         await addCounts(
           tx,
           run,
           { created: 0, updated: 0, archived: archived.length, skipped: [] },
-          0,
-        )
-      } else {
-        await addCounts(
-          tx,
-          run,
-          {
-            created: 0,
-            updated: 0,
-            archived: 0,
-            skipped: [
-              {
-                externalId: null,
-                reason: `${systemNames[connection.system]} listed no customers at all, so none was archived; check that the connection points at the right account.`,
-              },
-            ],
-          },
           0,
         )
       }
@@ -275,26 +252,42 @@ async function complete(deps: SyncDeps, run: RunRow): Promise<RunRow> {
       await tx
         .update(connections)
         .set({ lastFullSyncAt: run.startedAt ?? new Date() })
-        .where(
-          and(
-            eq(connections.organizationId, run.organizationId),
-            eq(connections.id, run.connectionId),
-          ),
-        )
+        .where(ofRun(run))
     }
     if (connection.statusMessage) {
-      await tx
-        .update(connections)
-        .set({ statusMessage: null })
-        .where(
-          and(
-            eq(connections.organizationId, run.organizationId),
-            eq(connections.id, run.connectionId),
-          ),
-        )
+      await tx.update(connections).set({ statusMessage: null }).where(ofRun(run))
     }
     return moveRun(tx, await reload(tx, run), 'completed', { finishedAt: new Date() })
   })
+}
+
+async function sawNothing(tx: Tx, run: RunRow): Promise<boolean> {
+  const { rows } = await tx.execute(sql`
+    select 1 from sync_run_seen
+    where organization_id = ${run.organizationId}::uuid and run_id = ${run.id}::uuid limit 1`)
+  return rows.length === 0
+}
+
+/**
+ * A full listing with no customer at all, while the connection brought some: more likely a
+ * connection pointed at the wrong account than a source emptied, so nothing is archived, and the
+ * run says why.
+ */
+async function noteNothingListed(tx: Tx, run: RunRow, connection: ConnectionRow): Promise<void> {
+  const { rows } = await tx.execute(sql`
+    select 1 from customers
+    where organization_id = ${run.organizationId}::uuid
+      and source_connection_id = ${run.connectionId}::uuid and archived_at is null limit 1`)
+  if (rows.length === 0) return
+  const note = [
+    {
+      externalId: null,
+      reason: `${systemNames[connection.system]} listed no customers at all, so none was archived; check that the connection points at the right account.`,
+    },
+  ]
+  await tx.execute(sql`
+    update sync_runs set errors = errors || ${JSON.stringify(note)}::jsonb
+    where organization_id = ${run.organizationId}::uuid and id = ${run.id}::uuid`)
 }
 
 /** Ends a run that could not complete; revoked credentials stop the connection and tell the admins. */
@@ -310,10 +303,7 @@ async function finish(
     if (!connection) return run
     const ended = await moveRun(tx, run, status, { finishedAt: new Date(), error: message })
     if (status === 'cancelled') return ended
-    const where = and(
-      eq(connections.organizationId, run.organizationId),
-      eq(connections.id, run.connectionId),
-    )
+    const where = ofRun(run)
     if (reconnect && connection.status === 'active') {
       await tx
         .update(connections)

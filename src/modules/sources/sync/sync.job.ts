@@ -5,6 +5,7 @@ import { connections } from '../../../platform/db/schema/index.ts'
 import { defineJob, type Queue } from '../../../platform/queue/queue.ts'
 import { runNextSync } from './engine.ts'
 import { lockConnection, requestRun, syncQueue } from './runs.service.ts'
+import { nextTick, SCHEDULE_MINUTES } from './schedule.ts'
 
 export interface SyncJobDeps {
   db: Db
@@ -12,13 +13,7 @@ export interface SyncJobDeps {
   vault: Vault
 }
 
-export const SCHEDULE_MINUTES = 15
-const TICK_MS = SCHEDULE_MINUTES * 60_000
 const FULL_EVERY_MS = 24 * 60 * 60_000
-
-/** The scheduled tick after `now`: the time the cron next looks for due connections. */
-export const nextTick = (now: Date): Date =>
-  new Date((Math.floor(now.getTime() / TICK_MS) + 1) * TICK_MS)
 
 export const syncConnection = defineJob<
   { organizationId: string; connectionId: string },
