@@ -110,6 +110,22 @@ describe('a full run', () => {
     expect(history.filter((e: any) => e.action === 'archive')).toHaveLength(3)
   })
 
+  it('archives nothing when the listing comes back empty, and says why', async () => {
+    const { org, source, connection, api } = await kit.connected({ customers: [customer('cus_1')] })
+    await kit.runQueued(org, connection.id)
+    source.forget('cus_1')
+    const run = await kit.sync(org, connection.id, { full: true })
+    expect(run).toMatchObject({ status: 'completed', archived: 0, skipped: 0 })
+    expect(run?.errors).toEqual([
+      {
+        externalId: null,
+        reason:
+          'Stripe listed no customers at all, so none was archived; check that the connection points at the right account.',
+      },
+    ])
+    expect(await customersOf(api)).toHaveLength(1)
+  })
+
   it('resumes after a crash from the cursor of the last page applied', async () => {
     const { org, source, connection, api } = await kit.connected({
       pageSize: 2,

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { nextTick, scheduleDueSyncs } from '../../src/modules/sources/sync/sync.job.ts'
+import { nextTick, tickOf } from '../../src/modules/sources/sync/schedule.ts'
+import { scheduleDueSyncs } from '../../src/modules/sources/sync/sync.job.ts'
 import { jobs } from '../../src/platform/queue/jobs.ts'
 import { connections, syncRuns } from '../../src/platform/db/schema/index.ts'
 import { newOrg, testQueue, testStore } from '../support.ts'
@@ -101,5 +102,8 @@ describe('the 15-minute schedule', () => {
     expect(nextTick(new Date('2024-03-01T23:59:00Z')).toISOString()).toBe(
       '2024-03-02T00:00:00.000Z',
     )
+    // A connection due between ticks is synced at the next one.
+    expect(tickOf(new Date('2024-03-01T10:15:00Z')).toISOString()).toBe('2024-03-01T10:15:00.000Z')
+    expect(tickOf(new Date('2024-03-01T10:15:01Z')).toISOString()).toBe('2024-03-01T10:30:00.000Z')
   })
 })
