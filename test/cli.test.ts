@@ -4,9 +4,12 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Papa from 'papaparse'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { client, json, testApp, testStore } from './support.ts'
 
+// Each command starts a process that opens the store: seconds each, more while other test
+// files run beside it.
+vi.setConfig({ testTimeout: 120_000 })
 const bin = new URL('../bin/roster', import.meta.url).pathname
 
 interface Run {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +13,8 @@ import { openStore, type Store } from '../src/platform/db/client.ts'
 export default async function setup(): Promise<() => Promise<void>> {
   const serverUrl = process.env.DATABASE_URL
   if (serverUrl) {
+    // On a server, credentials are encrypted with ROSTER_SECRET (the embedded store makes a key).
+    process.env.ROSTER_SECRET ??= randomBytes(32).toString('base64')
     const name = `roster_test_${process.pid}_${Date.now()}`
     const admin = new pg.Client({ connectionString: serverUrl })
     await admin.connect()

@@ -5,11 +5,12 @@ import { cliActor, type Scope } from '../src/modules/organizations/actor.ts'
 import { createApiKey } from '../src/modules/organizations/api-keys.service.ts'
 import { addMember } from '../src/modules/organizations/members.service.ts'
 import { createOrganization } from '../src/modules/organizations/organizations.service.ts'
+import { openVault } from '../src/platform/auth/encryption.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { openStore, type Store } from '../src/platform/db/client.ts'
 import { buildApp } from '../src/platform/http/app.ts'
 import type { Queue } from '../src/platform/queue/queue.ts'
-import { startQueue } from '../src/platform/queue/jobs.ts'
+import { jobs, startQueue } from '../src/platform/queue/jobs.ts'
 
 let shared: Promise<Store> | undefined
 
@@ -52,10 +53,16 @@ export async function newMember(
 
 let sharedQueue: Promise<Queue> | undefined
 
+// Sync jobs call the connector their test scripted, which only that test's process has: sync
+// tests run the engine themselves (test/sources/), so no other test file's workers take them.
+const inProcessJobs = jobs.map((job) => job.name).filter((name) => !name.startsWith('sources.'))
+
 /** pg-boss on the run's database, started once per test file; `workers` also runs the jobs. */
 export function testQueue(store: Store, options: { workers?: boolean } = {}): Promise<Queue> {
   if (!sharedQueue) {
-    sharedQueue = startQueue(store, loadConfig(), options)
+    sharedQueue = startQueue(store, loadConfig(), {
+      workers: options.workers ? inProcessJobs : false,
+    })
     afterAll(async () => {
       await (await sharedQueue)?.stop()
     })
@@ -65,13 +72,21 @@ export function testQueue(store: Store, options: { workers?: boolean } = {}): Pr
 
 export async function testApp(
   store: Store,
-  options: { workers?: boolean; importMaxBytes?: number } = {},
+  options: {
+    workers?: boolean
+    importMaxBytes?: number
+    logger?: { level: string; stream: { write(line: string): void } }
+  } = {},
 ): Promise<FastifyInstance> {
+  const config = loadConfig()
   const app = await buildApp({
     db: store.db,
     queue: await testQueue(store, options),
+    vault: openVault(config),
+    publicUrl: config.publicUrl,
     bodyLimit: 64 * 1024,
     importMaxBytes: options.importMaxBytes,
+    logger: options.logger,
   })
   afterAll(() => app.close())
   return app
@@ -99,6 +114,7 @@ export function client(app: FastifyInstance, credentials: string | { cookie: str
     get: (url: string) => call('GET', url),
     post: (url: string, body: unknown) => call('POST', url, body),
     patch: (url: string, body: unknown) => call('PATCH', url, body),
+    put: (url: string, body: unknown) => call('PUT', url, body),
     delete: (url: string) => call('DELETE', url),
   }
 }

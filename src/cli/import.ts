@@ -12,6 +12,7 @@ import {
   type ImportRecord,
 } from '../contracts/imports.ts'
 import type { ImportSummary } from '../modules/imports/apply/summary.ts'
+import { runImportJob } from '../modules/imports/imports.job.ts'
 import { findImport, rejectedLines, toImportRecord } from '../modules/imports/imports.queries.ts'
 import {
   cancelImport,
@@ -158,7 +159,7 @@ export function registerImport(program: Command): void {
           if (opts.dryRun) {
             record = { ...toImportRecord(mapped.row), summary: mapped.summary }
           } else {
-            const queue = await startQueue(store, loadConfig(), { workers: true })
+            const queue = await startQueue(store, loadConfig(), { workers: [runImportJob.name] })
             try {
               await startImport(store.db, queue, org.id, row.id)
               record = toImportRecord(await waitForEnd(store, queue, org.id, row.id, json))

@@ -1,11 +1,14 @@
 import { Command } from 'commander'
 import { registerApiKey } from './api-key.ts'
+import { registerConnection } from './connection.ts'
+import { registerContactSource } from './contact-source.ts'
 import { fail } from './context.ts'
 import { registerExport } from './export.ts'
 import { registerImport } from './import.ts'
 import { registerMember } from './member.ts'
 import { registerOrg } from './org.ts'
 import { registerServe } from './serve.ts'
+import { registerSync } from './sync.ts'
 import { registerWorkflow } from './workflow.ts'
 
 // A reader that stops early (`roster export | head`) is not an error.
@@ -28,6 +31,9 @@ for (const register of [
   registerApiKey,
   registerExport,
   registerImport,
+  registerConnection,
+  registerSync,
+  registerContactSource,
 ]) {
   register(program)
 }

@@ -4,6 +4,7 @@ import { seedDemo } from '../modules/organizations/demo.ts'
 import { loadConfig } from '../platform/config.ts'
 import { openStore } from '../platform/db/client.ts'
 import { buildApp } from '../platform/http/app.ts'
+import { openVault } from '../platform/auth/encryption.ts'
 import { AppError } from '../platform/errors.ts'
 import { startQueue } from '../platform/queue/jobs.ts'
 
@@ -27,6 +28,8 @@ export function registerServe(program: Command): void {
       const app = await buildApp({
         db: store.db,
         queue,
+        vault: openVault(config),
+        publicUrl: config.publicUrl,
         bodyLimit: config.bodyLimit,
         importMaxBytes: config.importMaxBytes,
         logger: { level: config.logLevel },

@@ -17,6 +17,8 @@ export interface Config {
   mailFrom: string
   /** The address people open Roster at, for links in emails and Slack messages. */
   publicUrl: string
+  /** Encrypts connection credentials (platform/auth/encryption.ts); never logged. */
+  secret: string | undefined
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -42,7 +44,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: smtpUrl(env.SMTP_URL),
     mailFrom: env.ROSTER_MAIL_FROM || 'Roster <roster@localhost>',
     publicUrl: publicUrl(env),
+    secret: secret(env.ROSTER_SECRET),
   }
+}
+
+function secret(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined
+  if (raw.length < 32) {
+    throw new Error(
+      'ROSTER_SECRET must be a random string of at least 32 characters, e.g. from `openssl rand -base64 32`',
+    )
+  }
+  return raw
 }
 
 function smtpUrl(raw: string | undefined): string | undefined {

@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'file_refused'
   | 'unsupported_media_type'
+  | 'source_unavailable'
+  | 'not_configured'
   | 'internal'
 
 export interface ErrorDetail {
@@ -49,6 +51,10 @@ export function httpStatus(code: ErrorCode): number {
       return 422
     case 'unsupported_media_type':
       return 415
+    case 'source_unavailable':
+      return 502
+    case 'not_configured':
+      return 503
     case 'internal':
       return 500
   }

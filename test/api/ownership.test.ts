@@ -14,6 +14,11 @@ async function syncedCustomer() {
     .insert(connections)
     .values({ organizationId: org.id, system: 'stripe', name: 'Stripe' })
     .returning()
+  // The organisation's first billing connection is its contact source.
+  await store.db
+    .update(organizations)
+    .set({ contactSourceConnectionId: connection?.id })
+    .where(eq(organizations.id, org.id))
   const { id } = json(await api.post('/api/v1/customers', { name: 'Synced', externalId: 'cus_1' }))
   const contact = json(
     await api.post(`/api/v1/customers/${id as string}/contacts`, {

@@ -3,9 +3,12 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { newMember, newOrg, testStore } from '../support.ts'
 
+// Each command starts a process that opens the store: seconds each, more while other test
+// files run beside it.
+vi.setConfig({ testTimeout: 120_000 })
 const bin = new URL('../../bin/roster', import.meta.url).pathname
 const store = await testStore()
 

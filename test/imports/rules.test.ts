@@ -26,6 +26,11 @@ async function withSyncedCustomer() {
     .insert(connections)
     .values({ organizationId: org.id, system: 'stripe', name: 'Stripe' })
     .returning()
+  // The organisation's first billing connection is its contact source.
+  await store.db
+    .update(organizations)
+    .set({ contactSourceConnectionId: connection?.id })
+    .where(eq(organizations.id, org.id))
   const { id } = json(await http.post('/api/v1/customers', { name: 'Synced', externalId: 'cus_1' }))
   await http.post(`/api/v1/customers/${id as string}/contacts`, { email: 'ap@synced.co' })
   await store.db

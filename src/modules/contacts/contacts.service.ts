@@ -2,13 +2,13 @@ import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Warning } from '../../contracts/common.ts'
 import type { Contact, ContactCreate, ContactPatch } from '../../contracts/contacts.ts'
 import type { DbOrTx, Tx } from '../../platform/db/client.ts'
-import { connections, contacts, organizations } from '../../platform/db/schema/index.ts'
+import { connections, contacts } from '../../platform/db/schema/index.ts'
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import { lockCustomer, type LockedCustomer } from '../customers/customers.service.ts'
+import { contactSourceState } from '../organizations/contact-source.service.ts'
 import type { Scope } from '../organizations/actor.ts'
 import { assertContactsEditable } from '../sources/ownership.ts'
-import { sourceSystemOf } from '../sources/systems.ts'
 import { normalizePhone } from './phone.ts'
 
 function selectContacts(db: DbOrTx) {
@@ -85,18 +85,6 @@ export async function findContact(
   return row && toContact(row)
 }
 
-async function organizationState(tx: DbOrTx, organizationId: string) {
-  const [row] = await tx
-    .select({
-      defaultCountry: organizations.defaultCountry,
-      contactsDisconnectedAt: organizations.contactsDisconnectedAt,
-    })
-    .from(organizations)
-    .where(eq(organizations.id, organizationId))
-  if (!row) throw notFound('Organisation')
-  return row
-}
-
 function conflictOn(
   error: unknown,
   email: string | undefined,
@@ -168,7 +156,7 @@ export async function createContact(
 ): Promise<{ contact: Contact; warnings: Warning[] }> {
   const org = scope.organizationId
   const customer = await lockCustomer(tx, org, customerId)
-  const state = await organizationState(tx, org)
+  const state = await contactSourceState(tx, org)
   assertContactsEditable(state, customer)
   const warnings: Warning[] = []
   if (input.isMain) await clearMain(tx, customer, null)
@@ -205,11 +193,17 @@ async function lockContact(
   tx: Tx,
   organizationId: string,
   id: string,
-): Promise<{ customer: LockedCustomer; before: Contact }> {
+): Promise<{ customer: LockedCustomer; before: Contact; sourceConnectionId: string | null }> {
   const found = await findContact(tx, organizationId, id)
   if (!found) throw notFound('Contact')
   const customer = await lockCustomer(tx, organizationId, found.customerId)
-  return { customer, before: await readBack(tx, organizationId, id) }
+  const [row] = await selectContacts(tx).where(and(live(organizationId), eq(contacts.id, id)))
+  if (!row) throw notFound('Contact')
+  return {
+    customer,
+    before: toContact(row),
+    sourceConnectionId: row.contact.sourceConnectionId,
+  }
 }
 
 export async function updateContact(
@@ -219,9 +213,9 @@ export async function updateContact(
   patch: ContactPatch,
 ): Promise<{ contact: Contact; warnings: Warning[] }> {
   const org = scope.organizationId
-  const { customer, before } = await lockContact(tx, org, id)
-  const state = await organizationState(tx, org)
-  assertContactsEditable(state, customer, { sourceSystem: sourceSystemOf(before.source) })
+  const { customer, before, sourceConnectionId } = await lockContact(tx, org, id)
+  const state = await contactSourceState(tx, org)
+  assertContactsEditable(state, customer, { sourceConnectionId })
   const warnings: Warning[] = []
   const set: Partial<typeof contacts.$inferInsert> = {}
   if (patch.email !== undefined) set.email = patch.email
@@ -257,9 +251,8 @@ export async function updateContact(
 
 export async function deleteContact(tx: Tx, scope: Scope, id: string): Promise<void> {
   const org = scope.organizationId
-  const { customer, before } = await lockContact(tx, org, id)
-  const state = await organizationState(tx, org)
-  assertContactsEditable(state, customer, { sourceSystem: sourceSystemOf(before.source) })
+  const { customer, before, sourceConnectionId } = await lockContact(tx, org, id)
+  assertContactsEditable(await contactSourceState(tx, org), customer, { sourceConnectionId })
   await tx.delete(contacts).where(and(eq(contacts.organizationId, org), eq(contacts.id, id)))
   await recordAudit(tx, scope, {
     entity: 'contact',

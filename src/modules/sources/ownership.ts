@@ -3,17 +3,22 @@ import { systemNames, type SourceSystem } from './systems.ts'
 
 /**
  * What a source of truth owns, and so what Roster shows read-only (product.md, "Sources of
- * truth"). A synced customer's own fields belong to its source; account managers and workflow
- * stay Roster's. Its contacts belong to the source too, until contacts are disconnected.
+ * truth"). A synced customer's own fields belong to its connection; account managers and
+ * workflow stay Roster's. Contacts belong to the organisation's contact source: the contacts of
+ * the customers that connection brings (and those it brought itself), until contacts are
+ * disconnected. The import plan applies the same rules in SQL (imports/apply/plan.ts).
  */
 export const rosterOwnedCustomerFields = new Set(['accountManagers', 'workflow'])
 
 export interface OwnedCustomer {
   sourceSystem: SourceSystem | null
+  sourceConnectionId: string | null
 }
 
+/** The organisation's contact source: a connection, or null when Roster owns the contacts. */
 export interface ContactSourceState {
   contactsDisconnectedAt: Date | null
+  contactSource: { connectionId: string; system: SourceSystem } | null
 }
 
 export function assertCustomerFieldsEditable(customer: OwnedCustomer, fields: string[]): void {
@@ -34,13 +39,26 @@ export function assertCustomerDeletable(customer: OwnedCustomer): void {
   throw new AppError('source_owned', `This customer is synced from ${name}: delete it in ${name}.`)
 }
 
+/** The system that owns a customer's contacts (or one contact of it), or null when Roster does. */
+export function contactOwner(
+  organization: ContactSourceState,
+  customer: { sourceConnectionId: string | null },
+  contact?: { sourceConnectionId: string | null },
+): SourceSystem | null {
+  const source = organization.contactSource
+  if (organization.contactsDisconnectedAt || !source) return null
+  const owned =
+    customer.sourceConnectionId === source.connectionId ||
+    contact?.sourceConnectionId === source.connectionId
+  return owned ? source.system : null
+}
+
 export function assertContactsEditable(
   organization: ContactSourceState,
-  customer: OwnedCustomer,
-  contact?: { sourceSystem: SourceSystem | null },
+  customer: { sourceConnectionId: string | null },
+  contact?: { sourceConnectionId: string | null },
 ): void {
-  if (organization.contactsDisconnectedAt) return
-  const owner = customer.sourceSystem ?? contact?.sourceSystem ?? null
+  const owner = contactOwner(organization, customer, contact)
   if (!owner) return
   const name = systemNames[owner]
   throw new AppError(

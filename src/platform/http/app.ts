@@ -6,6 +6,8 @@ import {
   jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
+  type FastifyPluginAsyncZod,
+  type FastifyPluginCallbackZod,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import { contactRoutes } from '../../modules/contacts/contacts.routes.ts'
@@ -13,10 +15,14 @@ import { customerRoutes } from '../../modules/customers/customers.routes.ts'
 import { importRoutes } from '../../modules/imports/imports.routes.ts'
 import { notificationRoutes } from '../../modules/notifications/notifications.routes.ts'
 import { authenticate } from '../../modules/organizations/auth.ts'
+import { contactSourceRoutes } from '../../modules/organizations/contact-source.routes.ts'
 import {
   organizationRoutes,
   sessionRoutes,
 } from '../../modules/organizations/organizations.routes.ts'
+import { connectionRoutes } from '../../modules/sources/connections.routes.ts'
+import { webhookRoutes } from '../../modules/sources/webhooks.routes.ts'
+import type { Vault } from '../auth/encryption.ts'
 import type { Db } from '../db/client.ts'
 import type { Queue } from '../queue/queue.ts'
 import { registerErrorHandling } from './errors.ts'
@@ -24,23 +30,51 @@ import { registerErrorHandling } from './errors.ts'
 export interface AppOptions {
   db: Db
   queue: Queue
+  /** Encrypts connection credentials. */
+  vault: Vault
+  /** Roster's public address, for the webhook URLs of connections. */
+  publicUrl: string
   bodyLimit?: number
   importMaxBytes?: number
-  logger?: boolean | { level: string }
+  /** Pino options; `stream` receives the log lines (stdout by default). */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } }
+}
+
+/** What every routes plugin may be given. */
+interface RouteDeps {
+  db: Db
+  queue: Queue
+  vault: Vault
+  publicUrl: string
+  importMaxBytes: number
 }
 
 /** Registers the API routes that need credentials; add a module's routes here. */
-const authenticatedRoutes = [
+const authenticatedRoutes: (
+  FastifyPluginCallbackZod<RouteDeps> | FastifyPluginAsyncZod<RouteDeps>
+)[] = [
   organizationRoutes,
   customerRoutes,
   contactRoutes,
   importRoutes,
   notificationRoutes,
+  contactSourceRoutes,
+  connectionRoutes,
 ]
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Credentials never reach the log: request bodies are not logged, and these headers are hidden.
+    logger: options.logger
+      ? {
+          ...(typeof options.logger === 'object' ? options.logger : {}),
+          redact: [
+            'req.headers.authorization',
+            'req.headers.cookie',
+            'req.headers["stripe-signature"]',
+          ],
+        }
+      : false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
@@ -71,8 +105,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger())
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }))
 
-  const { db, queue } = options
-  const deps = { db, queue, importMaxBytes: options.importMaxBytes ?? 200 * 1024 * 1024 }
+  const { db, queue, vault, publicUrl } = options
+  const deps: RouteDeps = {
+    db,
+    queue,
+    vault,
+    publicUrl,
+    importMaxBytes: options.importMaxBytes ?? 200 * 1024 * 1024,
+  }
+  await app.register(webhookRoutes, { db, queue, vault })
   await app.register(
     async (api) => {
       await api.register(sessionRoutes, { db })

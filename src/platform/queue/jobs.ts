@@ -1,6 +1,8 @@
 import type pg from 'pg'
 import { runImportJob } from '../../modules/imports/imports.job.ts'
 import { deliverNotification } from '../../modules/notifications/notifications.job.ts'
+import { scheduleSyncs, syncConnection } from '../../modules/sources/sync/sync.job.ts'
+import { openVault, type Vault } from '../auth/encryption.ts'
 import type { Config } from '../config.ts'
 import type { Db } from '../db/client.ts'
 import { Queue, type JobDefinition } from './queue.ts'
@@ -10,14 +12,22 @@ export interface JobDeps {
   db: Db
   queue: Queue
   config: Config
+  vault: Vault
 }
 
 /** Every kind of background job; a module adds its `*.job.ts` definitions here. */
-export const jobs: JobDefinition<never, JobDeps>[] = [runImportJob, deliverNotification]
+export const jobs: JobDefinition<never, JobDeps>[] = [
+  runImportJob,
+  deliverNotification,
+  syncConnection,
+  scheduleSyncs,
+]
 
 /**
- * Starts pg-boss and creates a queue for every job; with `workers`, also runs the jobs in this
- * process (the web server does, and a CLI command that waits for a job does while it waits).
+ * Starts pg-boss and creates a queue for every job; with `workers` (true, or the names of some
+ * jobs), also runs the jobs in this process: the web server runs them all, a CLI command that
+ * waits for a job runs that kind while it waits;
+ * with `schedule`, also sends the jobs that have a cron on their schedule (the web server).
  * The queues are created here, before anything enqueues: creating one on the first enqueue would
  * take a second connection while the caller's transaction holds the embedded store's only
  * session, and wait forever.
@@ -25,12 +35,17 @@ export const jobs: JobDefinition<never, JobDeps>[] = [runImportJob, deliverNotif
 export async function startQueue(
   store: { db: Db; pool: pg.Pool },
   config: Config,
-  options: { workers?: boolean; schedule?: boolean } = {},
+  options: { workers?: boolean | readonly string[]; schedule?: boolean } = {},
 ): Promise<Queue> {
   const queue = await Queue.start(store.pool, { schedule: options.schedule })
   for (const job of jobs) await queue.ensure(job)
-  if (options.workers) {
-    for (const job of jobs) await queue.work(job, { db: store.db, queue, config })
+  if (options.schedule) for (const job of jobs) await queue.schedule(job)
+  const { workers = false } = options
+  if (workers !== false) {
+    const deps = { db: store.db, queue, config, vault: openVault(config) }
+    for (const job of jobs) {
+      if (workers === true || workers.includes(job.name)) await queue.work(job, deps)
+    }
   }
   return queue
 }

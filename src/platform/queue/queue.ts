@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm'
-import { fromDrizzle, PgBoss, type Job, type QueueOptions, type SendOptions } from 'pg-boss'
+import { fromDrizzle, PgBoss, type Job, type Queue as BossQueue, type SendOptions } from 'pg-boss'
 import type pg from 'pg'
 import type { DbOrTx } from '../db/client.ts'
+
+/** How pg-boss keeps a job's queue: policy, retries, expiry, heartbeats. */
+export type QueueSettings = Omit<BossQueue, 'name'>
 
 /**
  * A kind of background work: its queue settings and what a worker does with one job. Modules
@@ -9,7 +12,9 @@ import type { DbOrTx } from '../db/client.ts'
  */
 export interface JobDefinition<Data extends object, Deps> {
   name: string
-  queue: QueueOptions
+  queue: QueueSettings
+  /** A cron expression: the job is also sent on this schedule (by the process that schedules). */
+  cron?: string
   handle(deps: Deps, data: Data, job: Job<Data>): Promise<void>
 }
 
@@ -46,7 +51,7 @@ export class Queue {
     return new Queue(boss)
   }
 
-  async ensure(definition: { name: string; queue: QueueOptions }): Promise<void> {
+  async ensure(definition: { name: string; queue: QueueSettings }): Promise<void> {
     if (this.created.has(definition.name)) return
     await this.boss.createQueue(definition.name, definition.queue)
     this.created.add(definition.name)
@@ -60,7 +65,7 @@ export class Queue {
    */
   async enqueue<Data extends object>(
     tx: DbOrTx,
-    definition: JobDefinition<Data, never> | { name: string; queue: QueueOptions },
+    definition: JobDefinition<Data, never> | { name: string; queue: QueueSettings },
     data: Data,
     options: SendOptions = {},
   ): Promise<string | null> {
@@ -82,6 +87,11 @@ export class Queue {
         for (const job of jobs) await definition.handle(deps, job.data, job)
       },
     )
+  }
+
+  /** Sends the job on its cron schedule (pg-boss keeps one schedule per name). */
+  async schedule(definition: { name: string; cron?: string }): Promise<void> {
+    if (definition.cron) await this.boss.schedule(definition.name, definition.cron)
   }
 
   async stop(): Promise<void> {

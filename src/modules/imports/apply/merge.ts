@@ -1,5 +1,11 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/client.ts'
+import {
+  actorValues,
+  auditInsert,
+  contactSnapshot,
+  customerSnapshot,
+} from '../../audit/audit.sql.ts'
 import type { Actor } from '../../organizations/actor.ts'
 
 /**
@@ -13,17 +19,6 @@ export interface MergeContext {
   chunk: number
   actor: Actor
 }
-
-const customerSnapshot = (a: string): SQL =>
-  sql.raw(`jsonb_build_object('id', ${a}.id, 'name', ${a}.name, 'externalId', ${a}.external_id,
-    'accountingCode', ${a}.accounting_code, 'vatNumber', ${a}.vat_number, 'address', ${a}.address,
-    'postalCode', ${a}.postal_code, 'city', ${a}.city, 'country', ${a}.country,
-    'currency', ${a}.currency, 'groupId', ${a}.group_id, 'workflowId', ${a}.workflow_id)`)
-
-const contactSnapshot = (a: string): SQL =>
-  sql.raw(`jsonb_build_object('id', ${a}.id, 'customerId', ${a}.customer_id, 'email', ${a}.email,
-    'firstName', ${a}.first_name, 'lastName', ${a}.last_name, 'phone', ${a}.phone,
-    'externalId', ${a}.external_id, 'role', ${a}.role, 'isMain', ${a}.is_main)`)
 
 const latest = (column: string): SQL =>
   sql.raw(
@@ -54,9 +49,8 @@ const contactColumns = [
 export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
   const lines = sql`l.organization_id = ${c.organizationId}::uuid and l.import_id = ${c.importId}::uuid and not l.rejected`
   const inChunk = sql`${lines} and l.chunk = ${c.chunk}`
-  const audit = sql`
-    insert into audit_events (organization_id, entity, entity_id, customer_id, action, actor_kind, actor_id, actor_label, before, after)`
-  const actor = sql`${c.actor.kind}::actor_kind, ${c.actor.id}::uuid, ${c.actor.label}::text`
+  const audit = auditInsert
+  const actor = actorValues(c.actor)
 
   const customers = sql`
     select customer_id, bool_or(customer_is_new) as is_new,

@@ -15,7 +15,11 @@ export interface PlanContext {
   importId: string
   /** The file's header text for each mapped field, to name the column of a rejection. */
   headers: Partial<Record<ImportField, string>>
-  contactsDisconnected: boolean
+  /**
+   * The connection contacts are synced from and its system's name, or null (Roster owns the
+   * contacts, or they were disconnected): see sources/ownership.ts.
+   */
+  contactSource: { connectionId: string; name: string } | null
   chunkSize: number
 }
 
@@ -326,20 +330,21 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
           and k.customer_id = l.customer_id and k.id <> l.contact_id
           and lower(k.email) = lower(l.contact_email) and k.archived_at is null)`,
   )
-  if (c.contactsDisconnected) return
+  if (!c.contactSource) return
   const changed = contactFields.map(([line, stored]) => changes(`l.${line}`, `k.${stored}`))
+  const source = c.contactSource
   await reject(
     db,
     c,
     'contact.email',
     sql`select l.line, l.contact_email as value,
-        'Contacts of this customer are synced from ' || ${systemName('s.system')} || ': change them in ' || ${systemName('s.system')} || '.' as reason
+        ${`Contacts of this customer are synced from ${source.name}: change them in ${source.name}.`}::text as reason
       from import_lines l
       join customers c on c.organization_id = l.organization_id and c.id = l.customer_id
       left join contacts k on k.organization_id = l.organization_id and k.id = l.contact_id
-      join connections s on s.organization_id = l.organization_id
-        and s.id = coalesce(c.source_connection_id, k.source_connection_id)
       where ${live} and l.contact_id is not null and not l.customer_is_new
+        and (c.source_connection_id = ${source.connectionId}::uuid
+          or k.source_connection_id = ${source.connectionId}::uuid)
         and (l.contact_is_new or ${sql.join(changed, sql` or `)}
           or (l.contact_is_main is not null and l.contact_is_main <> k.is_main))`,
   )

@@ -1,8 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { ColumnMapping, ImportField } from '../../../contracts/imports.ts'
 import type { Db, DbOrTx, Tx } from '../../../platform/db/client.ts'
-import { importLines, imports, organizations } from '../../../platform/db/schema/index.ts'
+import { importLines, imports } from '../../../platform/db/schema/index.ts'
 import type { Actor } from '../../organizations/actor.ts'
+import { contactSourceState } from '../../organizations/contact-source.service.ts'
+import { systemNames } from '../../sources/systems.ts'
 import { localCopy } from '../file-store.ts'
 import type { ResolvedRead } from '../read/index.ts'
 import { mergeChunk } from './merge.ts'
@@ -68,17 +70,17 @@ export async function stageAndPlan(
     if (error instanceof StagingStopped) return null
     throw error
   }
-  const [org] = await db
-    .select({ disconnectedAt: organizations.contactsDisconnectedAt })
-    .from(organizations)
-    .where(eq(organizations.id, row.organizationId))
+  const { contactSource } = await contactSourceState(db, row.organizationId)
   // Statement by statement, not in one transaction: the plan only writes staged lines, a run
   // that dies here stages again, and committed passes let PostgreSQL reuse the pages in place.
   await planImport(db, {
     organizationId: row.organizationId,
     importId: row.id,
     headers: headersOf(columns, mapping),
-    contactsDisconnected: Boolean(org?.disconnectedAt),
+    contactSource: contactSource && {
+      connectionId: contactSource.connectionId,
+      name: systemNames[contactSource.system],
+    },
     chunkSize: CHUNK_CUSTOMERS,
   })
   const chunks = await chunkCount(db, row)

@@ -91,6 +91,17 @@ export interface Connector<Settings = unknown, Secrets = unknown> {
    * when it does not hold. A verified call only triggers an incremental run.
    */
   verifyWebhook(request: WebhookRequest, settings: Settings, secrets: Secrets): void
+  /**
+   * For systems whose credentials expire (OAuth2 access tokens): called before each run; returns
+   * fresh secrets (e.g. after a token refresh), which the engine stores encrypted, or null when
+   * the current ones are still good. Throws a SourceError (`auth_revoked` when the refresh token
+   * is refused). Systems with API keys leave it out.
+   */
+  refreshSecrets?(
+    settings: Settings,
+    secrets: Secrets,
+    signal?: AbortSignal,
+  ): Promise<Secrets | null>
 }
 
 /**

@@ -16,6 +16,7 @@ export const auditAction = pgEnum('audit_action', [
   'update',
   'delete',
   'archive',
+  'restore',
   'disconnect_contacts',
 ])
 export const actorKind = pgEnum('actor_kind', ['member', 'api_key', 'cli', 'source', 'import'])

@@ -1,42 +1,128 @@
-import { jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
+import {
+  type AnyPgColumn,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import {
+  connectionStatuses,
+  sourceSystems,
+  syncModes,
+  syncRunStatuses,
+  syncTriggers,
+} from '../../../contracts/sources.ts'
 import { organizations } from './organizations.ts'
 
-export const sourceSystem = pgEnum('source_system', [
-  'chargebee',
-  'netsuite',
-  'pennylane',
-  'quickbooks',
-  'salesforce',
-  'sellsy',
-  'stripe',
-  'xero',
-  'zuora',
-])
-
-export const connectionStatus = pgEnum('connection_status', [
-  'active',
-  'paused',
-  'needs_reconnection',
-])
+export const sourceSystem = pgEnum('source_system', sourceSystems)
+export const connectionStatus = pgEnum('connection_status', connectionStatuses)
 
 /**
- * A link to one external system. The sync engine (sources module) fills in credentials, cursor
- * and run history; the store knows connections from the start because customers and contacts
- * record which one owns them.
+ * A link to one external system: its settings, its credentials (encrypted, see
+ * platform/auth/encryption.ts), the cursor of its last applied page and when it syncs next.
  */
 export const connections = pgTable(
   'connections',
   {
     organizationId: uuid('organization_id')
       .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+      // Typed: organizations points back here (its contact source), a cycle TypeScript cannot infer.
+      .references((): AnyPgColumn => organizations.id, { onDelete: 'cascade' }),
     id: uuid().notNull().defaultRandom(),
     system: sourceSystem().notNull(),
     name: text().notNull(),
     status: connectionStatus().notNull().default('active'),
+    // Why the connection is not syncing, or what the last run stopped on; null when all is well.
+    statusMessage: text('status_message'),
+    // Non-secret configuration, shown back by the API (a Chargebee site, a base URL).
+    settings: jsonb().notNull().default({}),
+    // The secrets as AES-256-GCM ciphertext; never returned or logged.
     credentials: text(),
     cursor: jsonb(),
+    lastFullSyncAt: timestamp('last_full_sync_at', { withTimezone: true }),
+    nextSyncAt: timestamp('next_sync_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.organizationId, t.id] })],
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.id] }),
+    // A webhook names its connection before the organisation is known, like an API key's token
+    // hash: the one lookup that needs a global index.
+    uniqueIndex('connections_id_unique').on(t.id),
+    // The 15-minute cron looks for due connections across organisations.
+    index('connections_next_sync_idx').on(t.nextSyncAt),
+  ],
+)
+
+export const syncMode = pgEnum('sync_mode', syncModes)
+export const syncTrigger = pgEnum('sync_trigger', syncTriggers)
+/** queued → running → completed | failed; queued or running → cancelled (see sync/lifecycle.ts). */
+export const syncRunStatus = pgEnum('sync_run_status', syncRunStatuses)
+
+/** One run of a connection's sync: what triggered it, how it went, what it changed. */
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    id: uuid().notNull().defaultRandom(),
+    connectionId: uuid('connection_id').notNull(),
+    mode: syncMode().notNull(),
+    trigger: syncTrigger().notNull(),
+    status: syncRunStatus().notNull().default('queued'),
+    queuedAt: timestamp('queued_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    // Pages applied so far: each one commits with the connection's cursor, so a run resumed after
+    // a crash carries on from the last of them.
+    pages: integer().notNull().default(0),
+    created: integer().notNull().default(0),
+    updated: integer().notNull().default(0),
+    archived: integer().notNull().default(0),
+    skipped: integer().notNull().default(0),
+    // [{ externalId, reason }]: the records skipped, and why.
+    errors: jsonb().notNull().default([]),
+    error: text(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.id] }),
+    index('sync_runs_connection_idx').on(t.organizationId, t.connectionId, t.queuedAt),
+    // At most one run waiting and one running per connection: a new request joins the waiting one.
+    uniqueIndex('sync_runs_one_queued')
+      .on(t.organizationId, t.connectionId)
+      .where(sql`${t.status} = 'queued'`),
+    uniqueIndex('sync_runs_one_running')
+      .on(t.organizationId, t.connectionId)
+      .where(sql`${t.status} = 'running'`),
+    foreignKey({
+      columns: [t.organizationId, t.connectionId],
+      foreignColumns: [connections.organizationId, connections.id],
+    }).onDelete('cascade'),
+  ],
+)
+
+/**
+ * The customers a full run has listed so far, committed with each page: at the end, the
+ * connection's customers missing here are archived, even when the run was resumed after a crash.
+ */
+export const syncRunSeen = pgTable(
+  'sync_run_seen',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    runId: uuid('run_id').notNull(),
+    externalId: text('external_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.runId, t.externalId] }),
+    foreignKey({
+      columns: [t.organizationId, t.runId],
+      foreignColumns: [syncRuns.organizationId, syncRuns.id],
+    }).onDelete('cascade'),
+  ],
 )

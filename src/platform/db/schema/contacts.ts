@@ -36,7 +36,10 @@ export const contacts = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.organizationId, t.id] }),
-    uniqueIndex('contacts_email_unique').on(t.organizationId, t.customerId, sql`lower(${t.email})`),
+    // Among live contacts: an archived contact (kept for history) does not hold its email.
+    uniqueIndex('contacts_email_unique')
+      .on(t.organizationId, t.customerId, sql`lower(${t.email})`)
+      .where(sql`${t.archivedAt} is null`),
     uniqueIndex('contacts_external_id_unique').on(t.organizationId, t.customerId, t.externalId),
     uniqueIndex('contacts_one_main')
       .on(t.organizationId, t.customerId)

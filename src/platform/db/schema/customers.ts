@@ -43,6 +43,7 @@ export const customers = pgTable(
     index('customers_name_idx').on(t.organizationId, sql`lower(${t.name})`, t.id),
     index('customers_group_idx').on(t.organizationId, t.groupId),
     index('customers_workflow_idx').on(t.organizationId, t.workflowId),
+    index('customers_source_idx').on(t.organizationId, t.sourceConnectionId),
     foreignKey({
       columns: [t.organizationId, t.groupId],
       foreignColumns: [t.organizationId, t.id],

@@ -12,19 +12,33 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core'
+import { connections } from './connections.ts'
 
 export const memberRole = pgEnum('member_role', ['admin', 'account_manager', 'member'])
 
-export const organizations = pgTable('organizations', {
-  id: uuid().primaryKey().defaultRandom(),
-  name: text().notNull(),
-  slug: text().notNull().unique(),
-  defaultCountry: char('default_country', { length: 2 }),
-  // Set once, when an admin disconnects contacts from the invoicing system: from then on Roster
-  // is the contact source for good (seed 001).
-  contactsDisconnectedAt: timestamp('contacts_disconnected_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-})
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    name: text().notNull(),
+    slug: text().notNull().unique(),
+    defaultCountry: char('default_country', { length: 2 }),
+    // The connection contacts are synced from; null: Roster (sources/contact-source.service.ts).
+    contactSourceConnectionId: uuid('contact_source_connection_id'),
+    // Set once, when an admin disconnects contacts from the invoicing system: from then on Roster
+    // is the contact source for good (seed 001).
+    contactsDisconnectedAt: timestamp('contacts_disconnected_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // No action on delete: removing a connection clears the contact source in the same
+    // transaction, and this refuses a removal that forgot to.
+    foreignKey({
+      columns: [t.id, t.contactSourceConnectionId],
+      foreignColumns: [connections.organizationId, connections.id],
+    }),
+  ],
+)
 
 export const members = pgTable(
   'members',

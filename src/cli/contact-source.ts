@@ -1,0 +1,38 @@
+import type { Command } from 'commander'
+import { cliActor } from '../modules/organizations/actor.ts'
+import { disconnectContacts } from '../modules/organizations/contact-source.service.ts'
+import { findOrganization } from '../modules/organizations/organizations.service.ts'
+import { AppError } from '../platform/errors.ts'
+import { print, withStore } from './context.ts'
+
+export function registerContactSource(program: Command): void {
+  program
+    .command('contact-source')
+    .description("the organisation's contact source")
+    .command('disconnect')
+    .description(
+      'make Roster the contact source for good: contacts become editable and syncs stop changing them (cannot be undone)',
+    )
+    .requiredOption('--org <org>', 'organisation slug or id')
+    .option('--yes', 'confirm: this cannot be undone')
+    .option('--json', 'print the contact source as JSON')
+    .action(async (opts: { org: string; yes?: boolean; json?: boolean }) => {
+      if (!opts.yes) {
+        throw new AppError(
+          'validation_failed',
+          'Disconnecting contacts from the invoicing system cannot be undone: add --yes to confirm.',
+        )
+      }
+      const result = await withStore(async (store) => {
+        const org = await findOrganization(store.db, opts.org)
+        return store.db.transaction((tx) =>
+          disconnectContacts(tx, { organizationId: org.id, actor: cliActor }),
+        )
+      })
+      print(
+        Boolean(opts.json),
+        result,
+        'Contacts are disconnected: Roster is the contact source for good. Syncs keep updating customers, never contacts.',
+      )
+    })
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod'
+import { pageQuery } from './common.ts'
+
+export const sourceSystems = [
+  'chargebee',
+  'netsuite',
+  'pennylane',
+  'quickbooks',
+  'salesforce',
+  'sellsy',
+  'stripe',
+  'xero',
+  'zuora',
+] as const
+export const connectionStatuses = ['active', 'paused', 'needs_reconnection'] as const
+export const syncModes = ['full', 'incremental'] as const
+export const syncTriggers = ['schedule', 'manual', 'webhook', 'cli'] as const
+export const syncRunStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const
+
+const configObject = z.record(z.string(), z.unknown())
+
+/** Settings and secrets are then checked against the chosen system's own schemas. */
+export const connectionCreate = z.strictObject({
+  system: z.enum(sourceSystems, { error: `System must be one of ${sourceSystems.join(', ')}.` }),
+  name: z.string().trim().min(1).max(200).optional(),
+  settings: configObject.optional(),
+  secrets: configObject,
+})
+export type ConnectionCreate = z.infer<typeof connectionCreate>
+
+/** `paused` pauses or resumes; new `secrets` (and settings) reconnect. */
+export const connectionPatch = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  paused: z.boolean().optional(),
+  settings: configObject.optional(),
+  secrets: configObject.optional(),
+})
+export type ConnectionPatch = z.infer<typeof connectionPatch>
+
+export const syncCounts = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  archived: z.number().int(),
+  skipped: z.number().int(),
+})
+
+export const syncRun = z.object({
+  id: z.uuid(),
+  connectionId: z.uuid(),
+  mode: z.enum(syncModes),
+  trigger: z.enum(syncTriggers),
+  status: z.enum(syncRunStatuses),
+  queuedAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  counts: syncCounts,
+  /** The records skipped, and why. */
+  errors: z.array(z.object({ externalId: z.string().nullable(), reason: z.string() })),
+  /** Why the run failed or was cancelled. */
+  error: z.string().nullable(),
+})
+export type SyncRun = z.infer<typeof syncRun>
+
+export const connection = z.object({
+  id: z.uuid(),
+  system: z.enum(sourceSystems),
+  name: z.string(),
+  status: z.enum(connectionStatuses),
+  statusMessage: z.string().nullable(),
+  settings: configObject,
+  /** Where the system sends its webhooks. */
+  webhookUrl: z.string(),
+  isContactSource: z.boolean(),
+  lastRun: syncRun.nullable(),
+  lastFullSyncAt: z.iso.datetime().nullable(),
+  nextSyncAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+})
+export type Connection = z.infer<typeof connection>
+
+export const syncRequest = z.strictObject({ full: z.boolean().default(false) })
+
+export const runListQuery = z.strictObject({ ...pageQuery })
+
+export const contactSource = z.object({
+  /** `roster`, or the system of the connection contacts are synced from. */
+  source: z.union([z.literal('roster'), z.enum(sourceSystems)]),
+  connection: z
+    .object({ id: z.uuid(), system: z.enum(sourceSystems), name: z.string() })
+    .nullable(),
+  /** When and by whom contacts were disconnected (Roster is then the contact source for good). */
+  contactsDisconnected: z.object({ at: z.iso.datetime(), by: z.string().nullable() }).nullable(),
+})
+export type ContactSource = z.infer<typeof contactSource>
+
+export const contactSourcePut = z.union([
+  z.strictObject({ connectionId: z.uuid({ error: 'Not a valid connection id.' }) }),
+  z.strictObject({ source: z.literal('roster') }),
+])
+
+export const disconnectConfirm = z.strictObject({
+  confirm: z.literal('DISCONNECT', {
+    error: 'Type DISCONNECT in "confirm": disconnecting contacts cannot be undone.',
+  }),
+})
+
+export const webhookParams = z.strictObject({ system: z.string(), connectionId: z.string() })
+export const webhookAnswer = z.object({
+  status: z.enum(['queued', 'ignored']),
+  reason: z.string().nullable(),
+  runId: z.uuid().nullable(),
+})

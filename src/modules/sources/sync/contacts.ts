@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto'
+import { sql, type SQL } from 'drizzle-orm'
+import type { Tx } from '../../../platform/db/client.ts'
+import { actorValues, auditInsert, contactSnapshot } from '../../audit/audit.sql.ts'
+import type { ApplyContext } from './apply.ts'
+import type { CustomerRecord } from './records.ts'
+
+/**
+ * The contacts half of a page (see apply.ts), when the connection is the contact source: each
+ * live customer's contacts become exactly the source's list, with their audit rows.
+ */
+export const json = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`
+const ids = (values: string[]): SQL =>
+  sql`(select value::uuid from jsonb_array_elements_text(${json(values)}))`
+
+/** Archives the live contacts of `customers` except those in `keep`; returns their customers. */
+export async function archiveContacts(
+  tx: Tx,
+  c: ApplyContext,
+  customers: string[],
+  keep: string[],
+): Promise<string[]> {
+  const org = sql`${c.organizationId}::uuid`
+  const { rows } = await tx.execute<{ customer_id: string }>(sql`
+    with old as (
+      select k.* from contacts k
+      where k.organization_id = ${org} and k.customer_id in ${ids(customers)}
+        and k.archived_at is null and k.id not in ${ids(keep)}
+    ),
+    upd as (
+      update contacts k set archived_at = now(), is_main = false, updated_at = now()
+      from old where k.organization_id = ${org} and k.id = old.id
+      returning k.*
+    ),
+    audit as (
+      ${auditInsert}
+      select ${org}, 'contact', upd.id, upd.customer_id, 'archive', ${actorValues(c.actor)},
+        ${contactSnapshot('old')}, ${contactSnapshot('upd')}
+      from upd join old on old.id = upd.id
+    )
+    select customer_id from upd`)
+  return rows.map((row) => row.customer_id)
+}
+
+interface Desired {
+  id: string
+  is_new: boolean
+  customer_id: string
+  external_id: string
+  email: string
+  first_name: string | null
+  last_name: string | null
+  phone: string | null
+  role: string | null
+  is_main: boolean
+}
+
+/**
+ * Makes each live customer's contacts the source's list: missing ones archived, known ones
+ * (by contact id, else by email) updated or restored, new ones created, the source's main
+ * contact main. Returns the customers whose contacts changed.
+ */
+export async function mirrorContacts(
+  tx: Tx,
+  c: ApplyContext,
+  records: CustomerRecord[],
+): Promise<string[]> {
+  if (records.length === 0) return []
+  const org = sql`${c.organizationId}::uuid`
+  const conn = sql`${c.connectionId}::uuid`
+  const { rows: customers } = await tx.execute<{ id: string; external_id: string }>(sql`
+    select id, external_id from customers
+    where organization_id = ${org} and source_connection_id = ${conn} and archived_at is null
+      and external_id in (select value from jsonb_array_elements_text(${json(records.map((r) => r.externalId))}))`)
+  const customerId = new Map(customers.map((row) => [row.external_id, row.id]))
+  const source = records.flatMap((r) => {
+    const id = customerId.get(r.externalId)
+    return id ? r.contacts.map((contact) => ({ customer_id: id, contact })) : []
+  })
+  const { rows: matches } = await tx.execute<{
+    customer_id: string
+    external_id: string
+    contact_id: string | null
+    email: string | null
+  }>(sql`
+    with src as (
+      select * from jsonb_to_recordset(${json(
+        source.map((s) => ({
+          customer_id: s.customer_id,
+          external_id: s.contact.externalId,
+          email: s.contact.email,
+        })),
+      )}) as s(customer_id uuid, external_id text, email text)
+    )
+    select s.customer_id, s.external_id, coalesce(e.id, l.id) as contact_id,
+      coalesce(e.email, l.email) as email
+    from src s
+    left join contacts e on e.organization_id = ${org} and e.customer_id = s.customer_id
+      and e.external_id = s.external_id
+    left join lateral (
+      select k.id, k.email from contacts k
+      where e.id is null and k.organization_id = ${org} and k.customer_id = s.customer_id
+        and lower(k.email) = lower(s.email) and k.archived_at is null
+        and (k.external_id is null or not exists (select 1 from src o
+          where o.customer_id = s.customer_id and o.external_id = k.external_id))
+    ) l on true`)
+  const found = new Map(matches.map((m) => [`${m.customer_id}|${m.external_id}`, m]))
+  const desired: Desired[] = source.map(({ customer_id, contact }) => {
+    const match = found.get(`${customer_id}|${contact.externalId}`)
+    return {
+      id: match?.contact_id ?? randomUUID(),
+      is_new: !match?.contact_id,
+      customer_id,
+      external_id: contact.externalId,
+      email: contact.email,
+      first_name: contact.firstName,
+      last_name: contact.lastName,
+      phone: contact.phone,
+      role: contact.role,
+      is_main: contact.isMain,
+    }
+  })
+  const changed = await archiveContacts(
+    tx,
+    c,
+    [...customerId.values()],
+    desired.filter((d) => !d.is_new).map((d) => d.id),
+  )
+  const parked = await parkSwappedEmails(tx, c, desired, matches)
+  const row = sql.raw(`d(id uuid, is_new boolean, customer_id uuid, external_id text, email text,
+    first_name text, last_name text, phone text, role contact_role, is_main boolean)`)
+  const { rows: updated } = await tx.execute<{ customer_id: string }>(sql`
+    with d as (select * from jsonb_to_recordset(${json(desired)}) as ${row}),
+    parked as (select * from jsonb_to_recordset(${json(parked)}) as p(id uuid, before jsonb)),
+    old as (
+      select k.* from contacts k join d on k.organization_id = ${org} and k.id = d.id
+      where not d.is_new
+    ),
+    upd as (
+      update contacts k set email = d.email, first_name = d.first_name, last_name = d.last_name,
+        phone = d.phone, external_id = d.external_id, role = d.role,
+        -- Turning a main flag on waits for the last statement, after every flag turned off.
+        is_main = k.is_main and d.is_main,
+        source_connection_id = ${conn}, archived_at = null, updated_at = now()
+      from d join old on old.id = d.id
+      where k.organization_id = ${org} and k.id = d.id
+        and (old.archived_at is not null
+          or (old.email, old.first_name, old.last_name, old.phone, old.external_id, old.role,
+              old.is_main, old.source_connection_id)
+            is distinct from (d.email, d.first_name, d.last_name, d.phone, d.external_id, d.role,
+              d.is_main, ${conn}))
+      returning k.*, d.is_main as main
+    ),
+    audit as (
+      ${auditInsert}
+      select ${org}, 'contact', upd.id, upd.customer_id,
+        (case when old.archived_at is not null then 'restore' else 'update' end)::audit_action,
+        ${actorValues(c.actor)}, coalesce(parked.before, ${contactSnapshot('old')}),
+        ${contactSnapshot('upd')} || jsonb_build_object('isMain', upd.main)
+      from upd join old on old.id = upd.id left join parked on parked.id = upd.id
+    )
+    select customer_id from upd`)
+  const { rows: created } = await tx.execute<{ customer_id: string }>(sql`
+    with d as (select * from jsonb_to_recordset(${json(desired)}) as ${row}),
+    ins as (
+      insert into contacts (organization_id, id, customer_id, email, first_name, last_name, phone,
+        external_id, role, is_main, source_connection_id)
+      select ${org}, d.id, d.customer_id, d.email, d.first_name, d.last_name, d.phone,
+        d.external_id, d.role, d.is_main, ${conn}
+      from d where d.is_new
+      returning *
+    ),
+    audit as (
+      ${auditInsert}
+      select ${org}, 'contact', ins.id, ins.customer_id, 'create', ${actorValues(c.actor)}, null,
+        ${contactSnapshot('ins')}
+      from ins
+    )
+    select customer_id from ins`)
+  await tx.execute(sql`
+    update contacts k set is_main = true
+    from jsonb_to_recordset(${json(desired)}) as ${row}
+    where k.organization_id = ${org} and k.id = d.id and d.is_main and not k.is_main`)
+  return [...changed, ...updated.map((r) => r.customer_id), ...created.map((r) => r.customer_id)]
+}
+
+/**
+ * Contacts of one customer that trade emails (a's email becomes b's) would trip the unique
+ * email index midway through one update: their emails are set aside first. Returns their
+ * records as they were, for the audit trail.
+ */
+async function parkSwappedEmails(
+  tx: Tx,
+  c: ApplyContext,
+  desired: Desired[],
+  matches: { contact_id: string | null; email: string | null; customer_id: string }[],
+): Promise<{ id: string; before: unknown }[]> {
+  const current = new Map(
+    matches.flatMap((m) => (m.contact_id && m.email ? [[m.contact_id, m] as const] : [])),
+  )
+  const heldBy = new Map(
+    [...current.values()].map((m) => [`${m.customer_id}|${(m.email ?? '').toLowerCase()}`, m]),
+  )
+  const park = desired.filter((d) => {
+    if (d.is_new) return false
+    const holder = heldBy.get(`${d.customer_id}|${d.email.toLowerCase()}`)
+    return holder !== undefined && holder.contact_id !== d.id
+  })
+  const toPark = [...new Set(park.flatMap((d) => [d.id, ...holders(d, heldBy)]))]
+  if (toPark.length === 0) return []
+  const org = sql`${c.organizationId}::uuid`
+  const { rows } = await tx.execute<{ id: string; before: unknown }>(sql`
+    with old as (select k.* from contacts k where k.organization_id = ${org} and k.id in ${ids(toPark)}),
+    upd as (
+      update contacts k set email = '~' || k.id::text
+      from old where k.organization_id = ${org} and k.id = old.id
+      returning k.id
+    )
+    select old.id, ${contactSnapshot('old')} as before from old join upd on upd.id = old.id`)
+  return rows
+}
+
+function holders(d: Desired, heldBy: Map<string, { contact_id: string | null }>): string[] {
+  const holder = heldBy.get(`${d.customer_id}|${d.email.toLowerCase()}`)
+  return holder?.contact_id ? [holder.contact_id] : []
+}

@@ -1,0 +1,323 @@
+import { setTimeout as wait } from 'node:timers/promises'
+import { and, eq, sql } from 'drizzle-orm'
+import type { Vault } from '../../../platform/auth/encryption.ts'
+import type { Db, DbOrTx, Tx } from '../../../platform/db/client.ts'
+import { connections, syncRuns } from '../../../platform/db/schema/index.ts'
+import type { Queue } from '../../../platform/queue/queue.ts'
+import type { Actor } from '../../organizations/actor.ts'
+import { contactSourceState } from '../../organizations/contact-source.service.ts'
+import { notifyAdmins } from '../../notifications/notifications.service.ts'
+import { openCredentials, storeSecrets } from '../connections.service.ts'
+import type { Connector, SourcePage } from '../connectors/types.ts'
+import { systemNames } from '../systems.ts'
+import { applyPage, archiveCustomers, type ApplyContext, type PageOutcome } from './apply.ts'
+import { decide, defaultRetry, type RetryOptions } from './policy.ts'
+import { readPage } from './records.ts'
+import {
+  claimRun,
+  lockConnection,
+  moveRun,
+  SKIPPED_KEPT,
+  type ConnectionRow,
+  type RunRow,
+} from './runs.service.ts'
+
+export interface SyncDeps {
+  db: Db
+  queue: Queue
+  vault: Vault
+}
+
+export interface SyncOptions {
+  retry?: Partial<RetryOptions>
+  /** How a wait is done; tests pass one that returns at once and records the delay. */
+  sleep?: (ms: number) => Promise<void>
+  /** Called after each page commits; throwing stops the run as a crash would (tests). */
+  afterPage?: (pages: number) => Promise<void> | void
+}
+
+export const sourceActor = (row: {
+  id: string
+  system: ConnectionRow['system']
+  name: string
+}): Actor => {
+  const system = systemNames[row.system]
+  return {
+    kind: 'source',
+    id: row.id,
+    label: row.name === system ? `${system} sync` : `${system} sync (${row.name})`,
+    role: 'admin',
+  }
+}
+
+/** The connection of a run. */
+const ofRun = (run: RunRow) =>
+  and(eq(connections.organizationId, run.organizationId), eq(connections.id, run.connectionId))
+
+/** A hook stopped the run: it is left as a crash leaves it, to be resumed. */
+class Interrupted extends Error {
+  constructor(cause: unknown) {
+    super('interrupted', { cause })
+  }
+}
+
+/** Why the page loop stopped early: the connection was paused, stopped or removed meanwhile. */
+type Stop = 'paused' | 'needs_reconnection' | 'gone'
+
+/** Runs the connection's next run (or resumes the one a dead worker left); undefined if none. */
+export async function runNextSync(
+  deps: SyncDeps,
+  organizationId: string,
+  connectionId: string,
+  options: SyncOptions = {},
+): Promise<RunRow | undefined> {
+  const claimed = await deps.db.transaction((tx) => claimRun(tx, organizationId, connectionId))
+  if (!claimed) return undefined
+  return executeRun(deps, claimed.run, claimed.connection, options)
+}
+
+async function executeRun(
+  deps: SyncDeps,
+  started: RunRow,
+  connection: ConnectionRow,
+  options: SyncOptions,
+): Promise<RunRow> {
+  const { db } = deps
+  const retry = { ...defaultRetry, ...options.retry }
+  const sleep = options.sleep ?? ((ms: number) => wait(ms))
+  const source = systemNames[connection.system]
+  let run = started
+  let attempt = 0
+  for (;;) {
+    const [row] = await db.select().from(connections).where(ofRun(run))
+    if (!row) return run
+    try {
+      const stop = await listAndApply(deps, run, row, options, () => {
+        attempt = 0
+      })
+      run = await reload(db, run)
+      if (stop === 'gone') return run
+      if (stop) {
+        const why =
+          stop === 'paused'
+            ? 'The connection was paused during the run.'
+            : 'The connection needs to be reconnected.'
+        return await finish(deps, run, 'cancelled', why)
+      }
+      return await complete(deps, run)
+    } catch (error) {
+      if (error instanceof Interrupted) throw error.cause
+      run = await reload(db, run)
+      const decision = decide(error, { attempt, mode: run.mode, source }, retry)
+      if (decision.kind === 'retry') {
+        attempt++
+        await sleep(decision.delayMs)
+        continue
+      }
+      if (decision.kind === 'full') {
+        run = await moveRun(db, run, 'running', { mode: 'full', pages: 0 })
+        continue
+      }
+      return await finish(deps, run, 'failed', decision.message, decision.reconnect)
+    }
+  }
+}
+
+async function reload(db: DbOrTx, run: RunRow): Promise<RunRow> {
+  const [row] = await db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.organizationId, run.organizationId), eq(syncRuns.id, run.id)))
+  return row ?? run
+}
+
+/** Lists from the last applied page and applies each page with its cursor, one transaction each. */
+async function listAndApply(
+  deps: SyncDeps,
+  run: RunRow,
+  connection: ConnectionRow,
+  options: SyncOptions,
+  progressed: () => void,
+): Promise<Stop | undefined> {
+  const { connector, settings, secrets } = await credentials(deps, connection)
+  // A full run starts from nothing, and resumes from its own last page.
+  const cursor = run.mode === 'full' && run.pages === 0 ? null : connection.cursor
+  const abort = new AbortController()
+  let pages = run.pages
+  try {
+    for await (const page of connector.list({
+      settings,
+      secrets,
+      cursor,
+      mode: run.mode,
+      signal: abort.signal,
+    })) {
+      const stop = await deps.db.transaction((tx) => commitPage(tx, run, page))
+      if (stop) return stop
+      progressed()
+      pages++
+      try {
+        await options.afterPage?.(pages)
+      } catch (error) {
+        throw new Interrupted(error)
+      }
+    }
+    return undefined
+  } finally {
+    abort.abort()
+  }
+}
+
+/** Decrypts the credentials, refreshing them first when the system's expire (OAuth2). */
+async function credentials(
+  deps: SyncDeps,
+  connection: ConnectionRow,
+): Promise<{ connector: Connector; settings: unknown; secrets: unknown }> {
+  const opened = await openCredentials(deps.vault, connection)
+  if (!opened.connector.refreshSecrets) return opened
+  const fresh = await opened.connector.refreshSecrets(opened.settings, opened.secrets)
+  if (fresh === null) return opened
+  await deps.db.transaction((tx) => storeSecrets(tx, deps.vault, connection, fresh))
+  return { ...opened, secrets: fresh }
+}
+
+const context = (run: RunRow, connection: ConnectionRow, ownsContacts: boolean): ApplyContext => ({
+  organizationId: run.organizationId,
+  connectionId: run.connectionId,
+  runId: run.id,
+  full: run.mode === 'full',
+  ownsContacts,
+  actor: sourceActor(connection),
+})
+
+async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop | undefined> {
+  const connection = await lockConnection(tx, run.organizationId, run.connectionId)
+  if (!connection) return 'gone'
+  if (connection.status !== 'active') return connection.status
+  // Shares the organisation's row with other pages and waits for a disconnect in progress.
+  const state = await contactSourceState(tx, run.organizationId, 'share')
+  const ownsContacts = state.contactSource?.connectionId === run.connectionId
+  const outcome = await applyPage(
+    tx,
+    context(run, connection, ownsContacts),
+    readPage(page, state.defaultCountry),
+  )
+  await tx
+    .update(connections)
+    .set({ cursor: page.cursor ?? null })
+    .where(ofRun(run))
+  await addCounts(tx, run, outcome, 1)
+  return undefined
+}
+
+async function addCounts(tx: Tx, run: RunRow, outcome: PageOutcome, pages: number): Promise<void> {
+  const errors = outcome.skipped.map((s) => ({ externalId: s.externalId, reason: s.reason }))
+  await tx.execute(sql`
+    update sync_runs set pages = pages + ${pages}, created = created + ${outcome.created},
+      updated = updated + ${outcome.updated}, archived = archived + ${outcome.archived},
+      skipped = skipped + ${outcome.skipped.length},
+      errors = case when jsonb_array_length(errors) >= ${SKIPPED_KEPT} then errors
+        else errors || ${JSON.stringify(errors)}::jsonb end
+    where organization_id = ${run.organizationId}::uuid and id = ${run.id}::uuid`)
+}
+
+/**
+ * The end of a listing: a full run archives the connection's customers it did not see (unless
+ * it saw none at all, which says more about the connection than about the customers).
+ */
+async function complete(deps: SyncDeps, run: RunRow): Promise<RunRow> {
+  return deps.db.transaction(async (tx) => {
+    const connection = await lockConnection(tx, run.organizationId, run.connectionId)
+    if (!connection) return run
+    if (run.mode === 'full') {
+      const state = await contactSourceState(tx, run.organizationId, 'share')
+      const c = context(run, connection, state.contactSource?.connectionId === run.connectionId)
+      const unseen = sql`not exists (select 1 from sync_run_seen s
+        where s.organization_id = c.organization_id and s.run_id = ${run.id}::uuid
+          and s.external_id = c.external_id)`
+      if (await sawNothing(tx, run)) {
+        await noteNothingListed(tx, run, connection)
+      } else {
+        const archived = await archiveCustomers(tx, c, unseen)
+        await addCounts(
+          tx,
+          run,
+          { created: 0, updated: 0, archived: archived.length, skipped: [] },
+          0,
+        )
+      }
+      await tx.execute(sql`
+        delete from sync_run_seen
+        where organization_id = ${run.organizationId}::uuid and run_id = ${run.id}::uuid`)
+      await tx
+        .update(connections)
+        .set({ lastFullSyncAt: run.startedAt ?? new Date() })
+        .where(ofRun(run))
+    }
+    if (connection.statusMessage) {
+      await tx.update(connections).set({ statusMessage: null }).where(ofRun(run))
+    }
+    return moveRun(tx, await reload(tx, run), 'completed', { finishedAt: new Date() })
+  })
+}
+
+async function sawNothing(tx: Tx, run: RunRow): Promise<boolean> {
+  const { rows } = await tx.execute(sql`
+    select 1 from sync_run_seen
+    where organization_id = ${run.organizationId}::uuid and run_id = ${run.id}::uuid limit 1`)
+  return rows.length === 0
+}
+
+/**
+ * A full listing with no customer at all, while the connection brought some: more likely a
+ * connection pointed at the wrong account than a source emptied, so nothing is archived, and the
+ * run says why.
+ */
+async function noteNothingListed(tx: Tx, run: RunRow, connection: ConnectionRow): Promise<void> {
+  const { rows } = await tx.execute(sql`
+    select 1 from customers
+    where organization_id = ${run.organizationId}::uuid
+      and source_connection_id = ${run.connectionId}::uuid and archived_at is null limit 1`)
+  if (rows.length === 0) return
+  const note = [
+    {
+      externalId: null,
+      reason: `${systemNames[connection.system]} listed no customers at all, so none was archived; check that the connection points at the right account.`,
+    },
+  ]
+  await tx.execute(sql`
+    update sync_runs set errors = errors || ${JSON.stringify(note)}::jsonb
+    where organization_id = ${run.organizationId}::uuid and id = ${run.id}::uuid`)
+}
+
+/** Ends a run that could not complete; revoked credentials stop the connection and tell the admins. */
+async function finish(
+  deps: SyncDeps,
+  run: RunRow,
+  status: 'failed' | 'cancelled',
+  message: string,
+  reconnect = false,
+): Promise<RunRow> {
+  return deps.db.transaction(async (tx) => {
+    const connection = await lockConnection(tx, run.organizationId, run.connectionId)
+    if (!connection) return run
+    const ended = await moveRun(tx, run, status, { finishedAt: new Date(), error: message })
+    if (status === 'cancelled') return ended
+    const where = ofRun(run)
+    if (reconnect && connection.status === 'active') {
+      await tx
+        .update(connections)
+        .set({ status: 'needs_reconnection', statusMessage: message })
+        .where(where)
+      await notifyAdmins(tx, deps.queue, run.organizationId, {
+        kind: 'connection_needs_reconnection',
+        title: `${connection.name} needs to be reconnected`,
+        body: `${message} Syncing from ${systemNames[connection.system]} is stopped until an admin enters new credentials.`,
+        subject: { connectionId: connection.id },
+      })
+    } else {
+      await tx.update(connections).set({ statusMessage: message }).where(where)
+    }
+    return ended
+  })
+}
