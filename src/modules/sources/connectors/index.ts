@@ -1,9 +1,14 @@
 import { AppError } from '../../../platform/errors.ts'
 import { systemNames, type SourceSystem } from '../systems.ts'
+import { chargebeeConnector } from './chargebee/index.ts'
+import { stripeConnector } from './stripe/index.ts'
 import type { Connector } from './types.ts'
 
 /** The connector of each system Roster can sync: one line per system. */
-const connectors: Partial<Record<SourceSystem, Connector>> = {}
+const connectors: Partial<Record<SourceSystem, Connector>> = {
+  chargebee: chargebeeConnector,
+  stripe: stripeConnector,
+}
 
 // Tests stand in for an external system with a scripted connector (test/sources/).
 const overrides = new Map<SourceSystem, Connector>()
