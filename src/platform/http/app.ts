@@ -20,6 +20,7 @@ import {
 import type { Db } from '../db/client.ts'
 import type { Queue } from '../queue/queue.ts'
 import { registerErrorHandling } from './errors.ts'
+import { hasWebApp, registerWebApp } from './web.ts'
 
 export interface AppOptions {
   db: Db
@@ -27,6 +28,8 @@ export interface AppOptions {
   bodyLimit?: number
   importMaxBytes?: number
   logger?: boolean | { level: string }
+  /** A built web app to serve next to the API (see src/platform/web/build.ts). */
+  webDir?: string
 }
 
 /** Registers the API routes that need credentials; add a module's routes here. */
@@ -85,5 +88,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   )
+  if (options.webDir && hasWebApp(options.webDir)) await registerWebApp(app, options.webDir)
   return app
 }
