@@ -2,19 +2,36 @@ import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Warning } from '../../contracts/common.ts'
 import type { Contact, ContactCreate, ContactPatch } from '../../contracts/contacts.ts'
 import type { DbOrTx, Tx } from '../../platform/db/client.ts'
-import { connections, contacts, organizations } from '../../platform/db/schema/index.ts'
+import { alias } from 'drizzle-orm/pg-core'
+import { connections, contacts, customers, organizations } from '../../platform/db/schema/index.ts'
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import { lockCustomer, type LockedCustomer } from '../customers/customers.service.ts'
 import type { Scope } from '../organizations/actor.ts'
-import { assertContactsEditable } from '../sources/ownership.ts'
+import { assertContactsEditable, contactsOwner } from '../sources/ownership.ts'
 import { sourceSystemOf } from '../sources/systems.ts'
 import { normalizePhone } from './phone.ts'
 
+const customerConnections = alias(connections, 'customer_connections')
+
+/** Contacts as the API shows them, with what owns them (the contact's or its customer's source). */
 function selectContacts(db: DbOrTx) {
   return db
-    .select({ contact: contacts, sourceSystem: connections.system })
+    .select({
+      contact: contacts,
+      sourceSystem: connections.system,
+      customerSourceSystem: customerConnections.system,
+      contactsDisconnectedAt: organizations.contactsDisconnectedAt,
+    })
     .from(contacts)
+    .innerJoin(organizations, eq(organizations.id, contacts.organizationId))
+    .innerJoin(
+      customers,
+      and(
+        eq(customers.organizationId, contacts.organizationId),
+        eq(customers.id, contacts.customerId),
+      ),
+    )
     .leftJoin(
       connections,
       and(
@@ -22,24 +39,35 @@ function selectContacts(db: DbOrTx) {
         eq(connections.id, contacts.sourceConnectionId),
       ),
     )
+    .leftJoin(
+      customerConnections,
+      and(
+        eq(customerConnections.organizationId, customers.organizationId),
+        eq(customerConnections.id, customers.sourceConnectionId),
+      ),
+    )
 }
 
 type ContactSelection = Awaited<ReturnType<typeof selectContacts>>[number]
 
-const toContact = ({ contact: c, sourceSystem }: ContactSelection): Contact => ({
-  id: c.id,
-  customerId: c.customerId,
-  email: c.email,
-  firstName: c.firstName,
-  lastName: c.lastName,
-  phone: c.phone,
-  externalId: c.externalId,
-  role: c.role,
-  isMain: c.isMain,
-  source: sourceSystem ?? 'roster',
-  createdAt: c.createdAt.toISOString(),
-  updatedAt: c.updatedAt.toISOString(),
-})
+const toContact = (row: ContactSelection): Contact => {
+  const c = row.contact
+  return {
+    id: c.id,
+    customerId: c.customerId,
+    email: c.email,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    phone: c.phone,
+    externalId: c.externalId,
+    role: c.role,
+    isMain: c.isMain,
+    source: row.sourceSystem ?? 'roster',
+    lockedBy: contactsOwner(row, { sourceSystem: row.customerSourceSystem }, row),
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  }
+}
 
 const live = (organizationId: string) =>
   and(eq(contacts.organizationId, organizationId), isNull(contacts.archivedAt))
@@ -139,7 +167,7 @@ async function clearMain(
 }
 
 const snapshot = (contact: Contact): Record<string, unknown> => {
-  const { createdAt: _c, updatedAt: _u, ...rest } = contact
+  const { createdAt: _c, updatedAt: _u, lockedBy: _l, ...rest } = contact
   return rest
 }
 

@@ -34,13 +34,25 @@ export function assertCustomerDeletable(customer: OwnedCustomer): void {
   throw new AppError('source_owned', `This customer is synced from ${name}: delete it in ${name}.`)
 }
 
+/**
+ * The source whose sync owns a customer's contacts (or one of them): null when Roster does,
+ * because the customer and contact are Roster's or the organisation disconnected its contacts.
+ */
+export function contactsOwner(
+  organization: ContactSourceState,
+  customer: OwnedCustomer,
+  contact?: { sourceSystem: SourceSystem | null },
+): SourceSystem | null {
+  if (organization.contactsDisconnectedAt) return null
+  return customer.sourceSystem ?? contact?.sourceSystem ?? null
+}
+
 export function assertContactsEditable(
   organization: ContactSourceState,
   customer: OwnedCustomer,
   contact?: { sourceSystem: SourceSystem | null },
 ): void {
-  if (organization.contactsDisconnectedAt) return
-  const owner = customer.sourceSystem ?? contact?.sourceSystem ?? null
+  const owner = contactsOwner(organization, customer, contact)
   if (!owner) return
   const name = systemNames[owner]
   throw new AppError(
