@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 
@@ -12,6 +12,7 @@ const tourDir = join(root, 'docs', 'tour')
  */
 export function screenshots(suite: string) {
   const dir = join(root, 'test-output', 'screenshots', suite)
+  rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   let step = 0
   return async (page: Page, name: string, options: { tour?: string } = {}): Promise<void> => {

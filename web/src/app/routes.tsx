@@ -2,6 +2,7 @@ import type { RouteObject } from 'react-router'
 import { Navigate } from 'react-router'
 import { AppLayout } from '../modules/layout/components/AppLayout.tsx'
 import { RequireSession } from '../modules/session/components/RequireSession.tsx'
+import { CustomerPage } from '../pages/CustomerPage.tsx'
 import { CustomersPage } from '../pages/CustomersPage.tsx'
 import { ImportsPage } from '../pages/ImportsPage.tsx'
 import { NotFoundPage } from '../pages/NotFoundPage.tsx'
@@ -13,6 +14,7 @@ import { SignInPage } from '../pages/SignInPage.tsx'
 const screens: RouteObject[] = [
   { index: true, element: <Navigate to="/customers" replace /> },
   { path: 'customers', element: <CustomersPage /> },
+  { path: 'customers/:id', element: <CustomerPage /> },
   { path: 'imports/*', element: <ImportsPage /> },
   { path: 'settings/*', element: <SettingsPage /> },
   { path: 'profile', element: <ProfilePage /> },
