@@ -4,7 +4,7 @@ import { Link, Outlet } from 'react-router'
 import { useSignedIn } from '../../session/hooks/useSession.ts'
 import { MainNav } from './MainNav.tsx'
 import { MemberMenu } from './MemberMenu.tsx'
-import { NotificationsBell } from './NotificationsBell.tsx'
+import { NotificationsBell } from '../../notifications/components/NotificationsBell.tsx'
 
 /** Header with the organisation, the sections, notifications and the member; a menu on phones. */
 export function AppLayout() {
