@@ -119,15 +119,42 @@ describeInBrowser('the customers tab', () => {
     await page.keyboard.press('Escape')
   })
 
+  it('works with the keyboard alone: search, open a customer, the Add customers menu', async () => {
+    const { page } = browser
+    await page.goto('/customers')
+    await expectNames(page, ['Acme SAS'], 1)
+    const search = page.getByRole('searchbox', { name: 'Search' })
+    await search.focus()
+    await page.keyboard.type('initech')
+    await expectNames(page, ['Initech'])
+    // From the search box, Tab reaches the filters, the list, then its first customer.
+    const focusedText = () => page.evaluate(() => document.activeElement?.textContent ?? '')
+    for (let i = 0; i < 12 && (await focusedText()) !== 'Initech'; i++)
+      await page.keyboard.press('Tab')
+    expect(await focusedText()).toBe('Initech')
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'Initech', level: 1 }).waitFor()
+
+    await page.goBack()
+    await page.getByRole('button', { name: 'Add customers' }).focus()
+    await page.keyboard.press('Enter')
+    await page.getByRole('menuitem', { name: 'Import or Assign customers' }).waitFor()
+    await page.keyboard.press('Escape')
+    await page.getByRole('menuitem', { name: 'Import history' }).waitFor({ state: 'hidden' })
+  })
+
   it('is readable on a phone, with the sections behind the menu button', async () => {
     const { page } = browser
     await page.setViewportSize({ width: 390, height: 844 })
+    await page.goto('/customers')
+    await expectNames(page, ['Acme SAS'], 1)
+    await shot(page, 'phone', { tour: 'phone' })
     await page.getByRole('button', { name: 'Open the menu' }).click()
     await page
       .getByRole('navigation', { name: 'Sections' })
       .getByRole('link', { name: 'Settings' })
       .waitFor()
-    await shot(page, 'phone-menu', { tour: 'phone' })
+    await shot(page, 'phone-menu')
     await page.getByRole('button', { name: 'Close the menu' }).click()
     await page.setViewportSize({ width: 1280, height: 800 })
   })

@@ -42,7 +42,7 @@ export async function newOrgWithMember(
   options: { role?: 'admin' | 'account_manager' | 'member'; name?: string } = {},
 ): Promise<SignInAs> {
   const slug = `e2e-${randomUUID().slice(0, 8)}`
-  const organizationName = options.name ?? `Acme Finance ${slug.slice(4)}`
+  const organizationName = options.name ?? 'Acme Finance'
   const org = await createOrganization(store.db, { name: organizationName, slug, country: 'FR' })
   const email = `ann.${slug}@example.com`
   const password = 'correct horse battery'

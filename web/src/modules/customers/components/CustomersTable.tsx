@@ -2,12 +2,13 @@ import { Alert, Center, Loader, Table, Text, UnstyledButton } from '@mantine/cor
 import { IconArrowDown, IconArrowUp, IconArrowsSort } from '@tabler/icons-react'
 import { useTable, type SortingState } from '@tanstack/react-table'
 import { useVirtualizer } from '@tanstack/react-virtual'
+import { useMediaQuery } from '@mantine/hooks'
 import { useEffect, useMemo, useRef } from 'react'
 import type { CustomerSort } from '@contracts/customers.ts'
 import { errorMessage } from '../../../platform/api.ts'
 import type { Customer, CustomerFilters } from '../api/customers.ts'
 import { useCustomerList } from '../hooks/useCustomers.ts'
-import { customerColumns, features } from './customerColumns.tsx'
+import { customerColumns, features, phoneColumns } from './customerColumns.tsx'
 
 const rowHeight = 52
 const emptyRows: Customer[] = []
@@ -38,6 +39,7 @@ export function CustomersTable({
     [list.data],
   )
   const sorting = toSorting(filters.sort)
+  const phone = useMediaQuery('(max-width: 48em)')
   const table = useTable({
     features,
     columns: customerColumns,
@@ -45,7 +47,7 @@ export function CustomersTable({
     getRowId: (row) => row.id,
     manualSorting: true,
     enableSortingRemoval: false,
-    state: { sorting },
+    state: { sorting, columnVisibility: phone ? phoneColumns : {} },
     onSortingChange: (updater) =>
       onSortChange(fromSorting(typeof updater === 'function' ? updater(sorting) : updater)),
   })
@@ -66,14 +68,14 @@ export function CustomersTable({
     }
   }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastIndex, rows.length])
 
-  const columnCount = customerColumns.length
+  const columnCount = table.getVisibleLeafColumns().length
   const top = items[0]?.start ?? 0
   const bottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0)
 
   return (
     <Table.ScrollContainer
       type="native"
-      minWidth={1200}
+      minWidth={phone ? 0 : 1200}
       maxHeight="calc(100dvh - 220px)"
       ref={scrollRef}
       tabIndex={0}
@@ -131,7 +133,7 @@ export function CustomersTable({
             if (!row) return null
             return (
               <Table.Tr key={row.id} style={{ height: rowHeight }}>
-                {row.getAllCells().map((cell) => (
+                {row.getVisibleCells().map((cell) => (
                   <Table.Td key={cell.id}>
                     <table.FlexRender cell={cell} />
                   </Table.Td>

@@ -1,6 +1,7 @@
 import { Anchor, Text } from '@mantine/core'
 import {
   columnSizingFeature,
+  columnVisibilityFeature,
   createColumnHelper,
   rowSortingFeature,
   tableFeatures,
@@ -10,7 +11,20 @@ import type { Customer } from '../api/customers.ts'
 import { useMembers } from '../../organization/hooks/useOrganization.ts'
 import { SourceBadge } from './SourceBadge.tsx'
 
-export const features = tableFeatures({ columnSizingFeature, rowSortingFeature })
+export const features = tableFeatures({
+  columnSizingFeature,
+  columnVisibilityFeature,
+  rowSortingFeature,
+})
+
+/** On a phone the table keeps the columns that identify a customer and whom to write to. */
+export const phoneColumns = {
+  externalId: false,
+  accountManagers: false,
+  workflow: false,
+  group: false,
+  createdAt: false,
+}
 const helper = createColumnHelper<typeof features, Customer>()
 
 export const contactName = (contact: {
