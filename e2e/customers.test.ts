@@ -128,7 +128,7 @@ describeInBrowser('the customers tab', () => {
     await page.keyboard.type('initech')
     await expectNames(page, ['Initech'])
     // From the search box, Tab reaches the filters, the list, then its first customer.
-    const focusedText = () => page.evaluate(() => document.activeElement?.textContent ?? '')
+    const focusedText = async () => (await page.locator(':focus').textContent()) ?? ''
     for (let i = 0; i < 12 && (await focusedText()) !== 'Initech'; i++)
       await page.keyboard.press('Tab')
     expect(await focusedText()).toBe('Initech')

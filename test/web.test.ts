@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { brotliCompressSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../src/platform/http/app.ts'
 import { isBuildFresh, writeStamp } from '../src/platform/web/stamp.ts'
@@ -15,6 +16,7 @@ async function fakeBuild(): Promise<string> {
   await mkdir(join(dir, 'assets'))
   await writeFile(join(dir, 'index.html'), '<!doctype html><div id="root"></div>')
   await writeFile(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)')
+  await writeFile(join(dir, 'assets', 'index-abc123.js.br'), brotliCompressSync('console.log(1)'))
   afterAll(() => rm(dir, { recursive: true, force: true }))
   return dir
 }
@@ -33,6 +35,13 @@ describe('serving the web app', () => {
     const asset = await app.inject({ url: '/assets/index-abc123.js' })
     expect(asset.statusCode).toBe(200)
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    expect(asset.body).toBe('console.log(1)')
+    const compressed = await app.inject({
+      url: '/assets/index-abc123.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    })
+    expect(compressed.headers['content-encoding']).toBe('br')
+    expect(compressed.headers['cache-control']).toBe('public, max-age=31536000, immutable')
 
     const missingAsset = await app.inject({ url: '/assets/gone-123.js' })
     expect(missingAsset.statusCode).toBe(404)

@@ -8,7 +8,8 @@ import { AppError } from '../errors.ts'
 export const hasWebApp = (dir: string): boolean => existsSync(join(dir, 'index.html'))
 
 /**
- * Serves the built web app next to the API: hashed assets cached for a year, and index.html —
+ * Serves the built web app next to the API: hashed assets cached for a year (compressed when the
+ * browser accepts it), and index.html —
  * never cached, so a new build is picked up at the next visit — for every other path that is not
  * the API's, so that the app's own routes (/customers/…) open directly.
  */
@@ -19,6 +20,8 @@ export async function registerWebApp(app: FastifyInstance, dir: string): Promise
     prefix: '/assets/',
     immutable: true,
     maxAge: '365d',
+    // The build writes .br and .gz copies of scripts and style sheets (web/vite.config.ts).
+    preCompressed: true,
     index: false,
     schemaHide: true,
   })

@@ -68,6 +68,11 @@ export function CustomersTable({
     }
   }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastIndex, rows.length])
 
+  // A new search, filter or order starts at the top of the list.
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 })
+  }, [filters])
+
   const columnCount = table.getVisibleLeafColumns().length
   const top = items[0]?.start ?? 0
   const bottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0)
@@ -132,7 +137,7 @@ export function CustomersTable({
             const row = rows[item.index]
             if (!row) return null
             return (
-              <Table.Tr key={row.id} style={{ height: rowHeight }}>
+              <Table.Tr key={row.id} style={{ height: rowHeight }} aria-rowindex={item.index + 2}>
                 {row.getVisibleCells().map((cell) => (
                   <Table.Td key={cell.id}>
                     <table.FlexRender cell={cell} />

@@ -34,7 +34,7 @@ export const contactName = (contact: {
 }): string => [contact.firstName, contact.lastName].filter(Boolean).join(' ') || contact.email
 
 const dash = (
-  <Text c="dimmed" span aria-label="none">
+  <Text c="dimmed" span>
     —
   </Text>
 )
