@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: `test-output/vitest-${store}.json` },
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'e2e/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -7,6 +7,7 @@ import { buildApp } from '../platform/http/app.ts'
 import { openVault } from '../platform/auth/encryption.ts'
 import { AppError } from '../platform/errors.ts'
 import { startQueue } from '../platform/queue/jobs.ts'
+import { ensureWebBuild, webDist } from '../platform/web/build.ts'
 
 export function registerServe(program: Command): void {
   program
@@ -23,6 +24,10 @@ export function registerServe(program: Command): void {
           `--port must be a port number, not "${opts.port ?? ''}".`,
         )
       }
+      const say = (message: string): void => void process.stdout.write(`${message}\n`)
+      // Built before the store opens: a fresh clone's first start builds the app, later starts
+      // only check that no source changed.
+      await ensureWebBuild(say)
       const store = await openStore(config)
       const queue = await startQueue(store, config, { workers: true, schedule: true })
       const app = await buildApp({
@@ -33,6 +38,7 @@ export function registerServe(program: Command): void {
         bodyLimit: config.bodyLimit,
         importMaxBytes: config.importMaxBytes,
         logger: { level: config.logLevel },
+        webDir: webDist,
       })
       const demo = opts.demo ? await seedDemo(store.db) : undefined
       await app.listen({ port, host: config.host })

@@ -38,6 +38,8 @@ export const contact = z.object({
   role: z.enum(contactRoles).nullable(),
   isMain: z.boolean(),
   source: z.string(),
+  /** The source whose sync owns this contact: Roster refuses changes to it. */
+  lockedBy: z.string().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 })

@@ -28,11 +28,56 @@ export const customerPatch = z.strictObject(customerFields).partial()
 export type CustomerCreate = z.infer<typeof customerCreate>
 export type CustomerPatch = z.infer<typeof customerPatch>
 
+/** The systems a connection links to (the `source_system` enum of the store). */
+export const sourceSystems = [
+  'chargebee',
+  'netsuite',
+  'pennylane',
+  'quickbooks',
+  'salesforce',
+  'sellsy',
+  'stripe',
+  'xero',
+  'zuora',
+] as const
+/** What owns a customer or contact: Roster itself or a connected system. */
+export const recordSources = ['roster', ...sourceSystems] as const
+export type RecordSource = (typeof recordSources)[number]
+export const sourceNames: Record<RecordSource, string> = {
+  roster: 'Roster',
+  chargebee: 'Chargebee',
+  netsuite: 'NetSuite',
+  pennylane: 'Pennylane',
+  quickbooks: 'QuickBooks',
+  salesforce: 'Salesforce',
+  sellsy: 'Sellsy',
+  stripe: 'Stripe',
+  xero: 'Xero',
+  zuora: 'Zuora',
+}
+
+/** The orders the list offers, each backed by an index; `-` sorts descending. */
+export const customerSorts = [
+  'name',
+  '-name',
+  'externalId',
+  '-externalId',
+  'createdAt',
+  '-createdAt',
+] as const
+export type CustomerSort = (typeof customerSorts)[number]
+
 export const customerListQuery = z.strictObject({
   q: z.string().trim().max(200).optional(),
   accountManager: z.string().trim().optional(),
   workflow: z.string().trim().optional(),
   group: z.uuid().optional(),
+  source: z
+    .enum(recordSources, { error: `Source must be one of ${recordSources.join(', ')}.` })
+    .optional(),
+  sort: z
+    .enum(customerSorts, { error: `Sort by one of ${customerSorts.join(', ')}.` })
+    .default('name'),
   ...pageQuery,
 })
 export type CustomerListQuery = z.infer<typeof customerListQuery>
@@ -54,6 +99,8 @@ export const customer = z.object({
   accountManagers: z.array(z.string()),
   workflow: z.string().nullable(),
   source: sourceName,
+  /** The source whose sync owns this customer's contacts: Roster refuses changes to them. */
+  contactsLockedBy: sourceName.nullable(),
   mainContact: z
     .object({
       id: z.uuid(),

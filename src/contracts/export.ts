@@ -4,9 +4,18 @@ import { customer } from './customers.ts'
 
 /** One customer of `roster export`, with its contacts: the API's shapes, minus bookkeeping. */
 export const exportedCustomer = customer
-  .omit({ currency: true, mainContact: true, createdAt: true, updatedAt: true, group: true })
+  .omit({
+    currency: true,
+    mainContact: true,
+    contactsLockedBy: true,
+    createdAt: true,
+    updatedAt: true,
+    group: true,
+  })
   .extend({
     group: z.object({ name: z.string(), externalId: z.string().nullable() }).nullable(),
-    contacts: z.array(contact.omit({ customerId: true, createdAt: true, updatedAt: true })),
+    contacts: z.array(
+      contact.omit({ customerId: true, lockedBy: true, createdAt: true, updatedAt: true }),
+    ),
   })
 export type ExportedCustomer = z.infer<typeof exportedCustomer>

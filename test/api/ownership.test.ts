@@ -78,6 +78,31 @@ describe('fields owned by a source', () => {
     }
   })
 
+  it('says up front which source locks a customer and its contacts', async () => {
+    const { org, api, customerId, contactId } = await syncedCustomer()
+    expect(json(await api.get(`/api/v1/customers/${customerId}`))).toMatchObject({
+      source: 'stripe',
+      contactsLockedBy: 'stripe',
+    })
+    expect(json(await api.get(`/api/v1/contacts/${contactId}`)).lockedBy).toBe('stripe')
+    const listed = json(await api.get(`/api/v1/customers/${customerId}/contacts`)).data
+    expect(listed.map((c: { lockedBy: string }) => c.lockedBy)).toEqual(['stripe'])
+
+    const own = json(await api.post('/api/v1/customers', { name: 'Ours' }))
+    expect(own.contactsLockedBy).toBeNull()
+    const ownContact = json(
+      await api.post(`/api/v1/customers/${own.id as string}/contacts`, { email: 'a@ours.co' }),
+    )
+    expect(ownContact.lockedBy).toBeNull()
+
+    await store.db
+      .update(organizations)
+      .set({ contactsDisconnectedAt: new Date() })
+      .where(eq(organizations.id, org.id))
+    expect(json(await api.get(`/api/v1/customers/${customerId}`)).contactsLockedBy).toBeNull()
+    expect(json(await api.get(`/api/v1/contacts/${contactId}`)).lockedBy).toBeNull()
+  })
+
   it('makes contacts editable once contacts are disconnected from the source', async () => {
     const { org, api, customerId, contactId } = await syncedCustomer()
     await store.db

@@ -2,19 +2,38 @@ import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Warning } from '../../contracts/common.ts'
 import type { Contact, ContactCreate, ContactPatch } from '../../contracts/contacts.ts'
 import type { DbOrTx, Tx } from '../../platform/db/client.ts'
-import { connections, contacts } from '../../platform/db/schema/index.ts'
+import { alias } from 'drizzle-orm/pg-core'
+import { connections, contacts, customers, organizations } from '../../platform/db/schema/index.ts'
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import { lockCustomer, type LockedCustomer } from '../customers/customers.service.ts'
 import { contactSourceState } from '../organizations/contact-source.service.ts'
 import type { Scope } from '../organizations/actor.ts'
-import { assertContactsEditable } from '../sources/ownership.ts'
+import { assertContactsEditable, contactOwner, contactSourceOf } from '../sources/ownership.ts'
 import { normalizePhone } from './phone.ts'
 
+const contactSources = alias(connections, 'contact_sources')
+
+/** Contacts as the API shows them, with what owns them (the organisation's contact source). */
 function selectContacts(db: DbOrTx) {
   return db
-    .select({ contact: contacts, sourceSystem: connections.system })
+    .select({
+      contact: contacts,
+      sourceSystem: connections.system,
+      customerSourceConnectionId: customers.sourceConnectionId,
+      contactsDisconnectedAt: organizations.contactsDisconnectedAt,
+      contactSourceConnectionId: organizations.contactSourceConnectionId,
+      contactSourceSystem: contactSources.system,
+    })
     .from(contacts)
+    .innerJoin(organizations, eq(organizations.id, contacts.organizationId))
+    .innerJoin(
+      customers,
+      and(
+        eq(customers.organizationId, contacts.organizationId),
+        eq(customers.id, contacts.customerId),
+      ),
+    )
     .leftJoin(
       connections,
       and(
@@ -22,24 +41,39 @@ function selectContacts(db: DbOrTx) {
         eq(connections.id, contacts.sourceConnectionId),
       ),
     )
+    .leftJoin(
+      contactSources,
+      and(
+        eq(contactSources.organizationId, organizations.id),
+        eq(contactSources.id, organizations.contactSourceConnectionId),
+      ),
+    )
 }
 
 type ContactSelection = Awaited<ReturnType<typeof selectContacts>>[number]
 
-const toContact = ({ contact: c, sourceSystem }: ContactSelection): Contact => ({
-  id: c.id,
-  customerId: c.customerId,
-  email: c.email,
-  firstName: c.firstName,
-  lastName: c.lastName,
-  phone: c.phone,
-  externalId: c.externalId,
-  role: c.role,
-  isMain: c.isMain,
-  source: sourceSystem ?? 'roster',
-  createdAt: c.createdAt.toISOString(),
-  updatedAt: c.updatedAt.toISOString(),
-})
+const toContact = (row: ContactSelection): Contact => {
+  const c = row.contact
+  return {
+    id: c.id,
+    customerId: c.customerId,
+    email: c.email,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    phone: c.phone,
+    externalId: c.externalId,
+    role: c.role,
+    isMain: c.isMain,
+    source: row.sourceSystem ?? 'roster',
+    lockedBy: contactOwner(
+      contactSourceOf(row),
+      { sourceConnectionId: row.customerSourceConnectionId },
+      c,
+    ),
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  }
+}
 
 const live = (organizationId: string) =>
   and(eq(contacts.organizationId, organizationId), isNull(contacts.archivedAt))
@@ -127,7 +161,7 @@ async function clearMain(
 }
 
 const snapshot = (contact: Contact): Record<string, unknown> => {
-  const { createdAt: _c, updatedAt: _u, ...rest } = contact
+  const { createdAt: _c, updatedAt: _u, lockedBy: _l, ...rest } = contact
   return rest
 }
 

@@ -1,7 +1,6 @@
-import { and, asc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
-import type { Customer, CustomerListQuery } from '../../contracts/customers.ts'
-import { decodeCursor, encodeCursor } from '../../platform/db/cursor.ts'
+import type { Customer } from '../../contracts/customers.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import {
   connections,
@@ -9,11 +8,14 @@ import {
   customerAccountManagers,
   customers,
   members,
+  organizations,
   workflows,
 } from '../../platform/db/schema/index.ts'
+import { contactOwner, contactSourceOf } from '../sources/ownership.ts'
 
 const groups = alias(customers, 'groups')
 const mainContacts = alias(contacts, 'main_contacts')
+const contactSources = alias(connections, 'contact_sources')
 
 const accountManagerEmails = sql<string[]>`coalesce((
   select array_agg(m.email order by lower(m.email))
@@ -22,14 +24,21 @@ const accountManagerEmails = sql<string[]>`coalesce((
   where cam.organization_id = ${customers.organizationId} and cam.customer_id = ${customers.id}
 ), '{}')`
 
-/** Customers as the API shows them: group, account managers, workflow, source and main contact. */
-function selectCustomers(db: DbOrTx) {
+/**
+ * Customers as the API shows them: group, account managers, workflow, source and main contact;
+ * `sortKey`, the key a list is ordered by, read as text for its cursor.
+ */
+export function selectCustomers(db: DbOrTx, sortKey: SQL = sql`null`) {
   return db
     .select({
       customer: customers,
+      sortKey: sql<string | null>`(${sortKey})::text`,
       group: { id: groups.id, name: groups.name, externalId: groups.externalId },
       workflow: workflows.name,
       sourceSystem: connections.system,
+      contactsDisconnectedAt: organizations.contactsDisconnectedAt,
+      contactSourceConnectionId: organizations.contactSourceConnectionId,
+      contactSourceSystem: contactSources.system,
       accountManagers: accountManagerEmails,
       main: {
         id: mainContacts.id,
@@ -39,6 +48,7 @@ function selectCustomers(db: DbOrTx) {
       },
     })
     .from(customers)
+    .innerJoin(organizations, eq(organizations.id, customers.organizationId))
     .leftJoin(
       groups,
       and(eq(groups.organizationId, customers.organizationId), eq(groups.id, customers.groupId)),
@@ -58,6 +68,13 @@ function selectCustomers(db: DbOrTx) {
       ),
     )
     .leftJoin(
+      contactSources,
+      and(
+        eq(contactSources.organizationId, organizations.id),
+        eq(contactSources.id, organizations.contactSourceConnectionId),
+      ),
+    )
+    .leftJoin(
       mainContacts,
       and(
         eq(mainContacts.organizationId, customers.organizationId),
@@ -68,9 +85,9 @@ function selectCustomers(db: DbOrTx) {
     )
 }
 
-type CustomerSelection = Awaited<ReturnType<typeof selectCustomers>>[number]
+export type CustomerSelection = Awaited<ReturnType<typeof selectCustomers>>[number]
 
-function toCustomer(row: CustomerSelection): Customer {
+export function toCustomer(row: CustomerSelection): Customer {
   const c = row.customer
   return {
     id: c.id,
@@ -87,6 +104,7 @@ function toCustomer(row: CustomerSelection): Customer {
     accountManagers: row.accountManagers,
     workflow: row.workflow,
     source: row.sourceSystem ?? 'roster',
+    contactsLockedBy: contactOwner(contactSourceOf(row), c),
     mainContact: row.main,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
@@ -106,61 +124,4 @@ export async function findCustomer(
     ),
   )
   return row && toCustomer(row)
-}
-
-const likePattern = (q: string): string => `%${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`
-
-/** One page of customers ordered by name, with search and filters. */
-export async function listCustomers(
-  db: DbOrTx,
-  organizationId: string,
-  query: CustomerListQuery,
-): Promise<{ data: Customer[]; nextCursor: string | null }> {
-  const conditions: (SQL | undefined)[] = [
-    eq(customers.organizationId, organizationId),
-    isNull(customers.archivedAt),
-  ]
-  if (query.q) {
-    const pattern = likePattern(query.q)
-    conditions.push(
-      or(
-        sql`lower(${customers.name}) like ${pattern}`,
-        sql`lower(${customers.externalId}) like ${pattern}`,
-        sql`exists (select 1 from ${contacts} ct where ct.organization_id = ${customers.organizationId}
-          and ct.customer_id = ${customers.id} and ct.archived_at is null and lower(ct.email) like ${pattern})`,
-      ),
-    )
-  }
-  if (query.accountManager) {
-    const manager = query.accountManager
-    const isId = /^[0-9a-f-]{36}$/i.test(manager)
-    conditions.push(sql`exists (select 1 from ${customerAccountManagers} cam
-      join ${members} m on m.organization_id = cam.organization_id and m.id = cam.member_id
-      where cam.organization_id = ${customers.organizationId} and cam.customer_id = ${customers.id}
-      and ${isId ? sql`m.id = ${manager}::uuid` : sql`lower(m.email) = ${manager.toLowerCase()}`})`)
-  }
-  if (query.workflow) {
-    const isId = /^[0-9a-f-]{36}$/i.test(query.workflow)
-    conditions.push(
-      isId
-        ? eq(customers.workflowId, query.workflow)
-        : sql`lower(${workflows.name}) = ${query.workflow.toLowerCase()}`,
-    )
-  }
-  if (query.group) conditions.push(eq(customers.groupId, query.group))
-  if (query.cursor) {
-    const [name, id] = decodeCursor(query.cursor)
-    conditions.push(sql`(lower(${customers.name}), ${customers.id}) > (${name}, ${id}::uuid)`)
-  }
-  const rows = await selectCustomers(db)
-    .where(and(...conditions))
-    .orderBy(asc(sql`lower(${customers.name})`), asc(customers.id))
-    .limit(query.limit + 1)
-  const data = rows.slice(0, query.limit).map(toCustomer)
-  const last = data.at(-1)
-  return {
-    data,
-    nextCursor:
-      rows.length > query.limit && last ? encodeCursor(last.name.toLowerCase(), last.id) : null,
-  }
 }

@@ -15,7 +15,8 @@ import { notFound } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { customerHistory } from '../audit/audit.service.ts'
 import { requireRole, scopeOf } from '../organizations/auth.ts'
-import { findCustomer, listCustomers } from './customers.queries.ts'
+import { listCustomers } from './customer-list.queries.ts'
+import { findCustomer } from './customers.queries.ts'
 import { createCustomer, deleteCustomer, updateCustomer } from './customers.service.ts'
 import { addWorkflow, listWorkflows } from './workflows.service.ts'
 
@@ -27,9 +28,9 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
     {
       schema: {
         tags,
-        summary: 'List customers by name, with search and filters',
+        summary: 'List customers, with search, filters and a choice of order',
         description:
-          '`q` searches names, customer IDs and contact emails. Follow `nextCursor` for the next page.',
+          '`q` searches names, customer IDs and contact emails. `sort` is `name` (the default), `externalId` or `createdAt`, with a leading `-` for descending; customers without a customer ID come last either way. `source` is `roster` or a system (`stripe`, `xero`…). Follow `nextCursor` for the next page (it belongs to its `sort`).',
         querystring: customerListQuery,
         response: { 200: page(customer), ...errorResponses },
       },

@@ -170,7 +170,7 @@ function duplicateExternalId(error: unknown, externalId: string | null | undefin
 
 /** The audit trail keeps customers in their API shape, minus what changes on every read. */
 const snapshot = (customer: Customer): Record<string, unknown> => {
-  const { createdAt: _c, updatedAt: _u, mainContact: _m, ...rest } = customer
+  const { createdAt: _c, updatedAt: _u, mainContact: _m, contactsLockedBy: _l, ...rest } = customer
   return rest
 }
 

@@ -2,7 +2,7 @@ import Papa from 'papaparse'
 import type { ExportedCustomer } from '../../contracts/export.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { contactsByCustomer } from '../contacts/contacts.service.ts'
-import { listCustomers } from './customers.queries.ts'
+import { listCustomers } from './customer-list.queries.ts'
 
 const BATCH = 500
 // Papa's own pattern for `true` misses a formula followed by a line break inside the cell.
@@ -15,18 +15,20 @@ export async function* exportCustomers(
 ): AsyncGenerator<ExportedCustomer> {
   let cursor: string | undefined
   do {
-    const page = await listCustomers(db, organizationId, { limit: BATCH, cursor })
+    const page = await listCustomers(db, organizationId, { limit: BATCH, cursor, sort: 'name' })
     const contacts = await contactsByCustomer(
       db,
       organizationId,
       page.data.map((c) => c.id),
     )
-    for (const { currency, mainContact, createdAt, updatedAt, group, ...fields } of page.data) {
+    for (const customer of page.data) {
+      const { currency, mainContact, contactsLockedBy, createdAt, updatedAt, group, ...fields } =
+        customer
       yield {
         ...fields,
         group: group && { name: group.name, externalId: group.externalId },
         contacts: (contacts.get(fields.id) ?? []).map(
-          ({ customerId, createdAt, updatedAt, ...contact }) => contact,
+          ({ customerId, lockedBy, createdAt, updatedAt, ...contact }) => contact,
         ),
       }
     }

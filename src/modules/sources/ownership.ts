@@ -66,3 +66,19 @@ export function assertContactsEditable(
     `Contacts of this customer are synced from ${name}: change them in ${name}.`,
   )
 }
+
+/** The contact source state from a row that was read with its organisation (lists, JSON). */
+export function contactSourceOf(row: {
+  contactsDisconnectedAt: Date | null
+  contactSourceConnectionId: string | null
+  contactSourceSystem: SourceSystem | null
+}): ContactSourceState {
+  const { contactsDisconnectedAt, contactSourceConnectionId, contactSourceSystem } = row
+  return {
+    contactsDisconnectedAt,
+    contactSource:
+      contactSourceConnectionId && contactSourceSystem && !contactsDisconnectedAt
+        ? { connectionId: contactSourceConnectionId, system: contactSourceSystem }
+        : null,
+  }
+}

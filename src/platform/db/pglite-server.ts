@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { acquireLock } from './lock.ts'
 import { WireServer } from './wire-server.ts'
 
@@ -33,7 +34,10 @@ if (!inMemory) {
 }
 await rm(socketPath, { force: true })
 
-const db = await PGlite.create(inMemory ? undefined : `${dataDir}/pgdata`)
+// pg_trgm backs the customers search (see the migrations).
+const db = await PGlite.create(inMemory ? undefined : `${dataDir}/pgdata`, {
+  extensions: { pg_trgm },
+})
 const server = new WireServer(db)
 await server.listen(socketPath)
 process.stdout.write('ready\n')

@@ -26,6 +26,7 @@ import type { Vault } from '../auth/encryption.ts'
 import type { Db } from '../db/client.ts'
 import type { Queue } from '../queue/queue.ts'
 import { registerErrorHandling } from './errors.ts'
+import { hasWebApp, registerWebApp } from './web.ts'
 
 export interface AppOptions {
   db: Db
@@ -38,6 +39,8 @@ export interface AppOptions {
   importMaxBytes?: number
   /** Pino options; `stream` receives the log lines (stdout by default). */
   logger?: boolean | { level: string; stream?: { write(line: string): void } }
+  /** A built web app to serve next to the API (see src/platform/web/build.ts). */
+  webDir?: string
 }
 
 /** What every routes plugin may be given. */
@@ -126,5 +129,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   )
+  if (options.webDir && hasWebApp(options.webDir)) await registerWebApp(app, options.webDir)
   return app
 }

@@ -45,6 +45,7 @@ export const contacts = pgTable(
       .on(t.organizationId, t.customerId)
       .where(sql`${t.isMain}`),
     index('contacts_email_search_idx').on(t.organizationId, sql`lower(${t.email})`, t.id),
+    index('contacts_email_trgm_idx').using('gin', sql`lower(${t.email}) gin_trgm_ops`),
     foreignKey({
       columns: [t.organizationId, t.customerId],
       foreignColumns: [customers.organizationId, customers.id],

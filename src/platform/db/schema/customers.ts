@@ -40,7 +40,13 @@ export const customers = pgTable(
   (t) => [
     primaryKey({ columns: [t.organizationId, t.id] }),
     uniqueIndex('customers_external_id_unique').on(t.organizationId, t.externalId),
+    // The orders of the customers list (keyset paging): name, customer ID, creation.
     index('customers_name_idx').on(t.organizationId, sql`lower(${t.name})`, t.id),
+    index('customers_external_id_sort_idx').on(t.organizationId, t.externalId, t.id),
+    index('customers_created_at_idx').on(t.organizationId, t.createdAt, t.id),
+    // The list's search (`like '%…%'`), by trigrams: pg_trgm, created by the migration.
+    index('customers_name_trgm_idx').using('gin', sql`lower(${t.name}) gin_trgm_ops`),
+    index('customers_external_id_trgm_idx').using('gin', sql`lower(${t.externalId}) gin_trgm_ops`),
     index('customers_group_idx').on(t.organizationId, t.groupId),
     index('customers_workflow_idx').on(t.organizationId, t.workflowId),
     index('customers_source_idx').on(t.organizationId, t.sourceConnectionId),

@@ -1,0 +1,148 @@
+// npm run bench:customers: how fast the customers list answers with 100,000 customers (300,000
+// contacts) — a page, deep pages, each order, searches and filters — through the HTTP API.
+// Runs on the embedded store in a temporary folder, or on DATABASE_URL's database (a fresh
+// organisation there, deleted afterwards). BENCH_CUSTOMERS changes the count.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'drizzle-orm'
+import { addWorkflow } from '../src/modules/customers/workflows.service.ts'
+import { createApiKey } from '../src/modules/organizations/api-keys.service.ts'
+import { addMember } from '../src/modules/organizations/members.service.ts'
+import { createOrganization } from '../src/modules/organizations/organizations.service.ts'
+import { loadConfig } from '../src/platform/config.ts'
+import { openStore } from '../src/platform/db/client.ts'
+import { connections, organizations } from '../src/platform/db/schema/index.ts'
+import { buildApp } from '../src/platform/http/app.ts'
+import { startQueue } from '../src/platform/queue/jobs.ts'
+import { openVault } from '../src/platform/auth/encryption.ts'
+
+const count = Number(process.env.BENCH_CUSTOMERS ?? 100_000)
+const dataDir = process.env.DATABASE_URL ? '' : await mkdtemp(join(tmpdir(), 'roster-list-'))
+const config = { ...loadConfig(), ...(dataDir ? { dataDir } : {}) }
+const store = await openStore(config)
+const queue = await startQueue(store, config, {})
+const app = await buildApp({
+  db: store.db,
+  queue,
+  vault: openVault(config),
+  publicUrl: config.publicUrl,
+})
+const { db } = store
+
+const slug = `bench-${Date.now()}`
+const org = await createOrganization(db, { name: 'Bench', slug, country: 'FR' })
+const { key } = await createApiKey(db, org.id, { name: 'bench' })
+const managers = []
+for (let i = 0; i < 5; i++) {
+  managers.push(
+    await addMember(db, org.id, { email: `am${i}@bench.example`, role: 'account_manager' }),
+  )
+}
+const workflows = []
+for (const name of ['Gentle', 'Firm', 'Key accounts'])
+  workflows.push(await addWorkflow(db, org.id, name))
+const [stripe] = await db
+  .insert(connections)
+  .values({ organizationId: org.id, system: 'stripe', name: 'Stripe' })
+  .returning()
+
+process.stderr.write(`Seeding ${count.toLocaleString('en')} customers on ${store.kind}…\n`)
+let started = performance.now()
+const words = sql.raw(
+  `array['Acme','Globex','Initech','Umbrella','Soylent','Hooli','Vandelay','Stark','Wayne','Tyrell']`,
+)
+await db.execute(sql`insert into customers
+  (organization_id, name, external_id, city, country, workflow_id, source_connection_id, created_at)
+  select ${org.id}::uuid,
+    (${words})[1 + i % 10] || ' ' || substr(md5(i::text), 1, 8) || ' SAS',
+    case when i % 10 = 0 then null else 'C-' || lpad(i::text, 7, '0') end,
+    'Paris', 'FR',
+    case i % 3 when 0 then ${workflows[0]?.id}::uuid when 1 then ${workflows[1]?.id}::uuid end,
+    case when i % 5 = 0 then ${stripe?.id}::uuid end,
+    now() - make_interval(secs => i)
+  from generate_series(1, ${count}) i`)
+await db.execute(sql`insert into contacts (organization_id, customer_id, email, first_name, is_main, role)
+  select c.organization_id, c.id, 'ap' || k || '.' || substr(md5(c.id::text), 1, 10) || '@example.com',
+    'Contact ' || k, k = 1, case when k = 1 then 'PAYER'::contact_role end
+  from customers c cross join generate_series(1, 3) k where c.organization_id = ${org.id}::uuid`)
+await db.execute(sql`insert into customer_account_managers (organization_id, customer_id, member_id)
+  select c.organization_id, c.id, (array[${sql.join(
+    managers.map((m) => sql`${m.id}::uuid`),
+    sql`, `,
+  )}])[1 + abs(hashtext(c.id::text)) % 5]
+  from customers c where c.organization_id = ${org.id}::uuid and abs(hashtext(c.id::text)) % 3 = 0`)
+for (const table of ['customers', 'contacts', 'customer_account_managers']) {
+  await db.execute(sql.raw(`analyze ${table}`))
+}
+process.stderr.write(`Seeded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
+
+async function get(url: string): Promise<{ data: { name: string }[]; nextCursor: string | null }> {
+  const res = await app.inject({ url, headers: { authorization: `Bearer ${key}` } })
+  if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`)
+  return res.json()
+}
+
+/** The median of five runs, after one to warm up. */
+async function time(url: string): Promise<{ ms: number; rows: number }> {
+  const first = await get(url)
+  const runs: number[] = []
+  for (let i = 0; i < 5; i++) {
+    started = performance.now()
+    await get(url)
+    runs.push(performance.now() - started)
+  }
+  runs.sort((a, b) => a - b)
+  return { ms: runs[2] ?? 0, rows: first.data.length }
+}
+
+/** The cursor of page `n` (the 50 customers after the first 50 × n), followed page by page. */
+async function cursorOfPage(query: string, n: number): Promise<string> {
+  let cursor = ''
+  for (let i = 0; i < n; i++) {
+    const page = await get(
+      `/api/v1/customers?limit=50&${query}${cursor ? `&cursor=${cursor}` : ''}`,
+    )
+    cursor = page.nextCursor ?? ''
+  }
+  return cursor
+}
+
+const base = '/api/v1/customers?limit=50'
+const sample = await get(`${base}&sort=-createdAt`)
+const someName = sample.data[7]?.name ?? ''
+const cases: [string, string][] = [
+  ['first page, by name', base],
+  ['page 200 by name (cursor)', `${base}&cursor=${await cursorOfPage('sort=name', 200)}`],
+  ['first page, by customer ID descending', `${base}&sort=-externalId`],
+  [
+    'page 190 by customer ID (customers without one)',
+    `${base}&sort=externalId&cursor=${await cursorOfPage('sort=externalId', 190)}`,
+  ],
+  ['first page, newest first', `${base}&sort=-createdAt`],
+  ['search, common word ("acme")', `${base}&q=acme`],
+  ['search, one customer by name', `${base}&q=${encodeURIComponent(someName)}`],
+  ['search, a contact email', `${base}&q=ap2.`],
+  ['search, no match', `${base}&q=zzzz-nothing`],
+  ['filter: workflow', `${base}&workflow=Gentle`],
+  ['filter: source stripe', `${base}&source=stripe`],
+  ['filter: account manager', `${base}&accountManager=am3@bench.example`],
+  ['search + source + sort', `${base}&q=globex&source=roster&sort=-externalId`],
+]
+const results: string[] = []
+for (const [name, url] of cases) {
+  const { ms, rows } = await time(url)
+  results.push(`| ${store.kind} | ${name} | ${rows} | ${ms.toFixed(1)} ms |`)
+  process.stderr.write(`${name}: ${ms.toFixed(1)} ms (${rows} rows)\n`)
+}
+process.stdout.write(
+  `\n| store | request (${count.toLocaleString('en')} customers) | rows | median |\n`,
+)
+process.stdout.write('| --- | --- | ---: | ---: |\n')
+process.stdout.write(results.join('\n') + '\n')
+
+await db.delete(organizations).where(sql`${organizations.id} = ${org.id}`)
+await app.close()
+await queue.stop()
+await store.close()
+if (dataDir) await rm(dataDir, { recursive: true, force: true })

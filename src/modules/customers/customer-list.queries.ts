@@ -1,0 +1,205 @@
+import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm'
+import type { Customer, CustomerListQuery, CustomerSort } from '../../contracts/customers.ts'
+import type { DbOrTx } from '../../platform/db/client.ts'
+import { decodeCursor, encodeCursor } from '../../platform/db/cursor.ts'
+import {
+  connections,
+  contacts,
+  customerAccountManagers,
+  customers,
+  members,
+  workflows,
+} from '../../platform/db/schema/index.ts'
+import { selectCustomers, toCustomer, type CustomerSelection } from './customers.queries.ts'
+
+/**
+ * How each order reads and compares its key. Every order is backed by an index on
+ * (organization_id, key, id); the key is read back as text so that the cursor keeps it exactly
+ * (a timestamp to the microsecond). A nullable key puts customers without it last, both ways.
+ */
+const sortKeys = {
+  name: { key: sql`lower(${customers.name})`, type: sql`text`, nullable: false },
+  externalId: { key: sql`${customers.externalId}`, type: sql`text`, nullable: true },
+  createdAt: { key: sql`${customers.createdAt}`, type: sql`timestamptz`, nullable: false },
+} as const
+
+function sortOf(sort: CustomerSort) {
+  const descending = sort.startsWith('-')
+  const field = (descending ? sort.slice(1) : sort) as keyof typeof sortKeys
+  return { field, descending, ...sortKeys[field] }
+}
+
+/** The cursor: the order, the last key (null once past the customers that have one) and id. */
+interface Position {
+  sort: CustomerSort
+  key: string | null
+  id: string
+}
+
+function readCursor(cursor: string, sort: CustomerSort): Position {
+  const [raw, id] = decodeCursor(cursor, (value) => {
+    try {
+      const parsed: unknown = JSON.parse(value)
+      return (
+        Array.isArray(parsed) &&
+        parsed[0] === sort &&
+        (typeof parsed[1] === 'string' || parsed[1] === null)
+      )
+    } catch {
+      return false
+    }
+  })
+  const [, key] = JSON.parse(raw) as [CustomerSort, string | null]
+  return { sort, key, id }
+}
+
+const writeCursor = (position: Position): string =>
+  encodeCursor(JSON.stringify([position.sort, position.key]), position.id)
+
+const likePattern = (q: string): string => `%${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`
+const isUuid = (value: string): boolean => /^[0-9a-f-]{36}$/i.test(value)
+
+/** The filters other than the search, on the `customers` table alone. */
+function filters(organizationId: string, query: CustomerListQuery): (SQL | undefined)[] {
+  const conditions: (SQL | undefined)[] = [
+    eq(customers.organizationId, organizationId),
+    isNull(customers.archivedAt),
+  ]
+  if (query.accountManager) {
+    const manager = query.accountManager
+    const who = isUuid(manager)
+      ? sql`m.id = ${manager}::uuid`
+      : sql`lower(m.email) = ${manager.toLowerCase()}`
+    conditions.push(sql`${customers.id} in (select cam.customer_id from ${customerAccountManagers} cam
+      join ${members} m on m.organization_id = cam.organization_id and m.id = cam.member_id
+      where cam.organization_id = ${organizationId}::uuid and ${who})`)
+  }
+  if (query.workflow) {
+    const workflow = query.workflow
+    conditions.push(
+      isUuid(workflow)
+        ? eq(customers.workflowId, workflow)
+        : inArray(
+            customers.workflowId,
+            sql`(select ${workflows.id} from ${workflows} where ${workflows.organizationId} = ${organizationId}
+              and lower(${workflows.name}) = ${workflow.toLowerCase()})`,
+          ),
+    )
+  }
+  if (query.group) conditions.push(eq(customers.groupId, query.group))
+  if (query.source === 'roster') conditions.push(isNull(customers.sourceConnectionId))
+  else if (query.source) {
+    const bySystem = sql`(select ${connections.id} from ${connections}
+      where ${connections.organizationId} = ${organizationId} and ${connections.system} = ${query.source})`
+    conditions.push(inArray(customers.sourceConnectionId, bySystem))
+  }
+  return conditions
+}
+
+/**
+ * What the search matches — the name or customer ID, or a contact's email — as two conditions
+ * the list reads apart: a word found in many customers reads them in order and stops at a page,
+ * a rare one goes through the trigram indexes, and each part can take its own way.
+ */
+function searches(q: string): SQL[] {
+  const pattern = likePattern(q)
+  return [
+    sql`(lower(${customers.name}) like ${pattern} or lower(${customers.externalId}) like ${pattern})`,
+    sql`exists (select 1 from ${contacts} ct where ct.organization_id = ${customers.organizationId}
+      and ct.customer_id = ${customers.id} and ct.archived_at is null and lower(ct.email) like ${pattern})`,
+  ]
+}
+
+/** Up to `limit` customers meeting `conditions` in `order`; with a search, its parts merged. */
+function readPart(
+  db: DbOrTx,
+  organizationId: string,
+  options: {
+    conditions: (SQL | undefined)[]
+    search: SQL[]
+    order: SQL[]
+    key?: SQL
+    limit: number
+  },
+) {
+  const { conditions, search, order, key, limit } = options
+  if (search.length === 0) {
+    return selectCustomers(db, key)
+      .where(and(...conditions))
+      .orderBy(...order)
+      .limit(limit)
+  }
+  const ids = search.map(
+    (match) =>
+      sql`(${db
+        .select({ id: customers.id })
+        .from(customers)
+        .where(and(...conditions, match))
+        .orderBy(...order)
+        .limit(limit)})`,
+  )
+  return selectCustomers(db, key)
+    .where(
+      and(
+        eq(customers.organizationId, organizationId),
+        sql`${customers.id} in (${sql.join(ids, sql` union all `)})`,
+      ),
+    )
+    .orderBy(...order)
+    .limit(limit)
+}
+
+/**
+ * One page of customers, with search and filters, in one of the indexed orders. Keyset paging:
+ * a page costs the same at the start of the list as deep into it. For a nullable key the
+ * customers that have it come first, then those without it by id, each part read by its index.
+ */
+export async function listCustomers(
+  db: DbOrTx,
+  organizationId: string,
+  query: CustomerListQuery,
+): Promise<{ data: Customer[]; nextCursor: string | null }> {
+  const sort = sortOf(query.sort)
+  const direction = sort.descending ? desc : asc
+  const after = sort.descending ? sql`<` : sql`>`
+  const base = filters(organizationId, query)
+  const search = query.q ? searches(query.q) : []
+  const position = query.cursor ? readCursor(query.cursor, query.sort) : undefined
+  const want = query.limit + 1
+
+  const rows: CustomerSelection[] = []
+  if (position?.key !== null) {
+    const conditions = [...base, sort.nullable ? isNotNull(sort.key) : undefined]
+    if (position) {
+      conditions.push(
+        sql`(${sort.key}, ${customers.id}) ${after} (${position.key}::${sort.type}, ${position.id}::uuid)`,
+      )
+    }
+    const order = [direction(sort.key), direction(customers.id)]
+    rows.push(
+      ...(await readPart(db, organizationId, {
+        conditions,
+        search,
+        order,
+        key: sort.key,
+        limit: want,
+      })),
+    )
+  }
+  if (sort.nullable && rows.length < want) {
+    const conditions = [...base, isNull(sort.key)]
+    if (position?.key === null) conditions.push(sql`${customers.id} ${after} ${position.id}::uuid`)
+    const order = [direction(customers.id)]
+    const limit = want - rows.length
+    rows.push(...(await readPart(db, organizationId, { conditions, search, order, limit })))
+  }
+  const page = rows.slice(0, query.limit)
+  const last = page.at(-1)
+  return {
+    data: page.map(toCustomer),
+    nextCursor:
+      rows.length > query.limit && last
+        ? writeCursor({ sort: query.sort, key: last.sortKey, id: last.customer.id })
+        : null,
+  }
+}

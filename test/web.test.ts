@@ -1,0 +1,102 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { brotliCompressSync } from 'node:zlib'
+import { afterAll, describe, expect, it } from 'vitest'
+import { openVault } from '../src/platform/auth/encryption.ts'
+import { loadConfig } from '../src/platform/config.ts'
+import { buildApp } from '../src/platform/http/app.ts'
+import { isBuildFresh, writeStamp } from '../src/platform/web/stamp.ts'
+import { json, testQueue, testStore } from './support.ts'
+
+const config = loadConfig()
+
+const store = await testStore()
+const queue = await testQueue(store)
+
+/** A stand-in for a build: what the server does with one does not depend on its content. */
+async function fakeBuild(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'roster-web-'))
+  await mkdir(join(dir, 'assets'))
+  await writeFile(join(dir, 'index.html'), '<!doctype html><div id="root"></div>')
+  await writeFile(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)')
+  await writeFile(join(dir, 'assets', 'index-abc123.js.br'), brotliCompressSync('console.log(1)'))
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+describe('serving the web app', () => {
+  it("serves the app's page for its own routes, never cached, and keeps API errors in JSON", async () => {
+    const app = await buildApp({
+      db: store.db,
+      queue,
+      vault: openVault(config),
+      publicUrl: config.publicUrl,
+      webDir: await fakeBuild(),
+    })
+    afterAll(() => app.close())
+    for (const url of ['/', '/customers', '/customers/0b7c1a9e-1111-4222-8333-444455556666']) {
+      const page = await app.inject({ url })
+      expect(page.statusCode).toBe(200)
+      expect(page.headers['content-type']).toContain('text/html')
+      expect(page.headers['cache-control']).toBe('no-cache')
+      expect(page.body).toContain('<div id="root">')
+    }
+    const asset = await app.inject({ url: '/assets/index-abc123.js' })
+    expect(asset.statusCode).toBe(200)
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    expect(asset.body).toBe('console.log(1)')
+    const compressed = await app.inject({
+      url: '/assets/index-abc123.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    })
+    expect(compressed.headers['content-encoding']).toBe('br')
+    expect(compressed.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+
+    const missingAsset = await app.inject({ url: '/assets/gone-123.js' })
+    expect(missingAsset.statusCode).toBe(404)
+    const unknownApi = await app.inject({ url: '/api/v1/nothing-here' })
+    expect(unknownApi.statusCode).toBe(404)
+    expect(json(unknownApi).error).toMatchObject({ code: 'not_found' })
+    const unauthenticated = await app.inject({ url: '/api/v1/customers' })
+    expect(json(unauthenticated).error).toMatchObject({ code: 'unauthenticated' })
+  })
+
+  it('answers the API alone when no web app was built', async () => {
+    const app = await buildApp({
+      db: store.db,
+      queue,
+      vault: openVault(config),
+      publicUrl: config.publicUrl,
+      webDir: join(tmpdir(), 'no-such-build'),
+    })
+    afterAll(() => app.close())
+    expect((await app.inject({ url: '/customers' })).statusCode).toBe(404)
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200)
+  })
+})
+
+describe('deciding whether the web app must be built again', () => {
+  it('keeps a build while the files it was made from are unchanged, and not after', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'roster-stamp-'))
+    afterAll(() => rm(root, { recursive: true, force: true }))
+    const out = join(root, 'out')
+    await mkdir(join(root, 'web', 'src'), { recursive: true })
+    await mkdir(out)
+    const source = join(root, 'web', 'src', 'main.tsx')
+    await writeFile(source, 'export {}')
+    await writeFile(join(root, 'package-lock.json'), '{}')
+    expect(isBuildFresh(root, out)).toBe(false)
+
+    await writeFile(join(out, 'index.html'), '<!doctype html>')
+    writeStamp(root, out, [source, '\0virtual:module', join(root, 'node_modules', 'x', 'i.js')])
+    expect(isBuildFresh(root, out)).toBe(true)
+
+    await writeFile(source, 'export const changed = true')
+    expect(isBuildFresh(root, out)).toBe(false)
+    await writeFile(source, 'export {}')
+    expect(isBuildFresh(root, out)).toBe(true)
+    await writeFile(join(root, 'package-lock.json'), '{"lockfileVersion":3}')
+    expect(isBuildFresh(root, out)).toBe(false)
+  })
+})

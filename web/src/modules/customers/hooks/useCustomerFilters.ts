@@ -1,0 +1,48 @@
+import {
+  customerSorts,
+  recordSources,
+  type CustomerSort,
+  type RecordSource,
+} from '@contracts/customers.ts'
+import { useCallback, useMemo } from 'react'
+import { useSearchParams } from 'react-router'
+import type { CustomerFilters } from '../api/customers.ts'
+
+const oneOf = <T extends string>(values: readonly T[], value: string | null): T | null =>
+  value !== null && (values as readonly string[]).includes(value) ? (value as T) : null
+
+/** The list's search, filters and order, kept in the address so they survive a reload or a link. */
+export function useCustomerFilters(): [
+  CustomerFilters,
+  (change: Partial<CustomerFilters>) => void,
+] {
+  const [params, setParams] = useSearchParams()
+  const filters = useMemo<CustomerFilters>(
+    () => ({
+      q: params.get('q') ?? '',
+      accountManager: params.get('accountManager'),
+      workflow: params.get('workflow'),
+      source: oneOf<RecordSource>(recordSources, params.get('source')),
+      sort: oneOf<CustomerSort>(customerSorts, params.get('sort')) ?? 'name',
+    }),
+    [params],
+  )
+  const update = useCallback(
+    (change: Partial<CustomerFilters>) => {
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current)
+          for (const [key, value] of Object.entries(change)) {
+            if (value === null || value === '' || (key === 'sort' && value === 'name'))
+              next.delete(key)
+            else next.set(key, value)
+          }
+          return next
+        },
+        { replace: true },
+      )
+    },
+    [setParams],
+  )
+  return [filters, update]
+}

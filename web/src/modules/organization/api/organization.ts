@@ -1,0 +1,40 @@
+import { page } from '@contracts/common.ts'
+import {
+  apiKey,
+  apiKeyCreated,
+  member,
+  workflow,
+  type Member,
+  type MemberCreate,
+  type Workflow,
+} from '@contracts/organizations.ts'
+import { z } from 'zod'
+import { api } from '../../../platform/api.ts'
+
+export type { Member, Workflow }
+export type ApiKey = z.infer<typeof apiKey>
+export type ApiKeyCreated = z.infer<typeof apiKeyCreated>
+
+const list = <T extends z.ZodType>(item: T) => page(item).pick({ data: true })
+
+export const fetchMembers = async (): Promise<Member[]> =>
+  (await api('/members', { schema: list(member) })).data
+
+export const addMember = (input: Partial<MemberCreate> & { email: string }): Promise<Member> =>
+  api('/members', { method: 'POST', body: input, schema: member })
+
+export const fetchWorkflows = async (): Promise<Workflow[]> =>
+  (await api('/workflows', { schema: list(workflow) })).data
+
+export const addWorkflow = (name: string): Promise<Workflow> =>
+  api('/workflows', { method: 'POST', body: { name }, schema: workflow })
+
+export const fetchApiKeys = async (): Promise<ApiKey[]> =>
+  (await api('/api-keys', { schema: list(apiKey) })).data
+
+export const createApiKey = (name: string): Promise<ApiKeyCreated> =>
+  api('/api-keys', { method: 'POST', body: { name }, schema: apiKeyCreated })
+
+export const revokeApiKey = async (id: string): Promise<void> => {
+  await api(`/api-keys/${id}`, { method: 'DELETE' })
+}

@@ -1,0 +1,63 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import {
+  addMember,
+  addWorkflow,
+  createApiKey,
+  fetchApiKeys,
+  fetchMembers,
+  fetchWorkflows,
+  revokeApiKey,
+} from '../api/organization.ts'
+
+export const membersKey = ['members'] as const
+export const workflowsKey = ['workflows'] as const
+export const apiKeysKey = ['api-keys'] as const
+
+export const useMembers = () => useQuery({ queryKey: membersKey, queryFn: fetchMembers })
+export const useWorkflows = () => useQuery({ queryKey: workflowsKey, queryFn: fetchWorkflows })
+export const useApiKeys = (enabled = true) =>
+  useQuery({ queryKey: apiKeysKey, queryFn: fetchApiKeys, enabled })
+
+/** Members with the account-manager role: the ones a customer can be assigned to. */
+export function useAccountManagers() {
+  const members = useMembers()
+  return {
+    ...members,
+    data: members.data?.filter((member) => member.role === 'account_manager'),
+  }
+}
+
+export function useAddMember() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: addMember,
+    meta: { ownErrors: true },
+    onSuccess: () => client.invalidateQueries({ queryKey: membersKey }),
+  })
+}
+
+export function useAddWorkflow() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: addWorkflow,
+    meta: { ownErrors: true },
+    onSuccess: () => client.invalidateQueries({ queryKey: workflowsKey }),
+  })
+}
+
+export function useCreateApiKey() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: createApiKey,
+    meta: { ownErrors: true },
+    onSuccess: () => client.invalidateQueries({ queryKey: apiKeysKey }),
+  })
+}
+
+export function useRevokeApiKey() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: revokeApiKey,
+    onSuccess: () => client.invalidateQueries({ queryKey: apiKeysKey }),
+  })
+}

@@ -1,0 +1,61 @@
+import { Alert, Anchor, Breadcrumbs, Center, Grid, Loader, Stack } from '@mantine/core'
+import { Link, useParams } from 'react-router'
+import { ContactsCard } from '../modules/contacts/components/ContactsCard.tsx'
+import { AssignmentCard } from '../modules/customers/components/AssignmentCard.tsx'
+import { CustomerDetailsCard } from '../modules/customers/components/CustomerDetailsCard.tsx'
+import { HistoryCard } from '../modules/customers/components/HistoryCard.tsx'
+import { SourceBadge } from '../modules/customers/components/SourceBadge.tsx'
+import { useCustomer } from '../modules/customers/hooks/useCustomer.ts'
+import { errorMessage } from '../platform/api.ts'
+import { PageTitle } from '../platform/PageTitle.tsx'
+
+export function CustomerPage() {
+  const { id = '' } = useParams()
+  const customer = useCustomer(id)
+  const crumbs = (
+    <Breadcrumbs mb="xs">
+      <Anchor component={Link} to="/customers" size="sm">
+        Customers
+      </Anchor>
+      {customer.data && <span>{customer.data.name}</span>}
+    </Breadcrumbs>
+  )
+  if (customer.isPending) {
+    return (
+      <Center p="xl">
+        <Loader aria-label="Loading the customer" />
+      </Center>
+    )
+  }
+  if (customer.error) {
+    return (
+      <>
+        {crumbs}
+        <Alert color="red" role="alert" title="This customer cannot be shown">
+          {errorMessage(customer.error)}
+        </Alert>
+      </>
+    )
+  }
+  const data = customer.data
+  return (
+    <>
+      {crumbs}
+      <PageTitle title={data.name} actions={<SourceBadge source={data.source} />} />
+      <Grid>
+        <Grid.Col span={{ base: 12, lg: 8 }}>
+          <Stack>
+            <CustomerDetailsCard customer={data} />
+            <ContactsCard customer={data} />
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 4 }}>
+          <Stack>
+            <AssignmentCard customer={data} />
+            <HistoryCard customerId={data.id} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </>
+  )
+}

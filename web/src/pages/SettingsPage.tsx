@@ -1,0 +1,39 @@
+import { Tabs } from '@mantine/core'
+import { IconKey, IconRoute, IconUsersGroup } from '@tabler/icons-react'
+import { useNavigate, useParams } from 'react-router'
+import { ApiKeysPanel } from '../modules/settings/components/ApiKeysPanel.tsx'
+import { MembersPanel } from '../modules/settings/components/MembersPanel.tsx'
+import { WorkflowsPanel } from '../modules/settings/components/WorkflowsPanel.tsx'
+import { PageTitle } from '../platform/PageTitle.tsx'
+
+const tabs = [
+  { value: 'members', label: 'Members', icon: IconUsersGroup, panel: MembersPanel },
+  { value: 'workflows', label: 'Workflows', icon: IconRoute, panel: WorkflowsPanel },
+  { value: 'api-keys', label: 'API keys', icon: IconKey, panel: ApiKeysPanel },
+]
+
+/** Members, workflows and API keys, one tab each (/settings/members…). */
+export function SettingsPage() {
+  const { '*': tab = '' } = useParams()
+  const navigate = useNavigate()
+  const current = tabs.some((t) => t.value === tab) ? tab : 'members'
+  return (
+    <>
+      <PageTitle title="Settings" />
+      <Tabs value={current} onChange={(value) => void navigate(`/settings/${value ?? 'members'}`)}>
+        <Tabs.List mb="md">
+          {tabs.map(({ value, label, icon: Icon }) => (
+            <Tabs.Tab key={value} value={value} leftSection={<Icon size={16} aria-hidden />}>
+              {label}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+        {tabs.map(({ value, panel: Panel }) => (
+          <Tabs.Panel key={value} value={value}>
+            {value === current && <Panel />}
+          </Tabs.Panel>
+        ))}
+      </Tabs>
+    </>
+  )
+}
