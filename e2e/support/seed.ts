@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { createApiKey } from '../../src/modules/organizations/api-keys.service.ts'
 import { addMember } from '../../src/modules/organizations/members.service.ts'
 import type { Store } from '../../src/platform/db/client.ts'
-import { connections, customers } from '../../src/platform/db/schema/index.ts'
+import { connections, customers, organizations } from '../../src/platform/db/schema/index.ts'
 import type { SignInAs } from './roster.ts'
 
 /** Calls the API as the organisation (an API key), failing loudly on any error answer. */
@@ -114,6 +114,11 @@ export async function seedCustomers(
     .insert(connections)
     .values({ organizationId: org.organizationId, system: 'stripe', name: 'Stripe' })
     .returning()
+  // Its first billing connection is the organisation's contact source, as when connected.
+  await store.db
+    .update(organizations)
+    .set({ contactSourceConnectionId: stripe?.id ?? null })
+    .where(eq(organizations.id, org.organizationId))
   const synced = await call('POST', '/customers', {
     name: 'Umbrella Corp',
     externalId: 'cus_Q7umbrella',
