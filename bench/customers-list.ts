@@ -96,28 +96,28 @@ async function time(url: string): Promise<{ ms: number; rows: number }> {
   return { ms: runs[2] ?? 0, rows: first.data.length }
 }
 
-/** The cursor of page `n` (the 50 customers after the first 50 × n), followed page by page. */
+/** The cursor of page `n` (the 100 customers after the first 100 × n), followed page by page. */
 async function cursorOfPage(query: string, n: number): Promise<string> {
   let cursor = ''
   for (let i = 0; i < n; i++) {
     const page = await get(
-      `/api/v1/customers?limit=50&${query}${cursor ? `&cursor=${cursor}` : ''}`,
+      `/api/v1/customers?limit=100&${query}${cursor ? `&cursor=${cursor}` : ''}`,
     )
     cursor = page.nextCursor ?? ''
   }
   return cursor
 }
 
-const base = '/api/v1/customers?limit=50'
+const base = '/api/v1/customers?limit=100'
 const sample = await get(`${base}&sort=-createdAt`)
 const someName = sample.data[7]?.name ?? ''
 const cases: [string, string][] = [
   ['first page, by name', base],
-  ['page 200 by name (cursor)', `${base}&cursor=${await cursorOfPage('sort=name', 200)}`],
+  ['page 500 by name (cursor)', `${base}&cursor=${await cursorOfPage('sort=name', 500)}`],
   ['first page, by customer ID descending', `${base}&sort=-externalId`],
   [
-    'page 190 by customer ID (customers without one)',
-    `${base}&sort=externalId&cursor=${await cursorOfPage('sort=externalId', 190)}`,
+    'page 950 by customer ID (customers without one)',
+    `${base}&sort=externalId&cursor=${await cursorOfPage('sort=externalId', 950)}`,
   ],
   ['first page, newest first', `${base}&sort=-createdAt`],
   ['search, common word ("acme")', `${base}&q=acme`],

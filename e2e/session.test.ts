@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { addMember } from '../src/modules/organizations/members.service.ts'
+import { createOrganization } from '../src/modules/organizations/organizations.service.ts'
 import { describeInBrowser, openBrowser, type Browser } from './support/browser.ts'
 import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
 import { screenshots } from './support/screenshots.ts'
@@ -59,5 +61,27 @@ describeInBrowser('signing in and out', () => {
     await page.goto('/settings')
     await page.getByRole('button', { name: 'Sign in' }).waitFor()
     expect(new URL(page.url()).pathname).toBe('/sign-in')
+  })
+
+  it('asks which organisation when the email belongs to members of several', async () => {
+    const { page } = browser
+    const other = await createOrganization(roster.store.db, {
+      name: 'Globex Receivables',
+      slug: `globex-${ann.organizationId.slice(0, 8)}`,
+    })
+    await addMember(roster.store.db, other.id, {
+      email: ann.email,
+      role: 'member',
+      password: ann.password,
+    })
+    await page.getByRole('textbox', { name: 'Email' }).fill(ann.email)
+    await page.getByRole('textbox', { name: 'Password' }).fill(ann.password)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    const choice = page.getByRole('combobox', { name: 'Organisation' })
+    await choice.click()
+    await page.getByRole('option', { name: other.slug }).click()
+    await shot(page, 'choose-organisation')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('banner').getByText('Globex Receivables').waitFor()
   })
 })

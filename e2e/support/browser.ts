@@ -28,7 +28,8 @@ const missing =
  */
 export function describeInBrowser(name: string, suite: () => void): void {
   if (chromiumPath) {
-    describe(name, suite)
+    // A browser step waits for pages, jobs and a busy machine: more time than an API test.
+    describe(name, { timeout: 60_000 }, suite)
   } else if (process.env.CI === 'true') {
     describe(name, () => {
       it('runs in Chromium', () => {
