@@ -57,7 +57,7 @@ describeInBrowser('importing customers in the wizard, then reading the history',
   beforeAll(async () => {
     roster = await startRoster()
     browser = await openBrowser(roster.baseURL)
-    ann = await newOrgWithMember(roster.store)
+    ann = await newOrgWithMember(roster.store, { name: 'Acme Finance' })
     dir = await mkdtemp(join(tmpdir(), 'roster-e2e-imports-'))
     file = join(dir, 'customers.csv')
     await writeFile(file, csv)

@@ -1,4 +1,4 @@
-import { Table, Text, VisuallyHidden } from '@mantine/core'
+import { Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core'
 import type { ImportSummary } from '../api/imports.ts'
 import { formatCount, plural } from '../format.ts'
 
@@ -24,45 +24,49 @@ export function SummaryTable({
     { label: 'Contacts', counts: contacts, rejected: null },
   ]
   return (
-    <Table.ScrollContainer minWidth={420}>
-      <Table withTableBorder tabularNums captionSide="top" aria-label={caption}>
-        <Table.Caption ta="left">
-          <Text component="span" fw={600}>
-            {caption}
-          </Text>{' '}
-          ({plural(lines.total, 'line')} read)
-        </Table.Caption>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">
-              <VisuallyHidden>Counted in</VisuallyHidden>
-            </Table.Th>
-            {headings[tense].map((heading) => (
-              <Table.Th key={heading} scope="col" ta="right">
-                {heading}
+    <Stack gap="xs">
+      <div>
+        <Title order={2} size="h4">
+          {caption}
+        </Title>
+        <Text size="sm" c="dimmed">
+          {plural(lines.total, 'line')} read from the file.
+        </Text>
+      </div>
+      <Table.ScrollContainer minWidth={420}>
+        <Table withTableBorder tabularNums aria-label={caption}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">
+                <VisuallyHidden>Counted in</VisuallyHidden>
               </Table.Th>
-            ))}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {rows.map(({ label, counts, rejected }) => (
-            <Table.Tr key={label}>
-              <Table.Th scope="row">{label}</Table.Th>
-              <Table.Td ta="right">{formatCount(counts.created)}</Table.Td>
-              <Table.Td ta="right">{formatCount(counts.updated)}</Table.Td>
-              <Table.Td ta="right">{formatCount(counts.unchanged)}</Table.Td>
-              <Table.Td
-                ta="right"
-                c={rejected ? 'red' : undefined}
-                fw={rejected ? 700 : undefined}
-                aria-label={rejected === null ? 'Not counted' : undefined}
-              >
-                {rejected === null ? '—' : formatCount(rejected)}
-              </Table.Td>
+              {headings[tense].map((heading) => (
+                <Table.Th key={heading} scope="col" ta="right">
+                  {heading}
+                </Table.Th>
+              ))}
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map(({ label, counts, rejected }) => (
+              <Table.Tr key={label}>
+                <Table.Th scope="row">{label}</Table.Th>
+                <Table.Td ta="right">{formatCount(counts.created)}</Table.Td>
+                <Table.Td ta="right">{formatCount(counts.updated)}</Table.Td>
+                <Table.Td ta="right">{formatCount(counts.unchanged)}</Table.Td>
+                <Table.Td
+                  ta="right"
+                  c={rejected ? 'red' : undefined}
+                  fw={rejected ? 700 : undefined}
+                  aria-label={rejected === null ? 'Not counted' : undefined}
+                >
+                  {rejected === null ? '—' : formatCount(rejected)}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Stack>
   )
 }
