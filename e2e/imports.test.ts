@@ -55,13 +55,15 @@ describeInBrowser('importing customers in the wizard, then reading the history',
   let file: string
 
   beforeAll(async () => {
-    roster = await startRoster()
+    // A small upload limit, to see a file over it refused.
+    roster = await startRoster({ importMaxBytes: 64 * 1024 })
     browser = await openBrowser(roster.baseURL)
     ann = await newOrgWithMember(roster.store, { name: 'Acme Finance' })
     dir = await mkdtemp(join(tmpdir(), 'roster-e2e-imports-'))
     file = join(dir, 'customers.csv')
     await writeFile(file, csv)
     await writeFile(join(dir, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]))
+    await writeFile(join(dir, 'large.csv'), `Name\n${'Acme Industries\n'.repeat(10_000)}`)
   })
   afterAll(async () => {
     await browser.close()
@@ -89,13 +91,16 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     await shot(page, 'upload', { tour: 'import-upload' })
   })
 
-  it("refuses a file it cannot read with the API's reason", async () => {
+  it("refuses a file it cannot read, or too large, with the API's reason", async () => {
     const { page } = browser
-    await chooseFile(page, join(dir, 'logo.png'))
     const alert = page.getByRole('alert').filter({ hasText: 'This file cannot be imported' })
-    await alert.waitFor()
-    expect(await alert.textContent()).toMatch(/CSV|xlsx|Excel/i)
+    await chooseFile(page, join(dir, 'logo.png'))
+    await alert.getByText('This file is an image (PNG), not a spreadsheet.').waitFor()
     await shot(page, 'refused')
+
+    await chooseFile(page, join(dir, 'large.csv'))
+    await alert.getByText('The file is larger than the 64 KB limit').waitFor()
+    expect(new URL(page.url()).searchParams.get('import')).toBeNull()
   })
 
   it('uploads a CSV, shows what was detected and reads it again with another separator', async () => {
