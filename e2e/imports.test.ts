@@ -43,6 +43,7 @@ async function mapColumn(page: Page, column: string, field: string): Promise<voi
   await page.keyboard.press('ControlOrMeta+a')
   await page.keyboard.type(field)
   await page.getByRole('option', { name: new RegExp(`^${field}\\b`) }).waitFor()
+  await page.keyboard.press('ArrowDown')
   await page.keyboard.press('Enter')
   expect(await picker.inputValue()).toBe(field)
 }
@@ -56,14 +57,22 @@ describeInBrowser('importing customers in the wizard, then reading the history',
 
   beforeAll(async () => {
     // A small upload limit, to see a file over it refused.
-    roster = await startRoster({ importMaxBytes: 64 * 1024 })
+    roster = await startRoster({ importMaxBytes: 1024 * 1024 })
     browser = await openBrowser(roster.baseURL)
     ann = await newOrgWithMember(roster.store, { name: 'Acme Finance' })
     dir = await mkdtemp(join(tmpdir(), 'roster-e2e-imports-'))
     file = join(dir, 'customers.csv')
     await writeFile(file, csv)
     await writeFile(join(dir, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]))
-    await writeFile(join(dir, 'large.csv'), `Name\n${'Acme Industries\n'.repeat(10_000)}`)
+    await writeFile(join(dir, 'too-large.csv'), `Name\n${'Acme Industries\n'.repeat(80_000)}`)
+    const many = Array.from(
+      { length: 12_000 },
+      (_, i) => `Client ${i};C-${i};billing${i}@client${i}.example;France`,
+    )
+    await writeFile(
+      join(dir, 'many.csv'),
+      ['Company;Customer ID;Email;Country', ...many].join('\n'),
+    )
   })
   afterAll(async () => {
     await browser.close()
@@ -98,8 +107,8 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     await alert.getByText('This file is an image (PNG), not a spreadsheet.').waitFor()
     await shot(page, 'refused')
 
-    await chooseFile(page, join(dir, 'large.csv'))
-    await alert.getByText('The file is larger than the 64 KB limit').waitFor()
+    await chooseFile(page, join(dir, 'too-large.csv'))
+    await alert.getByText('The file is larger than the 1 MB limit').waitFor()
     expect(new URL(page.url()).searchParams.get('import')).toBeNull()
   })
 
@@ -268,4 +277,35 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     await shot(page, 'history-phone')
     await page.setViewportSize(laptop)
   })
+
+  it('shows a running import again when its page is reopened, and cancels it', async () => {
+    const { page } = browser
+    await page.goto('/imports/new')
+    await chooseFile(page, join(dir, 'many.csv'))
+    await page.getByRole('button', { name: 'Next: map the columns' }).click()
+    await page.getByText('This file is large: its lines are checked when you continue').waitFor()
+    await page.getByRole('button', { name: 'Next: review' }).click()
+    await page
+      .getByRole('button', { name: 'Submit: import 12,000 lines' })
+      .click({ timeout: 90_000 })
+    await page.getByRole('progressbar', { name: 'Import progress' }).waitFor()
+    await page.getByText(/(Reading and checking|Saving) .* of 12,000/).waitFor()
+    await shot(page, 'running', { tour: 'import-running' })
+    const id = new URL(page.url()).searchParams.get('import')
+
+    // Leaving the page leaves the import running; its page shows the progress again.
+    await page.goto('/imports')
+    const row = page.getByRole('table', { name: 'Import history' }).getByRole('row', {
+      name: /many\.csv/,
+    })
+    expect(await row.getByRole('cell').nth(3).textContent()).toMatch(/Running|Waiting to start/)
+    await page.goto(`/imports/${id}`)
+    await page.getByRole('progressbar', { name: 'Import progress' }).waitFor()
+    await page.getByRole('button', { name: 'Cancel the import' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Cancel this import?' })
+    await dialog.getByRole('button', { name: 'Cancel the import' }).click()
+    await page.getByText('The import was cancelled').waitFor({ timeout: 90_000 })
+    await page.getByText(/lines? (was|were) saved before it stopped/).waitFor()
+    await shot(page, 'cancelled')
+  }, 180_000)
 })
