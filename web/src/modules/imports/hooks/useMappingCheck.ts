@@ -83,13 +83,11 @@ export function useMappingCheck(
   return {
     /** The check of the mapping as it is now, once it has answered. */
     current,
-    /** The last answer, even for an earlier mapping. */
-    last: checked,
     checking: pending > 0,
-    /** The dry run of the mapping as it is now: reuses its check, or runs one. */
+    /** The dry run of the mapping as it is now: reuses its answer, or checks (again). */
     ensure: useCallback(
       (): Promise<Check> =>
-        current
+        current?.result
           ? Promise.resolve(current)
           : mapping
             ? run(mapping)
