@@ -308,4 +308,28 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     await page.getByText(/lines? (was|were) saved before it stopped/).waitFor()
     await shot(page, 'cancelled')
   }, 180_000)
+
+  it('pages through the rejected lines of the dry run', async () => {
+    const { page } = browser
+    const bad = Array.from({ length: 30 }, (_, i) => `Client ${i};C-${i};wrong-${i}`)
+    await writeFile(join(dir, 'bad.csv'), ['Company;Customer ID;Email', ...bad].join('\n'))
+    await page.goto('/imports/new')
+    await chooseFile(page, join(dir, 'bad.csv'))
+    await page.getByRole('button', { name: 'Next: map the columns' }).click()
+    await page.getByRole('button', { name: 'Next: review' }).click()
+    await page.getByRole('heading', { name: 'Rejected lines (30)' }).waitFor()
+    const rows = page.getByRole('table', { name: 'Rejected lines' }).locator('tbody tr')
+    expect(await rows.count()).toBe(25)
+    expect(await page.getByRole('button', { name: 'Submit: import 0 lines' }).isDisabled()).toBe(
+      true,
+    )
+    const pager = page.getByRole('navigation', { name: 'Pages of rejected lines' })
+    await pager.getByRole('button', { name: 'Next page' }).click()
+    await pager.getByText('Page 2').waitFor()
+    expect(await rows.count()).toBe(5)
+    expect(await rows.first().getByRole('cell').first().textContent()).toBe('27')
+    await pager.getByRole('button', { name: 'Previous page' }).click()
+    await pager.getByText('Page 1').waitFor()
+    expect(await rows.first().getByRole('cell').first().textContent()).toBe('2')
+  })
 })
