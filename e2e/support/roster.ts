@@ -20,7 +20,7 @@ export interface Roster {
  * Roster as `roster serve` runs it — the built web app and the API on one port, the job workers
  * running — on the test run's database (PGlite, or PostgreSQL with DATABASE_URL).
  */
-export async function startRoster(): Promise<Roster> {
+export async function startRoster(options: { importMaxBytes?: number } = {}): Promise<Roster> {
   await ensureWebBuild((message) => process.stderr.write(`[e2e] ${message}\n`))
   const store = await testStore()
   const queue = await testQueue(store, { workers: true })
@@ -32,6 +32,7 @@ export async function startRoster(): Promise<Roster> {
     vault,
     publicUrl: config.publicUrl,
     webDir: webDist,
+    ...options,
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo

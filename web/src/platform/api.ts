@@ -46,7 +46,8 @@ export function apiUrl(path: string, query?: Query): string {
   return `/api/v1${path}${search ? `?${search}` : ''}`
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
+/** The ApiError an error answer carries (for calls made without `api`, e.g. uploads). */
+export async function errorOf(response: Response): Promise<ApiError> {
   const text = await response.text()
   try {
     const { error } = errorEnvelope.parse(JSON.parse(text))

@@ -1,0 +1,94 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import {
+  cancelImport,
+  fetchHistory,
+  fetchImport,
+  fetchPreview,
+  fetchRejectedLines,
+  readAgain,
+  startImport,
+  type ImportRecord,
+  type ReadChoice,
+} from '../api/imports.ts'
+import { isActive } from '../format.ts'
+
+export const importKeys = {
+  all: ['imports'] as const,
+  history: (cursor: string | null) => ['imports', 'history', cursor] as const,
+  record: (id: string) => ['imports', 'record', id] as const,
+  preview: (id: string) => ['imports', 'preview', id] as const,
+  rejected: (id: string) => ['imports', 'rejected', id] as const,
+}
+
+/** How often a running import is read again: its progress bar moves at this pace. */
+const pollMs = 1000
+
+/** One import; read again every second while it waits or runs. */
+export function useImport(id: string) {
+  return useQuery({
+    queryKey: importKeys.record(id),
+    queryFn: ({ signal }) => fetchImport(id, signal),
+    refetchInterval: (query) =>
+      query.state.data && isActive(query.state.data.status) ? pollMs : false,
+    refetchIntervalInBackground: true,
+  })
+}
+
+export function usePreview(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: importKeys.preview(id),
+    queryFn: () => fetchPreview(id),
+    enabled,
+    staleTime: Infinity,
+  })
+}
+
+export function useHistory(cursor: string | null, limit: number) {
+  return useQuery({
+    queryKey: [...importKeys.history(cursor), limit],
+    queryFn: () => fetchHistory(cursor, limit),
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) =>
+      query.state.data?.data.some((row) => isActive(row.status)) ? 2 * pollMs : false,
+  })
+}
+
+export function useRejectedLines(id: string, cursor: string | null, limit: number) {
+  return useQuery({
+    queryKey: [...importKeys.rejected(id), cursor, limit],
+    queryFn: () => fetchRejectedLines(id, cursor, limit),
+    placeholderData: keepPreviousData,
+  })
+}
+
+/** Keeps the cached import in step with an answer that carries it. */
+function useStoreRecord() {
+  const queryClient = useQueryClient()
+  return (record: ImportRecord) => {
+    queryClient.setQueryData(importKeys.record(record.id), record)
+    void queryClient.invalidateQueries({ queryKey: ['imports', 'history'] })
+  }
+}
+
+export function useReadAgain(id: string) {
+  const queryClient = useQueryClient()
+  const store = useStoreRecord()
+  return useMutation({
+    mutationFn: (choice: ReadChoice) => readAgain(id, choice),
+    meta: { ownErrors: true },
+    onSuccess: (preview) => {
+      queryClient.setQueryData(importKeys.preview(id), preview)
+      store(preview)
+    },
+  })
+}
+
+export function useStartImport(id: string) {
+  const store = useStoreRecord()
+  return useMutation({ mutationFn: () => startImport(id), onSuccess: store })
+}
+
+export function useCancelImport(id: string) {
+  const store = useStoreRecord()
+  return useMutation({ mutationFn: () => cancelImport(id), onSuccess: store })
+}
