@@ -178,7 +178,7 @@ async function contactsOf(chargebee: Chargebee, id: string, signal?: AbortSignal
 function readList(response: unknown) {
   const list = chargebeeList.safeParse(response)
   if (list.success) return list.data
-  throw new SourceError('temporary', 'Chargebee answered a list Roster could not read.', {
+  throw new SourceError('temporary', 'the list it answered could not be read', {
     cause: list.error,
   })
 }
