@@ -82,6 +82,7 @@ const bolt = (fake: ChargebeeFake) =>
       { id: 'ct_b0', email: 'gone@bolt.example', enabled: false },
       { id: 'ct_b1', email: 'ap@bolt.example', first_name: 'Anna' },
       { id: 'ct_b2', email: 'cfo@bolt.example', label: 'Finance' },
+      { id: 'ct_b3', email: 'AP@bolt.example', phone: '06 11 22 33 44', label: 'Payments' },
     ],
   })
 
@@ -148,10 +149,13 @@ describe('Chargebee synced into Roster', () => {
       { externalId: 'ct_ap', email: 'ap@acme.example', firstName: 'Paul', isMain: false },
     ])
     expect(company.contacts).toHaveLength(2)
-    expect(people(await synced(api, 'bolt'))).toEqual([
+    const promoted = await synced(api, 'bolt')
+    expect(people(promoted)).toEqual([
       ['ct_b1', 'ap@bolt.example', true],
       ['ct_b2', 'cfo@bolt.example', false],
     ])
+    // Its duplicate (ct_b3) merged in: what it knows and ct_b1 did not.
+    expect(promoted.contacts[0]).toMatchObject({ phone: '+33611223344', role: 'PAYER' })
     expect((await synced(api, 'cactus')).contacts).toEqual([])
     expect((await synced(api, 'c7')).mainContact).toMatchObject({
       email: 'c7@x.example',

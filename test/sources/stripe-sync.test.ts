@@ -128,16 +128,21 @@ describe('Stripe synced into Roster', () => {
 
   it('brings a change made at Stripe on the next incremental run (Sync now)', async () => {
     let id = ''
+    let bolt = ''
     const setup = await connected((fake) => {
       id = String(acme(fake).id)
-      fake.createCustomer({ name: 'Bolt GmbH' })
+      bolt = String(fake.createCustomer({ name: 'Bolt GmbH', email: 'ap@bolt.example' }).id)
     })
     const { fake, api } = setup
     const before = await synced(api, id)
+    expect(before.contacts).toHaveLength(1)
     fake.updateCustomer(id, { name: 'Acme SA', email: 'ap@acme.example' })
+    fake.updateCustomer(bolt, { email: null })
     const created = String(fake.createCustomer({ name: 'Cactus', email: 'ap@cactus.example' }).id)
     const run = await syncNow(setup)
-    expect(run).toMatchObject({ status: 'completed', mode: 'incremental', created: 1, updated: 1 })
+    expect(run).toMatchObject({ status: 'completed', mode: 'incremental', created: 1, updated: 2 })
+    // No email at Stripe any more: no contact in Roster either.
+    expect(await synced(api, bolt)).toMatchObject({ mainContact: null, contacts: [] })
     const after = await synced(api, id)
     expect(after).toMatchObject({ id: before.id, name: 'Acme SA' })
     expect(after.contacts).toMatchObject([
