@@ -297,6 +297,20 @@ describe('the Chargebee connector against its fake', () => {
     expect(pages[0]?.customers.find((c) => c.externalId === 'none')?.contacts).toHaveLength(1)
   })
 
+  it('trusts a listing that shows contacts[]: a customer listed without it has none', async () => {
+    fake.createCustomer({
+      id: 'with',
+      email: 'a@with.example',
+      contacts: [{ email: 'b@with.example' }],
+    })
+    seed(3)
+    const pages = await full()
+    expect(ids(pages)).toEqual(['with', 'c-0', 'c-1', 'c-2'])
+    expect(fake.requests.filter((r) => r.path.endsWith('/contacts'))).toEqual([])
+    const customers = pages.flatMap((p) => p.customers)
+    expect(customers.map((c) => c.contacts.length)).toEqual([2, 1, 1, 1])
+  })
+
   it('follows only what changed since the cursor, deletions and cleared data included', async () => {
     seed(6)
     const cursor = (await full()).at(-1)?.cursor

@@ -112,6 +112,11 @@ export interface Connector<Settings = unknown, Secrets = unknown> {
 export type SourceErrorKind =
   'rate_limited' | 'temporary' | 'auth_revoked' | 'not_found' | 'bad_data' | 'unverified'
 
+/**
+ * The message is the source's own reason in a few words ("Invalid API Key provided: sk_…",
+ * "error 500: …"), not a sentence about the system: the engine and the connections API put it in
+ * theirs, which name the system and say what to do.
+ */
 export class SourceError extends Error {
   readonly kind: SourceErrorKind
   /** For `rate_limited`: how long the source asked to wait (Retry-After), when it said. */

@@ -73,9 +73,7 @@ const errorBody = z.looseObject({
 export function classifyChargebeeError(error: unknown): SourceError {
   if (error instanceof SourceError) return error
   if (isNetworkFailure(error)) {
-    return new SourceError('temporary', 'Chargebee could not be reached; Roster will try again.', {
-      cause: error,
-    })
+    return new SourceError('temporary', 'no answer over the network', { cause: error })
   }
   const parsed = errorBody.safeParse(error)
   const body = parsed.success ? parsed.data : {}
@@ -84,7 +82,7 @@ export function classifyChargebeeError(error: unknown): SourceError {
   const said = body.message ?? 'no reason given'
   if (status === 429 || code === 'api_request_limit_exceeded') {
     const header = body.headers?.['retry-after']
-    return new SourceError('rate_limited', 'Chargebee asked Roster to slow down.', {
+    return new SourceError('rate_limited', 'too many requests', {
       retryAfterMs: retryAfterMs(typeof header === 'string' ? header : null),
       cause: error,
     })
@@ -95,17 +93,11 @@ export function classifyChargebeeError(error: unknown): SourceError {
     code === 'api_authentication_failed' ||
     code === 'api_authorization_failed'
   ) {
-    return new SourceError(
-      'auth_revoked',
-      `Chargebee refused the API key (${said}); reconnect Chargebee with a valid key for this site.`,
-      { cause: error },
-    )
+    return new SourceError('auth_revoked', said, { cause: error })
   }
-  if (status === 404) return new SourceError('not_found', `Chargebee: ${said}`, { cause: error })
+  if (status === 404) return new SourceError('not_found', said, { cause: error })
   if (status === undefined) {
-    return new SourceError('temporary', 'Chargebee answered something Roster could not read.', {
-      cause: error,
-    })
+    return new SourceError('temporary', 'its answer could not be read', { cause: error })
   }
-  return new SourceError('temporary', `Chargebee failed (${status}): ${said}`, { cause: error })
+  return new SourceError('temporary', `error ${status}: ${said}`, { cause: error })
 }

@@ -23,7 +23,7 @@ export const chargebeeConnector: Connector<ChargebeeSettings, ChargebeeSecrets> 
       if (!(error instanceof SourceError) || error.kind !== 'not_found') throw error
       throw new SourceError(
         'not_found',
-        `Chargebee has no site "${settings.site}"; check the site name (acme-test for acme-test.chargebee.com).`,
+        `there is no site "${settings.site}" (the site name is acme-test for acme-test.chargebee.com)`,
         { cause: error },
       )
     }

@@ -22,6 +22,7 @@ export async function* listAll(
   const resumed = fullCursor.safeParse(cursor)
   let offset = resumed.success ? resumed.data.full.offset : undefined
   let startedAt = resumed.success ? resumed.data.full.startedAt : null
+  const listing: Listing = { showsContacts: false }
   for (;;) {
     const response = await call(signal, () =>
       chargebee.customer.list({
@@ -32,7 +33,7 @@ export async function* listAll(
     )
     startedAt ??= serverSeconds(response.headers.date) - clockMarginSeconds
     const list = readList(response)
-    const page = await mapAll(chargebee, list.list, signal)
+    const page = await mapAll(chargebee, list.list, listing, signal)
     if (list.next_offset !== undefined) {
       offset = list.next_offset
       yield { ...page, cursor: { v: 1, full: { offset, startedAt } } }
@@ -74,6 +75,7 @@ export async function* listChanges(
   const from = parsed.data
   let position: ChangesCursor = { ...from, seen: { ...from.seen } }
   let offset: string | undefined
+  const listing: Listing = { showsContacts: false }
   for (;;) {
     const response = await call(signal, () =>
       chargebee.customer.list({
@@ -89,7 +91,7 @@ export async function* listChanges(
       const { id, updatedAt, version } = stamp(item)
       return !(updatedAt === from.updatedAt && id !== null && from.seen[id] === version)
     })
-    const page = await mapAll(chargebee, fresh, signal)
+    const page = await mapAll(chargebee, fresh, listing, signal)
     for (const item of list.list) position = advance(position, stamp(item))
     yield { ...page, cursor: position }
     if (list.next_offset === undefined) return
@@ -116,14 +118,32 @@ function stamp(item: unknown) {
   return { id, updatedAt, version }
 }
 
+/**
+ * Whether a listing shows the customers' contacts. Chargebee leaves an empty `contacts[]` out, so
+ * once a customer of the listing came with the array, one without it has no contacts; only a
+ * listing that never showed any (a site whose lists leave contacts out) asks the contacts
+ * endpoint, customer by customer.
+ */
+interface Listing {
+  showsContacts: boolean
+}
+
 /** Maps each item; a customer listed without its contacts array gets it from the contacts call. */
-async function mapAll(chargebee: Chargebee, items: unknown[], signal?: AbortSignal) {
+async function mapAll(
+  chargebee: Chargebee,
+  items: unknown[],
+  listing: Listing,
+  signal?: AbortSignal,
+) {
   const customers: SourceCustomer[] = []
   const skipped: SkippedRecord[] = []
-  for (const item of items) {
-    const raw = (item as { customer?: unknown } | null)?.customer
+  const raws = items.map((item) => (item as { customer?: unknown } | null)?.customer)
+  listing.showsContacts ||= raws.some(
+    (raw) => typeof raw === 'object' && raw !== null && 'contacts' in raw,
+  )
+  for (const raw of raws) {
     let contacts: unknown[] | undefined
-    if (needsContacts(raw)) {
+    if (!listing.showsContacts && needsContacts(raw)) {
       const id = (raw as { id: string }).id
       contacts = await contactsOf(chargebee, id, signal)
       if (contacts === undefined) {
@@ -178,7 +198,7 @@ async function contactsOf(chargebee: Chargebee, id: string, signal?: AbortSignal
 function readList(response: unknown) {
   const list = chargebeeList.safeParse(response)
   if (list.success) return list.data
-  throw new SourceError('temporary', 'Chargebee answered a list Roster could not read.', {
+  throw new SourceError('temporary', 'the list it answered could not be read', {
     cause: list.error,
   })
 }

@@ -47,18 +47,14 @@ export function classifyStripeError(error: unknown): SourceError {
   if (error instanceof SourceError) return error
   if (!(error instanceof Stripe.errors.StripeError)) {
     if (isNetworkFailure(error)) {
-      return new SourceError('temporary', 'Stripe could not be reached; Roster will try again.', {
-        cause: error,
-      })
+      return new SourceError('temporary', 'no answer over the network', { cause: error })
     }
-    return new SourceError('temporary', 'Stripe answered something Roster could not read.', {
-      cause: error,
-    })
+    return new SourceError('temporary', 'its answer could not be read', { cause: error })
   }
   const status = error.statusCode
   const said = error.message
   if (status === 429 || error instanceof Stripe.errors.StripeRateLimitError) {
-    return new SourceError('rate_limited', 'Stripe asked Roster to slow down.', {
+    return new SourceError('rate_limited', 'too many requests', {
       retryAfterMs: retryAfterMs(error.headers?.['retry-after']),
       cause: error,
     })
@@ -69,19 +65,13 @@ export function classifyStripeError(error: unknown): SourceError {
     error instanceof Stripe.errors.StripeAuthenticationError ||
     error instanceof Stripe.errors.StripePermissionError
   ) {
-    return new SourceError(
-      'auth_revoked',
-      `Stripe refused the API key (${said}); reconnect Stripe with a valid key that can read customers.`,
-      { cause: error },
-    )
+    return new SourceError('auth_revoked', said, { cause: error })
   }
-  if (status === 404) return new SourceError('not_found', `Stripe: ${said}`, { cause: error })
+  if (status === 404) return new SourceError('not_found', said, { cause: error })
   if (error instanceof Stripe.errors.StripeConnectionError) {
-    return new SourceError('temporary', 'Stripe could not be reached; Roster will try again.', {
-      cause: error,
-    })
+    return new SourceError('temporary', 'no answer over the network', { cause: error })
   }
-  return new SourceError('temporary', `Stripe failed (${status ?? 'no status'}): ${said}`, {
+  return new SourceError('temporary', status ? `error ${status}: ${said}` : said, {
     cause: error,
   })
 }

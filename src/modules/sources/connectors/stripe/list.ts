@@ -224,7 +224,7 @@ function mapAll(data: unknown[]): { customers: SourceCustomer[]; skipped: Skippe
 function readList(response: unknown) {
   const list = stripeList.safeParse(response)
   if (list.success) return list.data
-  throw new SourceError('temporary', 'Stripe answered a list Roster could not read.', {
+  throw new SourceError('temporary', 'the list it answered could not be read', {
     cause: list.error,
   })
 }

@@ -1,0 +1,191 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { createApiKey } from '../../src/modules/organizations/api-keys.service.ts'
+import { createOrganization } from '../../src/modules/organizations/organizations.service.ts'
+import { client, json, testApp } from '../support.ts'
+import { chargebeeFake, listedCustomers, stripeFake, synced } from './fakes.ts'
+import { isolatedStore } from './isolated.ts'
+
+// The command line against the real connectors and their fakes: `roster sync` runs sync jobs,
+// so these processes get a database of their own. Each process takes a few seconds to start:
+// one story per system, each command run once.
+vi.setConfig({ testTimeout: 120_000 })
+const isolated = await isolatedStore()
+afterAll(() => isolated.close())
+const app = await testApp(isolated.store)
+const bin = new URL('../../bin/roster', import.meta.url).pathname
+const dir = await mkdtemp(join(tmpdir(), 'roster-cli-connectors-'))
+
+function roster(...args: string[]) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(bin, args, { env: { ...process.env, ...isolated.env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
+    })
+  })
+}
+
+let orgs = 0
+async function newOrg() {
+  const org = await createOrganization(isolated.store.db, {
+    name: `CLI connectors ${++orgs}`,
+    country: 'FR',
+  })
+  const { key } = await createApiKey(isolated.store.db, org.id, { name: 'test' })
+  return { slug: org.slug, api: client(app, key) }
+}
+
+describe('the command line with Stripe', () => {
+  it('connects with --base-url, syncs every page with roster sync, and roster import refuses to change what Stripe owns', async () => {
+    const fake = await stripeFake()
+    for (let n = 1; n <= 120; n++) {
+      fake.createCustomer({
+        name: `Customer ${String(n).padStart(3, '0')}`,
+        email: n === 120 ? null : `ap${n}@customer${n}.example`,
+        address: { city: 'Lyon', country: 'FR' },
+      })
+    }
+    fake.advance(600)
+    const { slug, api } = await newOrg()
+    const added = await roster(
+      'connection',
+      'add',
+      '--org',
+      slug,
+      '--system',
+      'stripe',
+      '--api-key',
+      fake.apiKey,
+      '--base-url',
+      fake.url,
+      '--json',
+    )
+    expect(added.stderr).toBe('')
+    expect(JSON.parse(added.stdout)).toEqual({
+      id: expect.any(String),
+      system: 'stripe',
+      name: 'Stripe',
+      status: 'active',
+    })
+
+    const sync = await roster('sync', '--org', slug, '--json')
+    expect(sync.stderr).toBe('')
+    expect(sync.code).toBe(0)
+    expect(JSON.parse(sync.stdout)).toMatchObject({
+      status: 'completed',
+      mode: 'full',
+      counts: { created: 120, updated: 0, archived: 0, skipped: 0 },
+    })
+    const customers = await listedCustomers(api)
+    expect(customers).toHaveLength(120)
+    expect(customers.filter((c) => c.mainContact === null).map((c) => c.name)).toEqual([
+      'Customer 120',
+    ])
+    const first = customers[0]
+    expect(first).toMatchObject({ name: 'Customer 001', city: 'Lyon', source: 'stripe' })
+    expect(first.mainContact.email).toBe('ap1@customer1.example')
+
+    const path = join(dir, 'stripe.csv')
+    await writeFile(
+      path,
+      `Customer ID;Customer name;City;Contact email;First name\n${first.externalId as string};Customer 001;Paris;;\n${first.externalId as string};Customer 001;;ap1@customer1.example;Ann\n`,
+    )
+    const imported = await roster('import', path, '--org', slug, '--json')
+    expect(imported.code).toBe(1)
+    expect(JSON.parse(imported.stdout).rejected).toEqual([
+      {
+        line: 2,
+        column: 'City',
+        value: 'Paris',
+        reason: 'This customer is synced from Stripe: change it in Stripe.',
+      },
+      {
+        line: 3,
+        column: 'Contact email',
+        value: 'ap1@customer1.example',
+        reason: 'Contacts of this customer are synced from Stripe: change them in Stripe.',
+      },
+    ])
+    expect(await synced(api, first.externalId as string)).toMatchObject({
+      city: 'Lyon',
+      contacts: [{ firstName: null, isMain: true }],
+    })
+  })
+})
+
+describe('the command line with Chargebee', () => {
+  it('connects a site with --site and --base-url, syncs its contacts, and disconnects them with --yes', async () => {
+    const fake = await chargebeeFake()
+    fake.createCustomer({
+      id: 'acme',
+      company: 'Acme Industries SAS',
+      email: 'marie@acme.example',
+      contacts: [
+        { id: 'ct_ap', email: 'ap@acme.example', label: 'Accounts payable' },
+        { id: 'ct_off', email: 'off@acme.example', enabled: false },
+      ],
+    })
+    fake.createCustomer({
+      id: 'bolt',
+      company: 'Bolt GmbH',
+      contacts: [{ id: 'ct_b1', email: 'ap@bolt.example' }],
+    })
+    fake.advance(120)
+    const { slug, api } = await newOrg()
+    const added = await roster(
+      'connection',
+      'add',
+      '--org',
+      slug,
+      '--system',
+      'chargebee',
+      '--api-key',
+      fake.apiKey,
+      '--site',
+      fake.site,
+      '--base-url',
+      fake.url,
+      '--json',
+    )
+    expect(added.stderr).toBe('')
+    const { id } = JSON.parse(added.stdout)
+    expect(json(await api.get(`/api/v1/connections/${id as string}`))).toMatchObject({
+      system: 'chargebee',
+      settings: { site: fake.site, baseUrl: fake.url },
+      isContactSource: true,
+    })
+
+    const sync = await roster('sync', '--org', slug, '--connection', id, '--json')
+    expect(sync.stderr).toBe('')
+    expect(JSON.parse(sync.stdout)).toMatchObject({
+      status: 'completed',
+      counts: { created: 2, skipped: 0 },
+    })
+    const acme = await synced(api, 'acme')
+    expect(acme.contacts.map((c: any) => [c.externalId, c.isMain, c.source])).toEqual([
+      ['acme', true, 'chargebee'],
+      ['ct_ap', false, 'chargebee'],
+    ])
+    expect((await synced(api, 'bolt')).mainContact.email).toBe('ap@bolt.example')
+    const contact = `/api/v1/contacts/${acme.contacts[1].id as string}`
+    expect((await api.patch(contact, { firstName: 'Paul' })).statusCode).toBe(409)
+
+    const disconnected = await roster('contact-source', 'disconnect', '--org', slug, '--yes')
+    expect(disconnected.stderr).toBe('')
+    expect(disconnected.stdout).toBe(
+      'Contacts are disconnected: Roster is the contact source for good. Syncs keep updating customers, never contacts.\n',
+    )
+    expect(json(await api.get('/api/v1/organization/contact-source'))).toMatchObject({
+      source: 'roster',
+      contactsDisconnected: { by: 'command line' },
+    })
+    expect(json(await api.patch(contact, { firstName: 'Paul' }))).toMatchObject({
+      firstName: 'Paul',
+      source: 'roster',
+    })
+    const back = await api.put('/api/v1/organization/contact-source', { connectionId: id })
+    expect(back.statusCode).toBe(409)
+  })
+})
