@@ -39,22 +39,22 @@ export function IntegrationsPanel() {
   if (!connections.data || !source.data) return <Loader aria-label="Loading the integrations" />
   return (
     <>
-      <ConnectForm />
-      <ContactSourceCard source={source.data} connections={connections.data} />
       <Title order={2} size="h4" mb="sm">
         Connected systems
       </Title>
       {connections.data.length === 0 ? (
-        <Alert color="gray" role="note">
+        <Alert color="gray" role="note" mb="md">
           No system is connected yet: customers and contacts are managed in Roster.
         </Alert>
       ) : (
-        <Stack>
+        <Stack mb="md">
           {connections.data.map((connection) => (
             <ConnectionCard key={connection.id} connection={connection} />
           ))}
         </Stack>
       )}
+      <ContactSourceCard source={source.data} connections={connections.data} />
+      <ConnectForm />
     </>
   )
 }
