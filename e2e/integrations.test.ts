@@ -92,6 +92,7 @@ describeInBrowser('settings → integrations', () => {
     await card(page, 'Stripe')
       .getByRole('button', { name: 'Copy the webhook URL of Stripe' })
       .waitFor()
+    await page.evaluate(() => window.scrollTo(0, 0))
     await shot(page, 'synced', { tour: 'settings-integrations' })
   })
 
@@ -116,7 +117,9 @@ describeInBrowser('settings → integrations', () => {
     const { page } = browser
     await page.goto('/settings/integrations')
     const source = card(page, 'Contact source')
-    await source.getByText('Contacts are synced from Stripe (Stripe)').waitFor()
+    await source
+      .getByText('Contacts are synced from Stripe: they are read-only in Roster')
+      .waitFor()
     await source.getByRole('button', { name: 'Disconnect contacts from Stripe' }).click()
     const dialog = page.getByRole('dialog', { name: 'Disconnect contacts from Stripe?' })
     await dialog.getByText('This cannot be undone').waitFor()

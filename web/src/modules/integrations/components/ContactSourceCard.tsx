@@ -4,7 +4,7 @@ import { useState } from 'react'
 import type { Connection, ContactSource } from '../api/integrations.ts'
 import { useSetContactSource } from '../hooks/useIntegrations.ts'
 import { DisconnectModal } from './DisconnectModal.tsx'
-import { systemName } from './systems.ts'
+import { connectionLabel, systemName } from './systems.ts'
 
 function Disconnected({ source }: { source: ContactSource }) {
   const done = source.contactsDisconnected
@@ -38,7 +38,7 @@ export function ContactSourceCard({
       <Stack gap="sm">
         <Text size="sm">
           {current
-            ? `Contacts are synced from ${current.name} (${systemName(current.system)}): they are read-only in Roster and change in ${systemName(current.system)}.`
+            ? `Contacts are synced from ${connectionLabel(current)}: they are read-only in Roster and change in ${systemName(current.system)}.`
             : 'Contacts are managed in Roster: they are edited here, and no sync changes them.'}
         </Text>
         <Disconnected source={source} />
@@ -46,10 +46,7 @@ export function ContactSourceCard({
           <Group align="flex-end" wrap="wrap">
             <Select
               label="Sync contacts from"
-              data={billing.map((c) => ({
-                value: c.id,
-                label: `${c.name} (${systemName(c.system)})`,
-              }))}
+              data={billing.map((c) => ({ value: c.id, label: connectionLabel(c) }))}
               value={current?.id ?? null}
               placeholder="Roster (no connection)"
               allowDeselect={false}

@@ -52,3 +52,9 @@ export function secretsOf(system: SourceSystem, values: SecretValues): Record<st
     ['webhookSecret', values.webhookSecret],
   ])
 }
+
+/** A connection as a person reads it: its name, and its system when the name does not say it. */
+export function connectionLabel(connection: { name: string; system: SourceSystem }): string {
+  const system = systemName(connection.system)
+  return connection.name === system ? system : `${connection.name} (${system})`
+}
