@@ -7,6 +7,8 @@ import type { Store } from '../../src/platform/db/client.ts'
 import { buildApp } from '../../src/platform/http/app.ts'
 import { ensureWebBuild, webDist } from '../../src/platform/web/build.ts'
 import { testQueue, testStore } from '../../test/support.ts'
+import { isolatedStore } from '../../test/sources/isolated.ts'
+import { startQueue } from '../../src/platform/queue/jobs.ts'
 import { openVault } from '../../src/platform/auth/encryption.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 
@@ -14,17 +16,28 @@ export interface Roster {
   app: FastifyInstance
   store: Store
   baseURL: string
+  /** Stops the server (and the suite's own database, when it has one). */
+  close(): Promise<void>
 }
 
 /**
  * Roster as `roster serve` runs it — the built web app and the API on one port, the job workers
  * running — on the test run's database (PGlite, or PostgreSQL with DATABASE_URL).
+ *
+ * The shared database's workers leave sync jobs alone: other test files queue them for
+ * connectors only their process scripts. A suite that syncs (`ownDatabase`) gets a database of
+ * its own, whose workers run every job, the syncs included, as `roster serve` does.
  */
-export async function startRoster(options: { importMaxBytes?: number } = {}): Promise<Roster> {
+export async function startRoster(
+  options: { ownDatabase?: boolean; importMaxBytes?: number } = {},
+): Promise<Roster> {
   await ensureWebBuild((message) => process.stderr.write(`[e2e] ${message}\n`))
-  const store = await testStore()
-  const queue = await testQueue(store, { workers: true })
   const config = loadConfig()
+  const own = options.ownDatabase ? await isolatedStore() : null
+  const store = own?.store ?? (await testStore())
+  const queue = own
+    ? await startQueue(store, config, { workers: true })
+    : await testQueue(store, { workers: true })
   const vault = openVault(config)
   const app = await buildApp({
     db: store.db,
@@ -32,11 +45,21 @@ export async function startRoster(options: { importMaxBytes?: number } = {}): Pr
     vault,
     publicUrl: config.publicUrl,
     webDir: webDist,
-    ...options,
+    importMaxBytes: options.importMaxBytes,
   })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
-  return { app, store, baseURL: `http://127.0.0.1:${port}` }
+  return {
+    app,
+    store,
+    baseURL: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.close()
+      if (!own) return
+      await queue.stop()
+      await own.close()
+    },
+  }
 }
 
 export interface SignInAs {

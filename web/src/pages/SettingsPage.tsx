@@ -1,6 +1,7 @@
 import { Tabs } from '@mantine/core'
-import { IconKey, IconRoute, IconUsersGroup } from '@tabler/icons-react'
+import { IconKey, IconPlugConnected, IconRoute, IconUsersGroup } from '@tabler/icons-react'
 import { useNavigate, useParams } from 'react-router'
+import { IntegrationsPanel } from '../modules/integrations/components/IntegrationsPanel.tsx'
 import { ApiKeysPanel } from '../modules/settings/components/ApiKeysPanel.tsx'
 import { MembersPanel } from '../modules/settings/components/MembersPanel.tsx'
 import { WorkflowsPanel } from '../modules/settings/components/WorkflowsPanel.tsx'
@@ -10,9 +11,15 @@ const tabs = [
   { value: 'members', label: 'Members', icon: IconUsersGroup, panel: MembersPanel },
   { value: 'workflows', label: 'Workflows', icon: IconRoute, panel: WorkflowsPanel },
   { value: 'api-keys', label: 'API keys', icon: IconKey, panel: ApiKeysPanel },
+  {
+    value: 'integrations',
+    label: 'Integrations',
+    icon: IconPlugConnected,
+    panel: IntegrationsPanel,
+  },
 ]
 
-/** Members, workflows and API keys, one tab each (/settings/members…). */
+/** Members, workflows, API keys and integrations, one tab each (/settings/members…). */
 export function SettingsPage() {
   const { '*': tab = '' } = useParams()
   const navigate = useNavigate()

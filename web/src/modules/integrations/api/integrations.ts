@@ -1,0 +1,55 @@
+import { page } from '@contracts/common.ts'
+import {
+  connection,
+  contactSource,
+  syncRun,
+  type Connection,
+  type ConnectionCreate,
+  type ConnectionPatch,
+  type ContactSource,
+  type SyncRun,
+} from '@contracts/sources.ts'
+import { z } from 'zod'
+import { api } from '../../../platform/api.ts'
+
+export type { Connection, ConnectionCreate, ConnectionPatch, ContactSource, SyncRun }
+
+const connectionList = z.object({ data: z.array(connection) })
+const runPage = page(syncRun)
+export type RunPage = z.infer<typeof runPage>
+
+export const fetchConnections = async (): Promise<Connection[]> =>
+  (await api('/connections', { schema: connectionList })).data
+
+export const createConnection = (input: ConnectionCreate): Promise<Connection> =>
+  api('/connections', { method: 'POST', body: input, schema: connection })
+
+export const updateConnection = (id: string, patch: ConnectionPatch): Promise<Connection> =>
+  api(`/connections/${id}`, { method: 'PATCH', body: patch, schema: connection })
+
+export const removeConnection = async (id: string): Promise<void> => {
+  await api(`/connections/${id}`, { method: 'DELETE' })
+}
+
+export const syncConnection = (id: string, full: boolean): Promise<SyncRun> =>
+  api(`/connections/${id}/sync`, { method: 'POST', body: { full }, schema: syncRun })
+
+export const fetchRuns = (id: string, cursor: string | null, limit: number): Promise<RunPage> =>
+  api(`/connections/${id}/runs`, { query: { cursor, limit }, schema: runPage })
+
+export const fetchContactSource = (): Promise<ContactSource> =>
+  api('/organization/contact-source', { schema: contactSource })
+
+export const setContactSource = (connectionId: string): Promise<ContactSource> =>
+  api('/organization/contact-source', {
+    method: 'PUT',
+    body: { connectionId },
+    schema: contactSource,
+  })
+
+export const disconnectContacts = (confirm: string): Promise<ContactSource> =>
+  api('/organization/contact-source/disconnect', {
+    method: 'POST',
+    body: { confirm },
+    schema: contactSource,
+  })

@@ -1,0 +1,71 @@
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core'
+import { useState, type SubmitEvent } from 'react'
+import { ApiError, errorMessage } from '../../../platform/api.ts'
+import { notifySaved } from '../../../platform/notify.ts'
+import type { Connection } from '../api/integrations.ts'
+import { useUpdateConnection } from '../hooks/useIntegrations.ts'
+import { ApiKeyField, WebhookSecretFields } from './SecretFields.tsx'
+import { blankSecrets, secretsOf, systemName, type SecretValues } from './systems.ts'
+
+/** New credentials for a connection: checked with the system, then they replace the old ones. */
+export function ReconnectModal({
+  connection,
+  onClose,
+}: {
+  connection: Connection
+  onClose: () => void
+}) {
+  const [secrets, setSecrets] = useState<SecretValues>(blankSecrets)
+  const update = useUpdateConnection({ ownErrors: true })
+  const error = update.error instanceof ApiError ? update.error : null
+  const name = systemName(connection.system)
+  const submit = (event: SubmitEvent): void => {
+    event.preventDefault()
+    update.mutate(
+      { id: connection.id, patch: { secrets: secretsOf(connection.system, secrets) } },
+      {
+        onSuccess: () => {
+          notifySaved(`${connection.name} is reconnected.`)
+          onClose()
+        },
+      },
+    )
+  }
+  return (
+    <Modal opened onClose={onClose} title={`Reconnect ${connection.name}`} size="lg">
+      <form onSubmit={submit} aria-label={`Reconnect ${connection.name}`} noValidate>
+        <Stack gap="sm">
+          <Text size="sm">
+            Enter a new API key from {name}. Roster checks it with {name} before replacing the
+            stored one; webhook secrets left empty stay as they are.
+          </Text>
+          {update.error && (
+            <Alert color="red" role="alert">
+              {errorMessage(update.error)}
+            </Alert>
+          )}
+          <ApiKeyField
+            system={connection.system}
+            values={secrets}
+            onChange={setSecrets}
+            error={error}
+          />
+          <WebhookSecretFields
+            system={connection.system}
+            values={secrets}
+            onChange={setSecrets}
+            error={error}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={update.isPending}>
+              Reconnect
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  )
+}
