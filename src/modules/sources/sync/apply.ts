@@ -4,7 +4,8 @@ import { actorValues, auditInsert, customerSnapshot } from '../../audit/audit.sq
 import type { Actor } from '../../organizations/actor.ts'
 import { systemNames, type SourceSystem } from '../systems.ts'
 import type { SkippedRecord } from '../connectors/types.ts'
-import { archiveContacts, json, mirrorContacts } from './contacts.ts'
+import { archiveContacts, mirrorContacts } from './contacts.ts'
+import { json, withExternalIds } from './sql.ts'
 import type { CustomerRecord } from './records.ts'
 
 /**
@@ -52,11 +53,7 @@ export async function applyPage(
   const gone = mine.filter((r) => r.archived).map((r) => r.externalId)
 
   const upserted = await upsertCustomers(tx, c, live)
-  const archived = await archiveCustomers(
-    tx,
-    c,
-    sql`c.external_id in (select value from jsonb_array_elements_text(${json(gone)}))`,
-  )
+  const archived = await archiveCustomers(tx, c, withExternalIds(c.organizationId, gone))
   const contactChanges = c.ownsContacts ? await mirrorContacts(tx, c, live) : []
   if (c.full) {
     // A record that could not be read this time still exists at the source: not archived.
@@ -91,11 +88,12 @@ async function takenByOtherConnections(
     name: string
   }>(sql`
     select c.external_id, s.system, s.name
-    from customers c
+    from ${withExternalIds(
+      c.organizationId,
+      records.map((r) => r.externalId),
+    )} c
     join connections s on s.organization_id = c.organization_id and s.id = c.source_connection_id
-    where c.organization_id = ${c.organizationId}::uuid
-      and c.external_id in (select value from jsonb_array_elements_text(${json(records.map((r) => r.externalId))}))
-      and c.source_connection_id <> ${c.connectionId}::uuid`)
+    where c.source_connection_id <> ${c.connectionId}::uuid`)
   return new Map(rows.map((row) => [row.external_id, { system: row.system, name: row.name }]))
 }
 
@@ -179,14 +177,20 @@ async function upsertCustomers(
 }
 
 /**
- * Archives the connection's live customers that `where` selects (on alias `c`), with their
- * contacts when the connection owns them. Returns the archived customers' ids.
+ * Archives the connection's live customers among `from` (customers, or a part of them) that
+ * `where` keeps (on alias `c`), with their contacts when the connection owns them. Returns the
+ * archived customers' ids.
  */
-export async function archiveCustomers(tx: Tx, c: ApplyContext, where: SQL): Promise<string[]> {
+export async function archiveCustomers(
+  tx: Tx,
+  c: ApplyContext,
+  from: SQL,
+  where: SQL = sql`true`,
+): Promise<string[]> {
   const org = sql`${c.organizationId}::uuid`
   const { rows } = await tx.execute<{ id: string }>(sql`
     with old as (
-      select c.* from customers c
+      select c.* from ${from} c
       where c.organization_id = ${org} and c.source_connection_id = ${c.connectionId}::uuid
         and c.archived_at is null and ${where}
     ),

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { sql, type SQL } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/client.ts'
 import { actorValues, auditInsert, contactSnapshot } from '../../audit/audit.sql.ts'
 import type { ApplyContext } from './apply.ts'
 import type { CustomerRecord } from './records.ts'
+import { ids, json, withExternalIds } from './sql.ts'
 
 /**
  * The contacts half of a page (see apply.ts), when the connection is the contact source: each
  * live customer's contacts become exactly the source's list, with their audit rows.
  */
-export const json = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`
-const ids = (values: string[]): SQL =>
-  sql`(select value::uuid from jsonb_array_elements_text(${json(values)}))`
 
 /** Archives the live contacts of `customers` except those in `keep`; returns their customers. */
 export async function archiveContacts(
@@ -69,9 +67,12 @@ export async function mirrorContacts(
   const org = sql`${c.organizationId}::uuid`
   const conn = sql`${c.connectionId}::uuid`
   const { rows: customers } = await tx.execute<{ id: string; external_id: string }>(sql`
-    select id, external_id from customers
-    where organization_id = ${org} and source_connection_id = ${conn} and archived_at is null
-      and external_id in (select value from jsonb_array_elements_text(${json(records.map((r) => r.externalId))}))`)
+    select c.id, c.external_id
+    from ${withExternalIds(
+      c.organizationId,
+      records.map((r) => r.externalId),
+    )} c
+    where c.source_connection_id = ${conn} and c.archived_at is null`)
   const customerId = new Map(customers.map((row) => [row.external_id, row.id]))
   const source = records.flatMap((r) => {
     const id = customerId.get(r.externalId)

@@ -144,6 +144,7 @@ async function listAndApply(
   const cursor = run.mode === 'full' && run.pages === 0 ? null : connection.cursor
   const abort = new AbortController()
   let pages = run.pages
+  let createdSinceAnalyze = 0
   try {
     for await (const page of connector.list({
       settings,
@@ -152,10 +153,15 @@ async function listAndApply(
       mode: run.mode,
       signal: abort.signal,
     })) {
-      const stop = await deps.db.transaction((tx) => commitPage(tx, run, page))
-      if (stop) return stop
+      const done = await deps.db.transaction((tx) => commitPage(tx, run, page))
+      if (typeof done === 'string') return done
       progressed()
       pages++
+      createdSinceAnalyze += done.created
+      if (createdSinceAnalyze >= ANALYZE_AFTER_CREATED) {
+        await deps.db.execute(sql`analyze customers, contacts`)
+        createdSinceAnalyze = 0
+      }
       try {
         await options.afterPage?.(pages)
       } catch (error) {
@@ -190,10 +196,20 @@ const context = (run: RunRow, connection: ConnectionRow, ownsContacts: boolean):
   actor: sourceActor(connection),
 })
 
-async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop | undefined> {
+/**
+ * A first sync creates many rows at once: fresh statistics then keep the planner, and the
+ * foreign-key checks it plans once per session, on indexes (the embedded store has no
+ * autovacuum to refresh them).
+ */
+const ANALYZE_AFTER_CREATED = 1000
+
+async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop | PageOutcome> {
   const connection = await lockConnection(tx, run.organizationId, run.connectionId)
   if (!connection) return 'gone'
   if (connection.status !== 'active') return connection.status
+  // Every statement of a page looks up its hundred rows by key: scanning a table instead, as the
+  // planner may prefer on middling tables, would make each page cost the whole table.
+  await tx.execute(sql`set local enable_seqscan = off`)
   // Shares the organisation's row with other pages and waits for a disconnect in progress.
   const state = await contactSourceState(tx, run.organizationId, 'share')
   const ownsContacts = state.contactSource?.connectionId === run.connectionId
@@ -207,7 +223,7 @@ async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop |
     .set({ cursor: page.cursor ?? null })
     .where(ofRun(run))
   await addCounts(tx, run, outcome, 1)
-  return undefined
+  return outcome
 }
 
 async function addCounts(tx: Tx, run: RunRow, outcome: PageOutcome, pages: number): Promise<void> {
@@ -238,7 +254,7 @@ async function complete(deps: SyncDeps, run: RunRow): Promise<RunRow> {
       if (await sawNothing(tx, run)) {
         await noteNothingListed(tx, run, connection)
       } else {
-        const archived = await archiveCustomers(tx, c, unseen)
+        const archived = await archiveCustomers(tx, c, sql`customers`, unseen)
         await addCounts(
           tx,
           run,
@@ -261,11 +277,14 @@ async function complete(deps: SyncDeps, run: RunRow): Promise<RunRow> {
   })
 }
 
+/** Whether a full run listed nothing; when it listed many, the statistics the archive needs. */
 async function sawNothing(tx: Tx, run: RunRow): Promise<boolean> {
-  const { rows } = await tx.execute(sql`
-    select 1 from sync_run_seen
-    where organization_id = ${run.organizationId}::uuid and run_id = ${run.id}::uuid limit 1`)
-  return rows.length === 0
+  const { rows } = await tx.execute<{ n: number }>(sql`
+    select count(*)::int as n from sync_run_seen
+    where organization_id = ${run.organizationId}::uuid and run_id = ${run.id}::uuid`)
+  const seen = rows[0]?.n ?? 0
+  if (seen >= ANALYZE_AFTER_CREATED) await tx.execute(sql`analyze sync_run_seen`)
+  return seen === 0
 }
 
 /**
