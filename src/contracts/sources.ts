@@ -1,17 +1,7 @@
 import { z } from 'zod'
 import { pageQuery } from './common.ts'
+import { sourceSystems } from './customers.ts'
 
-export const sourceSystems = [
-  'chargebee',
-  'netsuite',
-  'pennylane',
-  'quickbooks',
-  'salesforce',
-  'sellsy',
-  'stripe',
-  'xero',
-  'zuora',
-] as const
 export const connectionStatuses = ['active', 'paused', 'needs_reconnection'] as const
 export const syncModes = ['full', 'incremental'] as const
 export const syncTriggers = ['schedule', 'manual', 'webhook', 'cli'] as const

@@ -15,11 +15,11 @@ import {
 } from 'drizzle-orm/pg-core'
 import {
   connectionStatuses,
-  sourceSystems,
   syncModes,
   syncRunStatuses,
   syncTriggers,
 } from '../../../contracts/sources.ts'
+import { sourceSystems } from '../../../contracts/customers.ts'
 import { organizations } from './organizations.ts'
 
 export const sourceSystem = pgEnum('source_system', sourceSystems)

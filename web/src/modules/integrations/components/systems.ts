@@ -1,5 +1,5 @@
 import { sourceNames } from '@contracts/customers.ts'
-import { sourceSystems } from '@contracts/sources.ts'
+import { sourceSystems } from '@contracts/customers.ts'
 
 export type SourceSystem = (typeof sourceSystems)[number]
 
