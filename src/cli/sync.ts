@@ -10,7 +10,7 @@ import { systemNames } from '../modules/sources/systems.ts'
 import { loadConfig } from '../platform/config.ts'
 import type { Store } from '../platform/db/client.ts'
 import { AppError, notFound } from '../platform/errors.ts'
-import { startQueue } from '../platform/queue/jobs.ts'
+import { startQueue, startWorkers } from '../platform/queue/jobs.ts'
 import { withStore } from './context.ts'
 
 interface SyncOptions {
@@ -83,7 +83,7 @@ export function registerSync(program: Command): void {
       const code = await withStore(async (store) => {
         const org = await findOrganization(store.db, opts.org)
         const connection = await chooseConnection(store, org.id, opts.connection)
-        const queue = await startQueue(store, config, { workers: [syncQueue.name] })
+        const queue = await startQueue(store, config)
         let run: SyncRun
         try {
           const queued = await store.db.transaction((tx) =>
@@ -94,6 +94,9 @@ export function registerSync(program: Command): void {
               trigger: 'cli',
             }),
           )
+          // Working jobs only now: a worker that took the waiting run (the first one that
+          // `connection add` queued) before it was joined would make this a second, empty run.
+          await startWorkers(queue, store, config, [syncQueue.name])
           run = await waitForEnd(store, org.id, queued.id)
         } finally {
           await queue.stop()

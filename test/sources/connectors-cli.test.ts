@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createApiKey } from '../../src/modules/organizations/api-keys.service.ts'
 import { createOrganization } from '../../src/modules/organizations/organizations.service.ts'
-import { client, json, testApp } from '../support.ts'
+import { client, json, testApp, type Client } from '../support.ts'
 import { chargebeeFake, listedCustomers, stripeFake, synced } from './fakes.ts'
 import { isolatedStore } from './isolated.ts'
 
@@ -37,6 +37,9 @@ async function newOrg() {
   return { slug: org.slug, api: client(app, key) }
 }
 
+const runIds = async (api: Client, connectionId: string) =>
+  json(await api.get(`/api/v1/connections/${connectionId}/runs`)).data.map((r: any) => r.id)
+
 describe('the command line with Stripe', () => {
   it('connects with --base-url, syncs every page with roster sync, and roster import refuses to change what Stripe owns', async () => {
     const fake = await stripeFake()
@@ -63,7 +66,8 @@ describe('the command line with Stripe', () => {
       '--json',
     )
     expect(added.stderr).toBe('')
-    expect(JSON.parse(added.stdout)).toEqual({
+    const connection = JSON.parse(added.stdout)
+    expect(connection).toEqual({
       id: expect.any(String),
       system: 'stripe',
       name: 'Stripe',
@@ -73,11 +77,14 @@ describe('the command line with Stripe', () => {
     const sync = await roster('sync', '--org', slug, '--json')
     expect(sync.stderr).toBe('')
     expect(sync.code).toBe(0)
-    expect(JSON.parse(sync.stdout)).toMatchObject({
+    const run = JSON.parse(sync.stdout)
+    expect(run).toMatchObject({
       status: 'completed',
       mode: 'full',
       counts: { created: 120, updated: 0, archived: 0, skipped: 0 },
     })
+    // The first full run `connection add` queued, not another one after it.
+    expect(await runIds(api, connection.id)).toEqual([run.id])
     const customers = await listedCustomers(api)
     expect(customers).toHaveLength(120)
     expect(customers.filter((c) => c.mainContact === null).map((c) => c.name)).toEqual([
@@ -159,10 +166,9 @@ describe('the command line with Chargebee', () => {
 
     const sync = await roster('sync', '--org', slug, '--connection', id, '--json')
     expect(sync.stderr).toBe('')
-    expect(JSON.parse(sync.stdout)).toMatchObject({
-      status: 'completed',
-      counts: { created: 2, skipped: 0 },
-    })
+    const run = JSON.parse(sync.stdout)
+    expect(run).toMatchObject({ status: 'completed', counts: { created: 2, skipped: 0 } })
+    expect(await runIds(api, id)).toEqual([run.id])
     const acme = await synced(api, 'acme')
     expect(acme.contacts.map((c: any) => [c.externalId, c.isMain, c.source])).toEqual([
       ['acme', true, 'chargebee'],

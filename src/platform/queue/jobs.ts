@@ -41,11 +41,19 @@ export async function startQueue(
   for (const job of jobs) await queue.ensure(job)
   if (options.schedule) for (const job of jobs) await queue.schedule(job)
   const { workers = false } = options
-  if (workers !== false) {
-    const deps = { db: store.db, queue, config, vault: openVault(config) }
-    for (const job of jobs) {
-      if (workers === true || workers.includes(job.name)) await queue.work(job, deps)
-    }
-  }
+  if (workers !== false) await startWorkers(queue, store, config, workers)
   return queue
+}
+
+/** Runs these jobs (all of them with true) in this process, on a queue startQueue started. */
+export async function startWorkers(
+  queue: Queue,
+  store: { db: Db },
+  config: Config,
+  workers: true | readonly string[],
+): Promise<void> {
+  const deps = { db: store.db, queue, config, vault: openVault(config) }
+  for (const job of jobs) {
+    if (workers === true || workers.includes(job.name)) await queue.work(job, deps)
+  }
 }
