@@ -30,8 +30,11 @@ export function useCustomerFilters(): [
   const update = useCallback(
     (change: Partial<CustomerFilters>) => {
       setParams(
-        (current) => {
-          const next = new URLSearchParams(current)
+        () => {
+          // The address as it is now: react-router hands the updater the parameters of the last
+          // render, so two changes made before it renders again (two filters picked quickly)
+          // would otherwise lose the first.
+          const next = new URLSearchParams(window.location.search)
           for (const [key, value] of Object.entries(change)) {
             if (value === null || value === '' || (key === 'sort' && value === 'name'))
               next.delete(key)
