@@ -168,6 +168,7 @@ async function listAndApply(
         throw new Interrupted(error)
       }
     }
+    if (createdSinceAnalyze > 0) await deps.db.execute(sql`analyze customers, contacts`)
     return undefined
   } finally {
     abort.abort()
@@ -199,7 +200,7 @@ const context = (run: RunRow, connection: ConnectionRow, ownsContacts: boolean):
 /**
  * A first sync creates many rows at once: fresh statistics then keep the planner, and the
  * foreign-key checks it plans once per session, on indexes (the embedded store has no
- * autovacuum to refresh them).
+ * autovacuum to refresh them). A run that created fewer refreshes them once at its end.
  */
 const ANALYZE_AFTER_CREATED = 1000
 
