@@ -1,7 +1,7 @@
 import type { Db, Tx } from '../../platform/db/client.ts'
 import { defineJob, type Queue } from '../../platform/queue/queue.ts'
 import { notifyMember } from '../notifications/notifications.service.ts'
-import { runImport, type ImportRow } from './apply/run.ts'
+import { runImport, type ImportRow, type RunHooks } from './apply/run.ts'
 
 export interface ImportJobDeps {
   db: Db
@@ -39,6 +39,16 @@ async function notifyEnd(tx: Tx, queue: Queue, row: ImportRow): Promise<void> {
   }
 }
 
+let chunkHook: RunHooks['afterChunk']
+
+/**
+ * Test seam: awaited after each chunk an import job of this process commits (undefined removes
+ * it), so that a test can find an import still running, whatever the machine's speed.
+ */
+export function onImportChunk(hook: RunHooks['afterChunk']): void {
+  chunkHook = hook
+}
+
 export const runImportJob = defineJob<{ organizationId: string; importId: string }, ImportJobDeps>({
   name: 'imports.run',
   queue: {
@@ -52,6 +62,7 @@ export const runImportJob = defineJob<{ organizationId: string; importId: string
   handle: async ({ db, queue }, data) => {
     await runImport(db, data.organizationId, data.importId, {
       finished: (tx, row) => notifyEnd(tx, queue, row),
+      afterChunk: (chunk) => chunkHook?.(chunk),
     })
   },
 })
