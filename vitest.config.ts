@@ -9,7 +9,9 @@ export default defineConfig({
     outputFile: { json: `test-output/vitest-${store}.json` },
     include: ['test/**/*.test.ts', 'e2e/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 30_000,
+    // A guard against hangs, not a speed check: CLI tests start several processes each, and CI
+    // machines run both cores flat out.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
   },
