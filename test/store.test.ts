@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
@@ -72,6 +72,22 @@ describe('store', () => {
       await Promise.all(pools.map((pool) => pool.end()))
       await store.pool.query(`drop table ${table}`)
     }
+  })
+
+  it('answers a reply larger than the socket can take at once intact, and the next query too', async () => {
+    // 8 MiB in one reply: the embedded server's socket queues most of it. Before the fix the
+    // queued chunks were views of PGlite's memory, overwritten by the next: the client read
+    // garbage, then waited forever for a reply.
+    const pieces = Array.from({ length: 8 }, () => randomBytes(1024 * 1024))
+    const { rows } = await store.pool.query<{ data: Buffer }>(
+      'select decode(p, $2) as data from unnest($1::text[]) with ordinality as t(p, n) order by n',
+      [pieces.map((piece) => piece.toString('base64')), 'base64'],
+    )
+    expect(rows.map((row, i) => row.data.equals(pieces[i] ?? Buffer.alloc(0)))).toEqual(
+      pieces.map(() => true),
+    )
+    const next = await store.pool.query<{ one: number }>('select 1 as one')
+    expect(next.rows).toEqual([{ one: 1 }])
   })
 
   it('guarantees in the database: one main contact, emails unique per customer in any case', async () => {

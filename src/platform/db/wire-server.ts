@@ -175,7 +175,9 @@ export class WireServer {
           this.db.execProtocolRawStream(message, {
             onRawData: (data) => {
               tracker.feed(data)
-              if (!target.closed) target.socket.write(data)
+              // A copy: `data` may be a view of PGlite's memory, which the next chunk overwrites
+              // while a socket that is not keeping up still holds it in its queue.
+              if (!target.closed) target.socket.write(Buffer.from(data))
             },
           }),
         )
