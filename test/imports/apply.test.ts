@@ -206,6 +206,27 @@ describe('file import', () => {
     expect(json(await http.get('/api/v1/customers')).data[0].name).toBe('Café')
   })
 
+  it('imports a file of several MiB, stored in pieces and read back for its dry run', async () => {
+    const { api, http } = await setup()
+    const lines = Array.from(
+      { length: 24_000 },
+      (_, i) => `Client ${i} ${'x'.repeat(60)};BIG-${i};ap${i}@big.example`,
+    )
+    const bytes = Buffer.from(['Company;Customer ID;Email', ...lines, ''].join('\r\n'))
+    expect(bytes.length).toBeGreaterThan(2 * 1024 * 1024)
+    const { id, dryRun, result } = await importFile(api, bytes, { fileName: 'big.csv' })
+    expect(dryRun.dryRun.lines).toMatchObject({ created: 24_000, rejected: 0 })
+    expect(result).toMatchObject({ status: 'completed' })
+    const file = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/imports/${id}/file`,
+      headers: { authorization: `Bearer ${api.key}` },
+    })
+    expect(file.rawPayload.equals(bytes)).toBe(true)
+    const found = json(await http.get('/api/v1/customers?q=BIG-23999')).data
+    expect(found.map((c: any) => c.externalId)).toEqual(['BIG-23999'])
+  })
+
   it('refuses an empty file and a mapping with a field twice, changing nothing', async () => {
     const { api } = await setup()
     const empty = await upload(app, api.key, 'empty.csv', '')

@@ -213,9 +213,17 @@ export async function runImport(
       if (!row) return
     }
     const actor = importActor(row)
+    let applied = 0
+    // The merge may have created many customers and contacts since the plan's statistics: fresh
+    // ones keep the next searches off row-by-row plans (the embedded store has no autovacuum,
+    // and PostgreSQL's may come minutes later).
+    const refreshStatistics = async () => {
+      if (applied > 0) await db.execute(sql`analyze customers, contacts`)
+    }
     for (let chunk = row.chunksApplied; chunk < (row.chunkCount ?? 0); chunk++) {
       const state = await load(db, organizationId, importId)
       if (state?.cancelRequestedAt) {
+        await refreshStatistics()
         await finish(db, current, { status: 'cancelled' }, hooks)
         return
       }
@@ -228,12 +236,14 @@ export async function runImport(
                 and not rejected and chunk = ${chunk})
           where organization_id = ${organizationId}::uuid and id = ${importId}::uuid`)
       })
+      applied++
       try {
         await hooks.afterChunk?.(chunk)
       } catch (error) {
         throw new Interrupted(error)
       }
     }
+    await refreshStatistics()
     await finish(db, current, { status: 'completed' }, hooks)
   } catch (error) {
     if (error instanceof Interrupted) throw error.cause
