@@ -3,6 +3,7 @@ import { runImportJob } from '../../modules/imports/imports.job.ts'
 import { deliverNotification } from '../../modules/notifications/notifications.job.ts'
 import { scheduleSyncs, syncConnection } from '../../modules/sources/sync/sync.job.ts'
 import { openVault, type Vault } from '../auth/encryption.ts'
+import { maintainStore } from '../db/maintenance.job.ts'
 import type { Config } from '../config.ts'
 import type { Db } from '../db/client.ts'
 import { Queue, type JobDefinition } from './queue.ts'
@@ -21,6 +22,7 @@ export const jobs: JobDefinition<never, JobDeps>[] = [
   deliverNotification,
   syncConnection,
   scheduleSyncs,
+  maintainStore,
 ]
 
 /**

@@ -1,0 +1,30 @@
+import { sql } from 'drizzle-orm'
+import type { Config } from '../config.ts'
+import type { Db } from './client.ts'
+import { defineJob } from '../queue/queue.ts'
+
+export interface MaintenanceDeps {
+  db: Db
+  config: Pick<Config, 'databaseUrl'>
+}
+
+/**
+ * Refreshes the planner's statistics of the embedded store, which has no autovacuum: customers
+ * and contacts added one by one (API, web app) would otherwise keep the statistics of the last
+ * import or sync, and the planner would take a large table for a small one. A PostgreSQL server
+ * does this itself; there the job does nothing.
+ */
+export async function refreshStatistics(deps: MaintenanceDeps): Promise<boolean> {
+  if (deps.config.databaseUrl) return false
+  await deps.db.execute(sql`analyze`)
+  return true
+}
+
+export const maintainStore = defineJob<object, MaintenanceDeps>({
+  name: 'db.maintain',
+  cron: '23 * * * *',
+  queue: { policy: 'singleton', retryLimit: 0, expireInSeconds: 15 * 60 },
+  handle: async (deps) => {
+    await refreshStatistics(deps)
+  },
+})
