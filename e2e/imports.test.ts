@@ -76,6 +76,7 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     )
   })
   afterAll(async () => {
+    onImportChunk(undefined)
     await browser.close()
     await roster.app.close()
     await rm(dir, { recursive: true, force: true })

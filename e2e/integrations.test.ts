@@ -1,11 +1,10 @@
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { StripeFake } from '../src/modules/sources/connectors/stripe/fake-server.ts'
-import { addMember } from '../src/modules/organizations/members.service.ts'
 import { describeInBrowser, openBrowser, phone, laptop, type Browser } from './support/browser.ts'
 import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
 import { screenshots } from './support/screenshots.ts'
-import { signIn } from './support/session.ts'
+import { signIn, signInAsMember } from './support/session.ts'
 
 const shot = screenshots('integrations')
 
@@ -169,16 +168,8 @@ describeInBrowser('settings → integrations', () => {
   })
 
   it('tells a member who is not an admin why they cannot see integrations', async () => {
-    const { page, context } = browser
-    const bea = { ...ann, email: `bea.${ann.email}`, password: 'another long password' }
-    await addMember(roster.store.db, ann.organizationId, {
-      email: bea.email,
-      name: 'Bea',
-      role: 'member',
-      password: bea.password,
-    })
-    await context.clearCookies()
-    await signIn(page, bea)
+    const { page } = browser
+    await signInAsMember(browser, roster.store, ann)
     await page.goto('/settings/integrations')
     await page
       .getByRole('note')

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { addMember } from '../src/modules/organizations/members.service.ts'
 import { describeInBrowser, openBrowser, type Browser } from './support/browser.ts'
 import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
 import { screenshots } from './support/screenshots.ts'
-import { signIn } from './support/session.ts'
+import { signIn, signInAsMember } from './support/session.ts'
 
 const shot = screenshots('settings')
 
@@ -92,16 +91,8 @@ describeInBrowser('settings', () => {
   })
 
   it('tells a member who is not an admin why they cannot change settings', async () => {
-    const { page, context } = browser
-    const bea = { ...ann, email: `bea.${ann.email}`, password: 'another long password' }
-    await addMember(roster.store.db, ann.organizationId, {
-      email: bea.email,
-      name: 'Bea',
-      role: 'member',
-      password: bea.password,
-    })
-    await context.clearCookies()
-    await signIn(page, bea)
+    const { page } = browser
+    await signInAsMember(browser, roster.store, ann)
     await page.goto('/settings/api-keys')
     await page
       .getByRole('note')
