@@ -2,6 +2,52 @@ import js from '@eslint/js'
 import reactHooks from 'eslint-plugin-react-hooks'
 import tseslint from 'typescript-eslint'
 
+/**
+ * The house reads one way: contracts → platform → modules → app → cli (src/). A layer imports
+ * only itself and the layers before it; the web app imports only the contracts (`@contracts/…`).
+ * Inside src/ a layer is reached by going up (`../../modules/…`); from web/ by its path
+ * (`…/src/modules/…`), since web/src has folders of the same names.
+ */
+const forbid = (files, layers, message, { fromWeb = false } = {}) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: layers.map((name) => ({
+          regex: fromWeb ? `(^|/)src/${name}/` : `(^|/)src/${name}/|^(\\.\\./)+${name}/`,
+          message,
+        })),
+      },
+    ],
+  },
+})
+
+const boundaries = [
+  forbid(
+    ['src/contracts/**'],
+    ['platform', 'modules', 'app', 'cli'],
+    'Contracts are shared with the web app: they import nothing of the server.',
+  ),
+  forbid(
+    ['src/platform/**'],
+    ['modules', 'app', 'cli'],
+    'The platform knows no module: take what it needs as a parameter, and wire it in src/app/.',
+  ),
+  forbid(
+    ['src/modules/**'],
+    ['app', 'cli'],
+    'Modules do not reach up to the composition root (src/app) or the command line.',
+  ),
+  forbid(['src/app/**'], ['cli'], 'The composition root does not import the command line.'),
+  forbid(
+    ['web/src/**'],
+    ['modules', 'platform', 'app', 'cli'],
+    'The web app imports only the contracts (@contracts/…), never server code.',
+    { fromWeb: true },
+  ),
+]
+
 export default tseslint.config(
   { ignores: ['node_modules', 'data', 'drizzle', 'dist', 'test-output'] },
   js.configs.recommended,
@@ -45,4 +91,5 @@ export default tseslint.config(
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },
+  ...boundaries,
 )

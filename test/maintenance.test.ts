@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { refreshStatistics } from '../src/platform/db/maintenance.job.ts'
 import { loadConfig } from '../src/platform/config.ts'
-import { jobs } from '../src/platform/queue/jobs.ts'
+import { jobs } from '../src/app/jobs.ts'
 import { testStore } from './support.ts'
 
 const store = await testStore()

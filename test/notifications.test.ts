@@ -11,9 +11,9 @@ import {
   listNotifications,
   notifyAdmins,
   notifyMember,
-  updateProfile,
   type NotificationMessage,
 } from '../src/modules/notifications/notifications.service.ts'
+import { updateProfile } from '../src/modules/organizations/profile.service.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import {
   client,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { emailField } from '../src/contracts/common.ts'
 import { normalizePhone } from '../src/modules/contacts/phone.ts'
-import { toCountryCode } from '../src/modules/customers/country.ts'
+import { toCountryCode } from '../src/contracts/country.ts'
 import { customerCsvRows } from '../src/modules/customers/export.ts'
 import { slugify } from '../src/modules/organizations/organizations.service.ts'
 

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll } from 'vitest'
-import { cliActor, type Scope } from '../src/modules/organizations/actor.ts'
+import { cliActor, type Scope } from '../src/platform/auth/scope.ts'
 import { createApiKey } from '../src/modules/organizations/api-keys.service.ts'
 import { addMember } from '../src/modules/organizations/members.service.ts'
 import { createOrganization } from '../src/modules/organizations/organizations.service.ts'
 import { openVault } from '../src/platform/auth/encryption.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { openStore, type Store } from '../src/platform/db/client.ts'
-import { buildApp } from '../src/platform/http/app.ts'
+import { buildApp } from '../src/app/http.ts'
 import type { Queue } from '../src/platform/queue/queue.ts'
-import { jobs, startQueue } from '../src/platform/queue/jobs.ts'
+import { jobs, startQueue } from '../src/app/jobs.ts'
 
 let shared: Promise<Store> | undefined
 

@@ -5,7 +5,7 @@ import { brotliCompressSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openVault } from '../src/platform/auth/encryption.ts'
 import { loadConfig } from '../src/platform/config.ts'
-import { buildApp } from '../src/platform/http/app.ts'
+import { buildApp } from '../src/app/http.ts'
 import { isBuildFresh, writeStamp } from '../src/platform/web/stamp.ts'
 import { json, testQueue, testStore } from './support.ts'
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { cliActor } from '../modules/organizations/actor.ts'
+import { cliActor } from '../platform/auth/scope.ts'
 import { disconnectContacts } from '../modules/organizations/contact-source.service.ts'
 import { findOrganization } from '../modules/organizations/organizations.service.ts'
 import { AppError } from '../platform/errors.ts'

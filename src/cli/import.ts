@@ -20,13 +20,13 @@ import {
   setMapping,
   startImport,
 } from '../modules/imports/imports.service.ts'
-import { cliActor } from '../modules/organizations/actor.ts'
+import { cliActor } from '../platform/auth/scope.ts'
 import { findOrganization } from '../modules/organizations/organizations.service.ts'
 import type { Store } from '../platform/db/client.ts'
 import { loadConfig } from '../platform/config.ts'
 import { AppError } from '../platform/errors.ts'
 import type { Queue } from '../platform/queue/queue.ts'
-import { startQueue } from '../platform/queue/jobs.ts'
+import { startQueue } from '../app/jobs.ts'
 import { fail, withStore } from './context.ts'
 
 interface ImportOptions {

@@ -1,12 +1,10 @@
 import type { AddressInfo } from 'node:net'
 import type { Command } from 'commander'
 import { seedDemo } from '../modules/organizations/demo.ts'
+import { buildApp } from '../app/http.ts'
+import { startRuntime, stopOnSignal } from '../app/runtime.ts'
 import { loadConfig } from '../platform/config.ts'
-import { openStore } from '../platform/db/client.ts'
-import { buildApp } from '../platform/http/app.ts'
-import { openVault } from '../platform/auth/encryption.ts'
 import { AppError } from '../platform/errors.ts'
-import { startQueue } from '../platform/queue/jobs.ts'
 import { ensureWebBuild, webDist } from '../platform/web/build.ts'
 
 export function registerServe(program: Command): void {
@@ -28,12 +26,12 @@ export function registerServe(program: Command): void {
       // Built before the store opens: a fresh clone's first start builds the app, later starts
       // only check that no source changed.
       await ensureWebBuild(say)
-      const store = await openStore(config)
-      const queue = await startQueue(store, config, { workers: true, schedule: true })
+      const runtime = await startRuntime({ config, workers: true, schedule: true })
+      const { store, queue, vault } = runtime
       const app = await buildApp({
         db: store.db,
         queue,
-        vault: openVault(config),
+        vault,
         publicUrl: config.publicUrl,
         bodyLimit: config.bodyLimit,
         importMaxBytes: config.importMaxBytes,
@@ -60,16 +58,9 @@ export function registerServe(program: Command): void {
           ].join('\n') + '\n',
         )
       }
-      let closing = false
-      const shutdown = async (): Promise<void> => {
-        if (closing) return
-        closing = true
+      stopOnSignal(async () => {
         await app.close()
-        await queue.stop()
-        await store.close()
-        process.exit(0)
-      }
-      process.on('SIGINT', () => void shutdown())
-      process.on('SIGTERM', () => void shutdown())
+        await runtime.stop()
+      })
     })
 }

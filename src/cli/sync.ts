@@ -10,7 +10,7 @@ import { systemNames } from '../modules/sources/systems.ts'
 import { loadConfig } from '../platform/config.ts'
 import type { Store } from '../platform/db/client.ts'
 import { AppError, notFound } from '../platform/errors.ts'
-import { startQueue, startWorkers } from '../platform/queue/jobs.ts'
+import { startQueue, startWorkers } from '../app/jobs.ts'
 import { withStore } from './context.ts'
 
 interface SyncOptions {

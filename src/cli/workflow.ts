@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { workflowCreate } from '../contracts/organizations.ts'
-import { addWorkflow } from '../modules/customers/workflows.service.ts'
+import { workflowCreate } from '../contracts/workflows.ts'
+import { addWorkflow } from '../modules/workflows/workflows.service.ts'
 import { findOrganization } from '../modules/organizations/organizations.service.ts'
 import { print, withStore } from './context.ts'
 import { parseInput } from './parse.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { toCountryCode } from '../modules/customers/country.ts'
+import { toCountryCode } from './country.ts'
 
 /** Optional free text: trimmed; an empty string clears the value like null does. */
 export const optionalText = (max = 500) =>

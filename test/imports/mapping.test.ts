@@ -8,7 +8,7 @@ import {
   type ColumnMapping,
   type ImportField,
 } from '../../src/contracts/imports.ts'
-import { toCountryCode } from '../../src/modules/customers/country.ts'
+import { toCountryCode } from '../../src/contracts/country.ts'
 import {
   checkMapping,
   fieldInfo,

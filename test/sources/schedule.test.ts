@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { nextTick, tickOf } from '../../src/modules/sources/sync/schedule.ts'
 import { scheduleDueSyncs } from '../../src/modules/sources/sync/sync.job.ts'
-import { jobs } from '../../src/platform/queue/jobs.ts'
+import { jobs } from '../../src/app/jobs.ts'
 import { connections, syncRuns } from '../../src/platform/db/schema/index.ts'
 import { newOrg, testQueue, testStore } from '../support.ts'
 

@@ -3,7 +3,7 @@ import type { z } from 'zod'
 import type { auditEvent } from '../../contracts/customers.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { auditEvents } from '../../platform/db/schema/index.ts'
-import type { Scope } from '../organizations/actor.ts'
+import type { Scope } from '../../platform/auth/scope.ts'
 
 type AuditRow = typeof auditEvents.$inferInsert
 export type AuditEvent = z.infer<typeof auditEvent>

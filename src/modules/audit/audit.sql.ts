@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import type { Actor } from '../organizations/actor.ts'
+import type { Actor } from '../../platform/auth/scope.ts'
 
 /**
  * Audit rows written in sets by the set-based writers (the import merge, the sync): the columns,

@@ -6,7 +6,7 @@ import type { Db } from '../../platform/db/client.ts'
 import { notFound } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { findCustomer } from '../customers/customers.queries.ts'
-import { scopeOf } from '../organizations/auth.ts'
+import { scopeOf } from '../../platform/http/auth.ts'
 import {
   createContact,
   deleteContact,

@@ -8,7 +8,7 @@ import { AppError, isUniqueViolation, notFound } from '../../platform/errors.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import { lockCustomer, type LockedCustomer } from '../customers/customers.service.ts'
 import { contactSourceState } from '../organizations/contact-source.service.ts'
-import type { Scope } from '../organizations/actor.ts'
+import type { Scope } from '../../platform/auth/scope.ts'
 import { assertContactsEditable, contactOwner, contactSourceOf } from '../sources/ownership.ts'
 import { normalizePhone } from './phone.ts'
 

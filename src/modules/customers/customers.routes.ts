@@ -9,16 +9,14 @@ import {
   customerPatch,
   customerWritten,
 } from '../../contracts/customers.ts'
-import { workflow, workflowCreate } from '../../contracts/organizations.ts'
 import type { Db } from '../../platform/db/client.ts'
 import { notFound } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { customerHistory } from '../audit/audit.service.ts'
-import { requireRole, scopeOf } from '../organizations/auth.ts'
+import { scopeOf } from '../../platform/http/auth.ts'
 import { listCustomers } from './customer-list.queries.ts'
 import { findCustomer } from './customers.queries.ts'
 import { createCustomer, deleteCustomer, updateCustomer } from './customers.service.ts'
-import { addWorkflow, listWorkflows } from './workflows.service.ts'
 
 const tags = ['Customers']
 
@@ -131,32 +129,5 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
     },
   )
 
-  app.get(
-    '/workflows',
-    {
-      schema: {
-        tags: ['Workflows'],
-        summary: 'List the workflows',
-        response: { 200: z.object({ data: z.array(workflow) }), ...errorResponses },
-      },
-    },
-    async (request) => ({ data: await listWorkflows(db, scopeOf(request).organizationId) }),
-  )
-
-  app.post(
-    '/workflows',
-    {
-      schema: {
-        tags: ['Workflows'],
-        summary: 'Create a workflow (admins)',
-        body: workflowCreate,
-        response: { 201: workflow, ...errorResponses },
-      },
-    },
-    async (request, reply) => {
-      const scope = requireRole(request, 'admin')
-      return reply.code(201).send(await addWorkflow(db, scope.organizationId, request.body.name))
-    },
-  )
   done()
 }

@@ -10,7 +10,7 @@ import {
 } from '../../platform/db/schema/index.ts'
 import { AppError, isUniqueViolation, notFound, type ErrorDetail } from '../../platform/errors.ts'
 import { recordAudit } from '../audit/audit.service.ts'
-import type { Scope } from '../organizations/actor.ts'
+import type { Scope } from '../../platform/auth/scope.ts'
 import { membersByEmail } from '../organizations/members.service.ts'
 import { assertCustomerDeletable, assertCustomerFieldsEditable } from '../sources/ownership.ts'
 import type { SourceSystem } from '../sources/systems.ts'

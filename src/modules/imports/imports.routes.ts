@@ -24,7 +24,7 @@ import type { Db } from '../../platform/db/client.ts'
 import { AppError } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
-import { scopeOf } from '../organizations/auth.ts'
+import { scopeOf } from '../../platform/http/auth.ts'
 import { filePieces } from './file-store.ts'
 import {
   findImport,

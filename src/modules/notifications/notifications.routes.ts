@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { idParams } from '../../contracts/common.ts'
@@ -6,32 +5,15 @@ import {
   notification,
   notificationList,
   notificationListQuery,
-  profile,
-  profilePatch,
 } from '../../contracts/notifications.ts'
 import type { Db } from '../../platform/db/client.ts'
-import { AppError } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
-import { scopeOf } from '../organizations/auth.ts'
+import { signedInMember } from '../../platform/http/auth.ts'
 import {
-  getProfile,
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
-  updateProfile,
 } from './notifications.service.ts'
-
-/** The signed-in member; an API key acts for the organisation and has no notifications or profile. */
-function signedInMember(request: FastifyRequest): { organizationId: string; memberId: string } {
-  const { organizationId, actor } = scopeOf(request)
-  if (actor.kind !== 'member' || !actor.id) {
-    throw new AppError(
-      'forbidden',
-      'Notifications and profiles belong to a member, and an API key is not one: sign in as the member instead.',
-    )
-  }
-  return { organizationId, memberId: actor.id }
-}
 
 export const notificationRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }, done) => {
   app.get(
@@ -83,37 +65,5 @@ export const notificationRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { 
     },
   )
 
-  app.get(
-    '/profile',
-    {
-      schema: {
-        tags: ['Profile'],
-        summary: "The signed-in member's profile and notification preferences",
-        response: { 200: profile, ...errorResponses },
-      },
-    },
-    async (request) => {
-      const { organizationId, memberId } = signedInMember(request)
-      return getProfile(db, organizationId, memberId)
-    },
-  )
-
-  app.patch(
-    '/profile',
-    {
-      schema: {
-        tags: ['Profile'],
-        summary: "Change the signed-in member's name or notification preferences",
-        description:
-          'Fields left out stay as they are. Slack needs an incoming-webhook URL (https://hooks.slack.com/services/…).',
-        body: profilePatch,
-        response: { 200: profile, ...errorResponses },
-      },
-    },
-    async (request) => {
-      const { organizationId, memberId } = signedInMember(request)
-      return db.transaction((tx) => updateProfile(tx, organizationId, memberId, request.body))
-    },
-  )
   done()
 }

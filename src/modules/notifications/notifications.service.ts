@@ -1,17 +1,14 @@
 import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import {
-  slackNeedsWebhook,
   type Notification,
   type NotificationKind,
   type NotificationList,
   type NotificationListQuery,
-  type Profile,
-  type ProfilePatch,
 } from '../../contracts/notifications.ts'
 import { decodeCursor, encodeCursor } from '../../platform/db/cursor.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { members, notifications } from '../../platform/db/schema/index.ts'
-import { AppError, notFound } from '../../platform/errors.ts'
+import { notFound } from '../../platform/errors.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { deliverNotification, type DeliverData } from './notifications.job.ts'
 import { insertNotification } from './notifications.queries.ts'
@@ -176,67 +173,4 @@ export async function markAllNotificationsRead(
     .where(and(ofMember(organizationId, memberId), isNull(notifications.readAt)))
     .returning({ id: notifications.id })
   return rows.length
-}
-
-const toProfile = (row: MemberRow): Profile => ({
-  id: row.id,
-  email: row.email,
-  name: row.name,
-  role: row.role,
-  notifications: {
-    inApp: row.notifyInApp,
-    email: row.notifyEmail,
-    slack: row.notifySlack,
-    slackWebhookUrl: row.slackWebhookUrl,
-  },
-})
-
-async function memberRow(db: DbOrTx, organizationId: string, memberId: string, lock = false) {
-  const query = db
-    .select()
-    .from(members)
-    .where(and(eq(members.organizationId, organizationId), eq(members.id, memberId)))
-  const [row] = lock ? await query.for('update') : await query
-  if (!row) throw notFound('Member')
-  return row
-}
-
-export async function getProfile(
-  db: DbOrTx,
-  organizationId: string,
-  memberId: string,
-): Promise<Profile> {
-  return toProfile(await memberRow(db, organizationId, memberId))
-}
-
-/** Changes the member's name and notification preferences; fields left out stay as they are. */
-export async function updateProfile(
-  db: DbOrTx,
-  organizationId: string,
-  memberId: string,
-  patch: ProfilePatch,
-): Promise<Profile> {
-  const current = await memberRow(db, organizationId, memberId, true)
-  const wanted = patch.notifications ?? {}
-  const slack = wanted.slack ?? current.notifySlack
-  const slackWebhookUrl =
-    wanted.slackWebhookUrl === undefined ? current.slackWebhookUrl : wanted.slackWebhookUrl
-  if (slack && !slackWebhookUrl) {
-    throw new AppError('validation_failed', slackNeedsWebhook, [
-      { path: 'notifications.slackWebhookUrl', message: slackNeedsWebhook },
-    ])
-  }
-  const [row] = await db
-    .update(members)
-    .set({
-      ...(patch.name === undefined ? {} : { name: patch.name }),
-      notifyInApp: wanted.inApp ?? current.notifyInApp,
-      notifyEmail: wanted.email ?? current.notifyEmail,
-      notifySlack: slack,
-      slackWebhookUrl,
-    })
-    .where(and(eq(members.organizationId, organizationId), eq(members.id, memberId)))
-    .returning()
-  if (!row) throw notFound('Member')
-  return toProfile(row)
 }

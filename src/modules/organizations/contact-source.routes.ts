@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod'
 import { contactSource, contactSourcePut, disconnectConfirm } from '../../contracts/sources.ts'
 import type { Db } from '../../platform/db/client.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
-import { requireRole, scopeOf } from './auth.ts'
+import { requireRole, scopeOf } from '../../platform/http/auth.ts'
 import { disconnectContacts, getContactSource, setContactSource } from './contact-source.service.ts'
 
 const tags = ['Organisation']

@@ -11,7 +11,7 @@ import { AppError, notFound } from '../../platform/errors.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import type { ContactSourceState } from '../sources/ownership.ts'
 import type { SourceSystem } from '../sources/systems.ts'
-import type { Scope } from './actor.ts'
+import type { Scope } from '../../platform/auth/scope.ts'
 
 /**
  * The organisation's contact source (product.md, "Sources of truth"): a connection whose

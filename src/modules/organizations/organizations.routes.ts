@@ -13,7 +13,12 @@ import {
 import type { Db } from '../../platform/db/client.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.service.ts'
-import { clearSessionCookie, requireRole, scopeOf, SESSION_COOKIE } from './auth.ts'
+import {
+  clearSessionCookie,
+  requireRole,
+  scopeOf,
+  SESSION_COOKIE,
+} from '../../platform/http/auth.ts'
 import { addMember, getMember, listMembers, toMember } from './members.service.ts'
 import { getOrganization } from './organizations.service.ts'
 import { SESSION_DAYS, signIn, signOut, resolveSession } from './sessions.service.ts'

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { organizations } from '../../platform/db/schema/index.ts'
-import { toCountryCode } from '../customers/country.ts'
+import { toCountryCode } from '../../contracts/country.ts'
 
 export type Organization = typeof organizations.$inferSelect
 

@@ -13,7 +13,7 @@ import type { Vault } from '../../platform/auth/encryption.ts'
 import type { Db } from '../../platform/db/client.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
-import { requireRole, scopeOf } from '../organizations/auth.ts'
+import { requireRole, scopeOf } from '../../platform/http/auth.ts'
 import { findConnectionRow, getConnection, listConnections } from './connections.queries.ts'
 import {
   deleteConnection,

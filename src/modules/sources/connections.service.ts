@@ -8,7 +8,7 @@ import { connections, contacts, organizations } from '../../platform/db/schema/i
 import { AppError, notFound, type ErrorDetail } from '../../platform/errors.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { actorValues, auditInsert, customerSnapshot } from '../audit/audit.sql.ts'
-import type { Scope } from '../organizations/actor.ts'
+import type { Scope } from '../../platform/auth/scope.ts'
 import { connectorFor } from './connectors/index.ts'
 import { SourceError, type Connector } from './connectors/types.ts'
 import { lockConnection, requestRun, type ConnectionRow } from './sync/runs.service.ts'

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { ColumnMapping, ImportField } from '../../../contracts/imports.ts'
 import { normalizePhone } from '../../contacts/phone.ts'
 import { ACCOUNT_MANAGER_NOT_FOUND } from '../../customers/customers.service.ts'
-import { toCountryCode } from '../../customers/country.ts'
+import { toCountryCode } from '../../../contracts/country.ts'
 
 /** What a line needs to know about the organisation to be checked on its own. */
 export interface LineContext {

@@ -6,7 +6,7 @@ import {
   contactSnapshot,
   customerSnapshot,
 } from '../../audit/audit.sql.ts'
-import type { Actor } from '../../organizations/actor.ts'
+import type { Actor } from '../../../platform/auth/scope.ts'
 
 /**
  * The set-based write of one chunk of planned lines (see plan.ts): customers, account managers,

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
-import { toCountryCode } from '../../customers/country.ts'
+import { toCountryCode } from '../../../contracts/country.ts'
 import { SourceError, type SkippedRecord } from './types.ts'
 
 /**

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { Tx } from '../../../platform/db/client.ts'
 import { actorValues, auditInsert, customerSnapshot } from '../../audit/audit.sql.ts'
-import type { Actor } from '../../organizations/actor.ts'
+import type { Actor } from '../../../platform/auth/scope.ts'
 import { systemNames, type SourceSystem } from '../systems.ts'
 import type { SkippedRecord } from '../connectors/types.ts'
 import { archiveContacts, mirrorContacts } from './contacts.ts'

@@ -11,7 +11,8 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core'
 import { connections } from './connections.ts'
-import { members, organizations, workflows } from './organizations.ts'
+import { members, organizations } from './organizations.ts'
+import { workflows } from './workflows.ts'
 
 export const customers = pgTable(
   'customers',

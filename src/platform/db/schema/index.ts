@@ -1,4 +1,5 @@
 export * from './organizations.ts'
+export * from './workflows.ts'
 export * from './connections.ts'
 export * from './customers.ts'
 export * from './contacts.ts'

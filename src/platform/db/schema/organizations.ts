@@ -106,19 +106,3 @@ export const sessions = pgTable(
     }).onDelete('cascade'),
   ],
 )
-
-export const workflows = pgTable(
-  'workflows',
-  {
-    organizationId: uuid('organization_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    id: uuid().notNull().defaultRandom(),
-    name: text().notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.organizationId, t.id] }),
-    uniqueIndex('workflows_name_unique').on(t.organizationId, sql`lower(${t.name})`),
-  ],
-)

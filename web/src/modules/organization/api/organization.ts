@@ -3,11 +3,10 @@ import {
   apiKey,
   apiKeyCreated,
   member,
-  workflow,
   type Member,
   type MemberCreate,
-  type Workflow,
 } from '@contracts/organizations.ts'
+import { workflow, type Workflow } from '@contracts/workflows.ts'
 import { z } from 'zod'
 import { api } from '../../../platform/api.ts'
 

@@ -1,5 +1,5 @@
 import { asc, eq, sql } from 'drizzle-orm'
-import type { Workflow } from '../../contracts/organizations.ts'
+import type { Workflow } from '../../contracts/workflows.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { workflows } from '../../platform/db/schema/index.ts'
 import { AppError, isUniqueViolation } from '../../platform/errors.ts'

@@ -1,14 +1,14 @@
 import type pg from 'pg'
-import { runImportJob } from '../../modules/imports/imports.job.ts'
-import { deliverNotification } from '../../modules/notifications/notifications.job.ts'
-import { scheduleSyncs, syncConnection } from '../../modules/sources/sync/sync.job.ts'
-import { openVault, type Vault } from '../auth/encryption.ts'
-import { maintainStore } from '../db/maintenance.job.ts'
-import type { Config } from '../config.ts'
-import type { Db } from '../db/client.ts'
-import { Queue, type JobDefinition } from './queue.ts'
+import { runImportJob } from '../modules/imports/imports.job.ts'
+import { deliverNotification } from '../modules/notifications/notifications.job.ts'
+import { scheduleSyncs, syncConnection } from '../modules/sources/sync/sync.job.ts'
+import { openVault, type Vault } from '../platform/auth/encryption.ts'
+import type { Config } from '../platform/config.ts'
+import type { Db } from '../platform/db/client.ts'
+import { maintainStore } from '../platform/db/maintenance.job.ts'
+import { Queue, type JobDefinition } from '../platform/queue/queue.ts'
 
-/** What every job handler is given. */
+/** What every job handler is given: each job's own deps type is a part of this. */
 export interface JobDeps {
   db: Db
   queue: Queue
@@ -25,11 +25,12 @@ export const jobs: JobDefinition<never, JobDeps>[] = [
   maintainStore,
 ]
 
+/** Which jobs a process runs: all (true), none (false), or these names. */
+export type WorkerSelection = boolean | readonly string[]
+
 /**
- * Starts pg-boss and creates a queue for every job; with `workers` (true, or the names of some
- * jobs), also runs the jobs in this process: the web server runs them all, a CLI command that
- * waits for a job runs that kind while it waits;
- * with `schedule`, also sends the jobs that have a cron on their schedule (the web server).
+ * Starts pg-boss and creates a queue for every job; with `workers`, also runs those jobs in this
+ * process; with `schedule`, also sends the jobs that have a cron on their schedule.
  * The queues are created here, before anything enqueues: creating one on the first enqueue would
  * take a second connection while the caller's transaction holds the embedded store's only
  * session, and wait forever.
@@ -37,7 +38,7 @@ export const jobs: JobDefinition<never, JobDeps>[] = [
 export async function startQueue(
   store: { db: Db; pool: pg.Pool },
   config: Config,
-  options: { workers?: boolean | readonly string[]; schedule?: boolean } = {},
+  options: { workers?: WorkerSelection; schedule?: boolean } = {},
 ): Promise<Queue> {
   const queue = await Queue.start(store.pool, { schedule: options.schedule })
   for (const job of jobs) await queue.ensure(job)
@@ -54,7 +55,7 @@ export async function startWorkers(
   config: Config,
   workers: true | readonly string[],
 ): Promise<void> {
-  const deps = { db: store.db, queue, config, vault: openVault(config) }
+  const deps: JobDeps = { db: store.db, queue, config, vault: openVault(config) }
   for (const job of jobs) {
     if (workers === true || workers.includes(job.name)) await queue.work(job, deps)
   }

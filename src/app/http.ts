@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify'
+import type { FastifyPluginAsyncZod, FastifyPluginCallbackZod } from 'fastify-type-provider-zod'
+import { contactRoutes } from '../modules/contacts/contacts.routes.ts'
+import { customerRoutes } from '../modules/customers/customers.routes.ts'
+import { importRoutes } from '../modules/imports/imports.routes.ts'
+import { notificationRoutes } from '../modules/notifications/notifications.routes.ts'
+import { contactSourceRoutes } from '../modules/organizations/contact-source.routes.ts'
+import { credentialResolver } from '../modules/organizations/credentials.ts'
+import { profileRoutes } from '../modules/organizations/profile.routes.ts'
+import { organizationRoutes, sessionRoutes } from '../modules/organizations/organizations.routes.ts'
+import { connectionRoutes } from '../modules/sources/connections.routes.ts'
+import { webhookRoutes } from '../modules/sources/webhooks.routes.ts'
+import { workflowRoutes } from '../modules/workflows/workflows.routes.ts'
+import type { Vault } from '../platform/auth/encryption.ts'
+import type { Db } from '../platform/db/client.ts'
+import { authenticate } from '../platform/http/auth.ts'
+import { createServer, type ServerOptions } from '../platform/http/server.ts'
+import type { Queue } from '../platform/queue/queue.ts'
+
+export interface AppOptions extends Pick<ServerOptions, 'bodyLimit' | 'logger' | 'webDir'> {
+  db: Db
+  queue: Queue
+  /** Encrypts connection credentials. */
+  vault: Vault
+  /** Roster's public address, for the webhook URLs of connections. */
+  publicUrl: string
+  importMaxBytes?: number
+}
+
+/** What every routes plugin may be given. */
+interface RouteDeps {
+  db: Db
+  queue: Queue
+  vault: Vault
+  publicUrl: string
+  importMaxBytes: number
+}
+
+/** The API routes that need credentials; a module's routes plugin is added here. */
+const authenticatedRoutes: (
+  FastifyPluginCallbackZod<RouteDeps> | FastifyPluginAsyncZod<RouteDeps>
+)[] = [
+  organizationRoutes,
+  customerRoutes,
+  contactRoutes,
+  workflowRoutes,
+  importRoutes,
+  notificationRoutes,
+  profileRoutes,
+  contactSourceRoutes,
+  connectionRoutes,
+]
+
+/** Headers that carry a connected system's webhook signature, hidden in the log. */
+const signatureHeaders = ['stripe-signature']
+
+/** Roster's HTTP application: the platform's server with every module's routes. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { db, queue, vault, publicUrl } = options
+  const deps: RouteDeps = {
+    db,
+    queue,
+    vault,
+    publicUrl,
+    importMaxBytes: options.importMaxBytes ?? 200 * 1024 * 1024,
+  }
+  const credentials = credentialResolver(db)
+  return createServer({
+    bodyLimit: options.bodyLimit,
+    logger: options.logger,
+    webDir: options.webDir,
+    redactHeaders: signatureHeaders,
+    routes: async (app) => {
+      await app.register(webhookRoutes, { db, queue, vault })
+      await app.register(
+        async (api) => {
+          await api.register(sessionRoutes, { db })
+          await api.register(async (secured) => {
+            secured.addHook('onRequest', async (request) => {
+              request.scope = await authenticate(credentials, request)
+            })
+            for (const routes of authenticatedRoutes) await secured.register(routes, deps)
+          })
+        },
+        { prefix: '/api/v1' },
+      )
+    },
+  })
+}

@@ -1,0 +1,68 @@
+import { openVault, type Vault } from '../platform/auth/encryption.ts'
+import { loadConfig, type Config } from '../platform/config.ts'
+import { openStore, type Store } from '../platform/db/client.ts'
+import type { Queue } from '../platform/queue/queue.ts'
+import { startQueue, type WorkerSelection } from './jobs.ts'
+
+export interface RuntimeOptions {
+  /** Defaults to the environment's (loadConfig). */
+  config?: Config
+  /** A store already open (tests); by default one is opened from the config, migrations run. */
+  store?: Store
+  /** The background jobs this process runs: all (true), none (false, the default), or these. */
+  workers?: WorkerSelection
+  /** Whether this process sends the cron jobs on their schedule. */
+  schedule?: boolean
+}
+
+/** What a Roster process runs on: its store, queue and credentials vault. */
+export interface Runtime {
+  config: Config
+  store: Store
+  queue: Queue
+  vault: Vault
+  /** Stops the queue (its workers finish their job first), then the store if it opened it. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts what every Roster process needs, in order: the store (and its migrations), the queue,
+ * the workers and the cron this process was asked for. `roster serve` adds the HTTP server; a
+ * command that waits for a job runs that job's workers while it waits.
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const config = options.config ?? loadConfig()
+  const store = options.store ?? (await openStore(config))
+  try {
+    const queue = await startQueue(store, config, {
+      workers: options.workers ?? false,
+      schedule: options.schedule ?? false,
+    })
+    return {
+      config,
+      store,
+      queue,
+      vault: openVault(config),
+      stop: async () => {
+        await queue.stop()
+        if (!options.store) await store.close()
+      },
+    }
+  } catch (error) {
+    if (!options.store) await store.close()
+    throw error
+  }
+}
+
+/** Calls `stop` once on SIGINT or SIGTERM, then exits. */
+export function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return
+    stopping = true
+    await stop()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown())
+  process.on('SIGTERM', () => void shutdown())
+}

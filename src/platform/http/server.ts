@@ -1,0 +1,74 @@
+import cookie from '@fastify/cookie'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyInstance } from 'fastify'
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod'
+import { SESSION_COOKIE } from './auth.ts'
+import { registerErrorHandling } from './errors.ts'
+import { hasWebApp, registerWebApp } from './web.ts'
+
+export interface ServerOptions {
+  bodyLimit?: number
+  /** Pino options; `stream` receives the log lines (stdout by default). */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } }
+  /** Request headers that carry credentials: hidden in the log, with authorization and cookie. */
+  redactHeaders?: readonly string[]
+  /** Registers the application's routes (the composition root, src/app/http.ts, gives them). */
+  routes(app: FastifyInstance): Promise<void>
+  /** A built web app to serve next to the API (see src/platform/web/build.ts). */
+  webDir?: string
+}
+
+/**
+ * The HTTP server every Roster process serves: JSON errors, cookies, the OpenAPI document and its
+ * viewer, a health check, the given routes, then the web app. It knows no module: the routes are
+ * handed to it.
+ */
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  const redact = ['authorization', 'cookie', ...(options.redactHeaders ?? [])].map(
+    (header) => `req.headers[${JSON.stringify(header.toLowerCase())}]`,
+  )
+  const app = Fastify({
+    // Credentials never reach the log: request bodies are not logged, and these headers are hidden.
+    logger: options.logger
+      ? { ...(typeof options.logger === 'object' ? options.logger : {}), redact }
+      : false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>()
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  registerErrorHandling(app)
+
+  await app.register(cookie)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Roster API',
+        version: '1',
+        description:
+          'Customers and contacts for accounts-receivable teams. Authenticate with `Authorization: Bearer <API key>` or a session cookie from `POST /api/v1/session`. Errors are `{"error":{"code","message","details"}}`.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger())
+  app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }))
+
+  await options.routes(app)
+  if (options.webDir && hasWebApp(options.webDir)) await registerWebApp(app, options.webDir)
+  return app
+}
