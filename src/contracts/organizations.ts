@@ -21,7 +21,6 @@ export const member = z.object({
 })
 export type Member = z.infer<typeof member>
 
-
 export const sessionCreate = z.strictObject({
   email: emailField,
   password: z.string().min(1).max(200),
