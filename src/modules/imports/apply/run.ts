@@ -1,7 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { ColumnMapping, ImportField } from '../../../contracts/imports.ts'
 import type { Db, DbOrTx, Tx } from '../../../platform/db/client.ts'
-import { importLines, imports } from '../../../platform/db/schema/index.ts'
+import { contacts, customers, importLines, imports } from '../../../platform/db/schema/index.ts'
+import { refreshStatistics } from '../../../platform/db/statistics.ts'
 import type { Actor } from '../../organizations/actor.ts'
 import { contactSourceState } from '../../organizations/contact-source.service.ts'
 import { systemNames } from '../../sources/systems.ts'
@@ -217,13 +218,13 @@ export async function runImport(
     // The merge may have created many customers and contacts since the plan's statistics: fresh
     // ones keep the next searches off row-by-row plans (the embedded store has no autovacuum,
     // and PostgreSQL's may come minutes later).
-    const refreshStatistics = async () => {
-      if (applied > 0) await db.execute(sql`analyze customers, contacts`)
+    const refreshIfApplied = async () => {
+      if (applied > 0) await refreshStatistics(db, [customers, contacts])
     }
     for (let chunk = row.chunksApplied; chunk < (row.chunkCount ?? 0); chunk++) {
       const state = await load(db, organizationId, importId)
       if (state?.cancelRequestedAt) {
-        await refreshStatistics()
+        await refreshIfApplied()
         await finish(db, current, { status: 'cancelled' }, hooks)
         return
       }
@@ -243,7 +244,7 @@ export async function runImport(
         throw new Interrupted(error)
       }
     }
-    await refreshStatistics()
+    await refreshIfApplied()
     await finish(db, current, { status: 'completed' }, hooks)
   } catch (error) {
     if (error instanceof Interrupted) throw error.cause
