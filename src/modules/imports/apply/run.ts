@@ -7,6 +7,7 @@ import type { Actor } from '../../organizations/actor.ts'
 import { contactSourceState } from '../../organizations/contact-source.service.ts'
 import { systemNames } from '../../sources/systems.ts'
 import { localCopy } from '../file-store.ts'
+import { moveImport } from '../lifecycle.ts'
 import type { ResolvedRead } from '../read/index.ts'
 import { mergeChunk } from './merge.ts'
 import { planImport } from './plan.ts'
@@ -135,18 +136,18 @@ async function load(
   return row
 }
 
+/** How the end of a run is said when the import's lifecycle refuses it. */
+const ending = { completed: 'complete', failed: 'fail', cancelled: 'be cancelled' } as const
+
 async function finish(
   db: Db,
   row: ImportRow,
-  set: Partial<ImportRow>,
+  to: keyof typeof ending,
   hooks: RunHooks,
+  set: Partial<ImportRow> = {},
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const [done] = await tx
-      .update(imports)
-      .set({ ...set, finishedAt: new Date() })
-      .where(where(row))
-      .returning()
+    const done = await moveImport(tx, row, to, ending[to], { ...set, finishedAt: new Date() })
     await tx
       .delete(importLines)
       .where(
@@ -170,11 +171,10 @@ export async function runImport(
   let row = await load(db, organizationId, importId)
   if (row?.status !== 'queued' && row?.status !== 'running') return
   if (row.status === 'queued') {
-    ;[row] = await db
-      .update(imports)
-      .set({ status: 'running', startedAt: new Date() })
-      .where(where(row))
-      .returning()
+    const queued = row
+    row = await db.transaction((tx) =>
+      moveImport(tx, queued, 'running', 'start', { startedAt: new Date() }),
+    )
     if (!row) return
   }
   const current = row
@@ -194,7 +194,7 @@ export async function runImport(
         return !state?.cancel
       })
       if (!staged) {
-        await finish(db, current, { status: 'cancelled' }, hooks)
+        await finish(db, current, 'cancelled', hooks)
         return
       }
       const summary = await summarize(db, organizationId, importId)
@@ -225,7 +225,7 @@ export async function runImport(
       const state = await load(db, organizationId, importId)
       if (state?.cancelRequestedAt) {
         await refreshIfApplied()
-        await finish(db, current, { status: 'cancelled' }, hooks)
+        await finish(db, current, 'cancelled', hooks)
         return
       }
       await db.transaction(async (tx) => {
@@ -245,11 +245,11 @@ export async function runImport(
       }
     }
     await refreshIfApplied()
-    await finish(db, current, { status: 'completed' }, hooks)
+    await finish(db, current, 'completed', hooks)
   } catch (error) {
     if (error instanceof Interrupted) throw error.cause
     const message = error instanceof Error ? error.message : String(error)
-    await finish(db, current, { status: 'failed', error: message }, hooks)
+    await finish(db, current, 'failed', hooks, { error: message })
     throw error
   }
 }
