@@ -7,10 +7,10 @@ import { systemNames } from '../../sources/systems.ts'
 
 /**
  * The set-based half of validation: after every line has been checked on its own and staged,
- * these statements resolve all lines at once against the organisation's customers and contacts
- * (product.md, "File import"): which customer, group and contact each line is about, which lines
- * a source's ownership refuses, and what each line will create or change. One statement each, in
- * order; each one only looks at lines not yet rejected.
+ * these statements resolve all lines at once against the organisation's customers and contacts:
+ * which customer, group and contact each line is about, which lines a source's ownership refuses,
+ * and what each line will create or change. One statement each, in order; each one only looks at
+ * lines not yet rejected.
  */
 export interface PlanContext {
   organizationId: string
