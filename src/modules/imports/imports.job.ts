@@ -13,8 +13,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 /** Tells the member who started the import how it ended, per their notification preferences. */
 async function notifyEnd(tx: Tx, queue: Queue, row: ImportRow): Promise<void> {
   if (row.actorKind !== 'member' || !row.actorId) return
-  const summary = row.summary as { lines: { rejected: number } } | null
-  const rejected = summary?.lines.rejected ?? 0
+  const rejected = row.summary?.lines.rejected ?? 0
   const done = `${plural(row.linesDone - rejected, 'line')} applied`
   if (row.status === 'completed' || row.status === 'cancelled') {
     await notifyMember(tx, queue, row.organizationId, row.actorId, {

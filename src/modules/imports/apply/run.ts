@@ -8,7 +8,6 @@ import { contactSourceState } from '../../organizations/contact-source.service.t
 import { systemNames } from '../../sources/systems.ts'
 import { localCopy } from '../file-store.ts'
 import { moveImport } from '../lifecycle.ts'
-import type { ResolvedRead } from '../read/index.ts'
 import { mergeChunk } from './merge.ts'
 import { planImport } from './plan.ts'
 import { stageFile, StagingStopped } from './stage.ts'
@@ -49,8 +48,8 @@ export async function stageAndPlan(
   row: ImportRow,
   progress?: (linesRead: number) => Promise<boolean>,
 ): Promise<{ lines: number; chunks: number } | null> {
-  const mapping = row.mapping as ColumnMapping
-  const columns = row.columns as string[]
+  const { mapping, columns } = row
+  if (!mapping) throw new Error('an import is staged only once it is mapped')
   const path = await localCopy(db, {
     organizationId: row.organizationId,
     importId: row.id,
@@ -63,7 +62,7 @@ export async function stageAndPlan(
       organizationId: row.organizationId,
       importId: row.id,
       path,
-      read: row.read as ResolvedRead,
+      read: row.read,
       columns,
       mapping,
       progress,
