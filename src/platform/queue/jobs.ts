@@ -8,12 +8,22 @@ import type { Config } from '../config.ts'
 import type { Db } from '../db/client.ts'
 import { Queue, type JobDefinition } from './queue.ts'
 
+/**
+ * Seams a test gives the workers it starts, passed to the handlers with their other deps; a
+ * production process gives none.
+ */
+export interface JobHooks {
+  /** Awaited after each chunk an import job commits; throwing stops the run as a crash would. */
+  afterImportChunk?: (chunk: number) => Promise<void> | void
+}
+
 /** What every job handler is given. */
 export interface JobDeps {
   db: Db
   queue: Queue
   config: Config
   vault: Vault
+  hooks?: JobHooks
 }
 
 /** Every kind of background job; a module adds its `*.job.ts` definitions here. */
@@ -37,13 +47,13 @@ export const jobs: JobDefinition<never, JobDeps>[] = [
 export async function startQueue(
   store: { db: Db; pool: pg.Pool },
   config: Config,
-  options: { workers?: boolean | readonly string[]; schedule?: boolean } = {},
+  options: { workers?: boolean | readonly string[]; schedule?: boolean; hooks?: JobHooks } = {},
 ): Promise<Queue> {
   const queue = await Queue.start(store.pool, { schedule: options.schedule })
   for (const job of jobs) await queue.ensure(job)
   if (options.schedule) for (const job of jobs) await queue.schedule(job)
   const { workers = false } = options
-  if (workers !== false) await startWorkers(queue, store, config, workers)
+  if (workers !== false) await startWorkers(queue, store, config, workers, options.hooks)
   return queue
 }
 
@@ -53,8 +63,9 @@ export async function startWorkers(
   store: { db: Db },
   config: Config,
   workers: true | readonly string[],
+  hooks?: JobHooks,
 ): Promise<void> {
-  const deps = { db: store.db, queue, config, vault: openVault(config) }
+  const deps: JobDeps = { db: store.db, queue, config, vault: openVault(config), hooks }
   for (const job of jobs) {
     if (workers === true || workers.includes(job.name)) await queue.work(job, deps)
   }
