@@ -3,12 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Download, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { onImportChunk } from '../src/modules/imports/imports.job.ts'
+import type { JobHooks } from '../src/app/jobs.ts'
 import { describeInBrowser, laptop, openBrowser, phone, type Browser } from './support/browser.ts'
 import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
 import { screenshots } from './support/screenshots.ts'
 
 const shot = screenshots('imports')
+
+// What the workers await after each chunk an import commits: set by a test that must find an
+// import still running, whatever the machine's speed.
+let afterImportChunk: JobHooks['afterImportChunk']
 
 // "Dossier" is a header Roster does not know: the member maps it to Customer ID by hand.
 const csv = [
@@ -58,7 +62,10 @@ describeInBrowser('importing customers in the wizard, then reading the history',
 
   beforeAll(async () => {
     // A small upload limit, to see a file over it refused.
-    roster = await startRoster({ importMaxBytes: 1024 * 1024 })
+    roster = await startRoster({
+      importMaxBytes: 1024 * 1024,
+      hooks: { afterImportChunk: (chunk) => afterImportChunk?.(chunk) },
+    })
     browser = await openBrowser(roster.baseURL)
     ann = await newOrgWithMember(roster.store, { name: 'Acme Finance' })
     dir = await mkdtemp(join(tmpdir(), 'roster-e2e-imports-'))
@@ -76,7 +83,7 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     )
   })
   afterAll(async () => {
-    onImportChunk(undefined)
+    afterImportChunk = undefined
     await browser.close()
     await roster.app.close()
     await rm(dir, { recursive: true, force: true })
@@ -285,7 +292,7 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     // The import waits after its first chunk of customers (chunk 0 holds groups) until the cancel
     // is asked for: on a fast machine it would otherwise be over before the test reopens its page.
     const { promise: cancelAsked, resolve: release } = Promise.withResolvers<undefined>()
-    onImportChunk((chunk) => (chunk >= 1 ? cancelAsked : undefined))
+    afterImportChunk = (chunk) => (chunk >= 1 ? cancelAsked : undefined)
     await page.goto('/imports/new')
     await chooseFile(page, join(dir, 'many.csv'))
     await page.getByRole('button', { name: 'Next: map the columns' }).click()
@@ -312,7 +319,7 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     await dialog.getByRole('button', { name: 'Cancel the import' }).click()
     await page.getByText('The import stops after the customers it is saving now.').first().waitFor()
     release(undefined)
-    onImportChunk(undefined)
+    afterImportChunk = undefined
     await page.getByText('The import was cancelled').waitFor({ timeout: 90_000 })
     await page.getByText('2,000 lines were saved before it stopped.').waitFor()
     await shot(page, 'cancelled')

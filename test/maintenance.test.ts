@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { refreshStatistics } from '../src/platform/db/maintenance.job.ts'
+import { refreshEmbeddedStatistics } from '../src/platform/db/maintenance.job.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { jobs } from '../src/app/jobs.ts'
 import { testStore } from './support.ts'
@@ -18,7 +18,7 @@ describe('store maintenance', () => {
       return rows[0]?.at ?? null
     }
     const before = await analyzed()
-    const ran = await refreshStatistics({ db: store.db, config })
+    const ran = await refreshEmbeddedStatistics({ db: store.db, config })
     expect(ran).toBe(store.kind === 'embedded')
     if (ran) expect(await analyzed()).not.toBe(before)
   })

@@ -10,7 +10,7 @@ import { loadConfig } from '../src/platform/config.ts'
 import { openStore, type Store } from '../src/platform/db/client.ts'
 import { buildApp } from '../src/app/http.ts'
 import type { Queue } from '../src/platform/queue/queue.ts'
-import { jobs, startQueue } from '../src/app/jobs.ts'
+import { jobs, startQueue, type JobHooks } from '../src/app/jobs.ts'
 
 let shared: Promise<Store> | undefined
 
@@ -57,11 +57,18 @@ let sharedQueue: Promise<Queue> | undefined
 // tests run the engine themselves (test/sources/), so no other test file's workers take them.
 const inProcessJobs = jobs.map((job) => job.name).filter((name) => !name.startsWith('sources.'))
 
-/** pg-boss on the run's database, started once per test file; `workers` also runs the jobs. */
-export function testQueue(store: Store, options: { workers?: boolean } = {}): Promise<Queue> {
+/**
+ * pg-boss on the run's database, started once per test file; `workers` also runs the jobs, given
+ * `hooks` (those of the first call).
+ */
+export function testQueue(
+  store: Store,
+  options: { workers?: boolean; hooks?: JobHooks } = {},
+): Promise<Queue> {
   if (!sharedQueue) {
     sharedQueue = startQueue(store, loadConfig(), {
       workers: options.workers ? inProcessJobs : false,
+      hooks: options.hooks,
     })
     afterAll(async () => {
       await (await sharedQueue)?.stop()

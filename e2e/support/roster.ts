@@ -8,7 +8,7 @@ import { buildApp } from '../../src/app/http.ts'
 import { ensureWebBuild, webDist } from '../../src/platform/web/build.ts'
 import { testQueue, testStore } from '../../test/support.ts'
 import { isolatedStore } from '../../test/sources/isolated.ts'
-import { startQueue } from '../../src/app/jobs.ts'
+import { startQueue, type JobHooks } from '../../src/app/jobs.ts'
 import { openVault } from '../../src/platform/auth/encryption.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 
@@ -22,22 +22,24 @@ export interface Roster {
 
 /**
  * Roster as `roster serve` runs it — the built web app and the API on one port, the job workers
- * running — on the test run's database (PGlite, or PostgreSQL with DATABASE_URL).
+ * running, given the suite's `hooks` — on the test run's database (PGlite, or PostgreSQL with
+ * DATABASE_URL).
  *
  * The shared database's workers leave sync jobs alone: other test files queue them for
  * connectors only their process scripts. A suite that syncs (`ownDatabase`) gets a database of
  * its own, whose workers run every job, the syncs included, as `roster serve` does.
  */
 export async function startRoster(
-  options: { ownDatabase?: boolean; importMaxBytes?: number } = {},
+  options: { ownDatabase?: boolean; importMaxBytes?: number; hooks?: JobHooks } = {},
 ): Promise<Roster> {
   await ensureWebBuild((message) => process.stderr.write(`[e2e] ${message}\n`))
   const config = loadConfig()
   const own = options.ownDatabase ? await isolatedStore() : null
   const store = own?.store ?? (await testStore())
+  const { hooks } = options
   const queue = own
-    ? await startQueue(store, config, { workers: true })
-    : await testQueue(store, { workers: true })
+    ? await startQueue(store, config, { workers: true, hooks })
+    : await testQueue(store, { workers: true, hooks })
   const vault = openVault(config)
   const app = await buildApp({
     db: store.db,

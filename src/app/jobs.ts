@@ -8,12 +8,22 @@ import type { Db } from '../platform/db/client.ts'
 import { maintainStore } from '../platform/db/maintenance.job.ts'
 import { Queue, type JobDefinition } from '../platform/queue/queue.ts'
 
-/** What every job handler is given: each job's own deps type is a part of this. */
+/**
+ * Seams a test gives the workers it starts, passed to the handlers with their other deps; a
+ * production process gives none.
+ */
+export interface JobHooks {
+  /** Awaited after each chunk an import job commits; throwing stops the run as a crash would. */
+  afterImportChunk?: (chunk: number) => Promise<void> | void
+}
+
+/** What every job handler is given. */
 export interface JobDeps {
   db: Db
   queue: Queue
   config: Config
   vault: Vault
+  hooks?: JobHooks
 }
 
 /** Every kind of background job; a module adds its `*.job.ts` definitions here. */
@@ -38,13 +48,13 @@ export type WorkerSelection = boolean | readonly string[]
 export async function startQueue(
   store: { db: Db; pool: pg.Pool },
   config: Config,
-  options: { workers?: WorkerSelection; schedule?: boolean } = {},
+  options: { workers?: WorkerSelection; schedule?: boolean; hooks?: JobHooks } = {},
 ): Promise<Queue> {
   const queue = await Queue.start(store.pool, { schedule: options.schedule })
   for (const job of jobs) await queue.ensure(job)
   if (options.schedule) for (const job of jobs) await queue.schedule(job)
   const { workers = false } = options
-  if (workers !== false) await startWorkers(queue, store, config, workers)
+  if (workers !== false) await startWorkers(queue, store, config, workers, options.hooks)
   return queue
 }
 
@@ -54,8 +64,9 @@ export async function startWorkers(
   store: { db: Db },
   config: Config,
   workers: true | readonly string[],
+  hooks?: JobHooks,
 ): Promise<void> {
-  const deps: JobDeps = { db: store.db, queue, config, vault: openVault(config) }
+  const deps: JobDeps = { db: store.db, queue, config, vault: openVault(config), hooks }
   for (const job of jobs) {
     if (workers === true || workers.includes(job.name)) await queue.work(job, deps)
   }

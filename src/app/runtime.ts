@@ -2,7 +2,7 @@ import { openVault, type Vault } from '../platform/auth/encryption.ts'
 import { loadConfig, type Config } from '../platform/config.ts'
 import { openStore, type Store } from '../platform/db/client.ts'
 import type { Queue } from '../platform/queue/queue.ts'
-import { startQueue, type WorkerSelection } from './jobs.ts'
+import { startQueue, type JobHooks, type WorkerSelection } from './jobs.ts'
 
 export interface RuntimeOptions {
   /** Defaults to the environment's (loadConfig). */
@@ -13,6 +13,8 @@ export interface RuntimeOptions {
   workers?: WorkerSelection
   /** Whether this process sends the cron jobs on their schedule. */
   schedule?: boolean
+  /** Test seams handed to the job handlers; a production process gives none. */
+  hooks?: JobHooks
 }
 
 /** What a Roster process runs on: its store, queue and credentials vault. */
@@ -37,6 +39,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const queue = await startQueue(store, config, {
       workers: options.workers ?? false,
       schedule: options.schedule ?? false,
+      hooks: options.hooks,
     })
     return {
       config,

@@ -50,6 +50,16 @@ export const importEncodings = [
 ] as const
 export const importDelimiters = [';', ',', '|', '\t'] as const
 
+/** How a file was read, stored with its import to read it again identically. */
+export interface ResolvedRead {
+  format: 'csv' | 'xlsx'
+  encoding: (typeof importEncodings)[number] | null
+  delimiter: (typeof importDelimiters)[number] | null
+  sheet: string | null
+  /** The 1-based row number of the header, as a spreadsheet shows it. */
+  headerRow: number
+}
+
 /** How to read the file; what is left out is detected. */
 export const readOptions = z.strictObject({
   encoding: z.enum(importEncodings).optional(),
@@ -77,6 +87,8 @@ export const importSummary = z.object({
   customers: counts,
   contacts: counts,
 })
+/** What a run did (or, for a dry run, will do): per line, and per customer and contact. */
+export type ImportSummary = z.infer<typeof importSummary>
 
 export const importRecord = z.object({
   id: z.uuid(),

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { findRun, moveRun } from '../../src/modules/sources/sync/runs.service.ts'
 import { auditEvents } from '../../src/platform/db/schema/index.ts'
 import { json, testApp, testQueue, testStore } from '../support.ts'
 import { customerByExternalId, customersOf, syncKit } from './helpers.ts'
@@ -464,5 +465,18 @@ describe('credentials that expire', () => {
         .from(auditEvents)
         .where(and(eq(auditEvents.organizationId, org.id), eq(auditEvents.entity, 'customer'))),
     ).toHaveLength(1)
+  })
+})
+
+describe('the run lifecycle', () => {
+  it('refuses to move a completed run back to running, and writes nothing', async () => {
+    const { org, connection } = await kit.connected({ customers: [customer('cus_a')] })
+    const run = await kit.runQueued(org, connection.id)
+    if (!run) throw new Error('no run')
+    expect(run.status).toBe('completed')
+    await expect(moveRun(store.db, run, 'running')).rejects.toThrow(
+      'A completed sync run cannot become running.',
+    )
+    expect(await findRun(store.db, org.id, run.id)).toEqual(run)
   })
 })

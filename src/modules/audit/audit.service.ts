@@ -44,7 +44,7 @@ export async function customerHistory(
     action: row.action,
     actor: { kind: row.actorKind, id: row.actorId, label: row.actorLabel },
     at: row.at.toISOString(),
-    before: (row.before ?? null) as Record<string, unknown> | null,
-    after: (row.after ?? null) as Record<string, unknown> | null,
+    before: row.before,
+    after: row.after,
   }))
 }

@@ -6,6 +6,11 @@ import { runImport, type ImportRow, type RunHooks } from './apply/run.ts'
 export interface ImportJobDeps {
   db: Db
   queue: Queue
+  /** Test seams, given by whoever starts the workers. */
+  hooks?: {
+    /** Awaited after each chunk commits, so a test can find an import still running. */
+    afterImportChunk?: RunHooks['afterChunk']
+  }
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
@@ -13,8 +18,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 /** Tells the member who started the import how it ended, per their notification preferences. */
 async function notifyEnd(tx: Tx, queue: Queue, row: ImportRow): Promise<void> {
   if (row.actorKind !== 'member' || !row.actorId) return
-  const summary = row.summary as { lines: { rejected: number } } | null
-  const rejected = summary?.lines.rejected ?? 0
+  const rejected = row.summary?.lines.rejected ?? 0
   const done = `${plural(row.linesDone - rejected, 'line')} applied`
   if (row.status === 'completed' || row.status === 'cancelled') {
     await notifyMember(tx, queue, row.organizationId, row.actorId, {
@@ -39,16 +43,6 @@ async function notifyEnd(tx: Tx, queue: Queue, row: ImportRow): Promise<void> {
   }
 }
 
-let chunkHook: RunHooks['afterChunk']
-
-/**
- * Test seam: awaited after each chunk an import job of this process commits (undefined removes
- * it), so that a test can find an import still running, whatever the machine's speed.
- */
-export function onImportChunk(hook: RunHooks['afterChunk']): void {
-  chunkHook = hook
-}
-
 export const runImportJob = defineJob<{ organizationId: string; importId: string }, ImportJobDeps>({
   name: 'imports.run',
   queue: {
@@ -59,10 +53,10 @@ export const runImportJob = defineJob<{ organizationId: string; importId: string
     retryLimit: 5,
     retryDelay: 5,
   },
-  handle: async ({ db, queue }, data) => {
+  handle: async ({ db, queue, hooks }, data) => {
     await runImport(db, data.organizationId, data.importId, {
       finished: (tx, row) => notifyEnd(tx, queue, row),
-      afterChunk: (chunk) => chunkHook?.(chunk),
+      afterChunk: hooks?.afterImportChunk,
     })
   },
 })

@@ -1,12 +1,10 @@
 import { and, asc, desc, eq, gt, lt, or, sql } from 'drizzle-orm'
-import type { ColumnMapping, ImportRecord, lineOutcomes } from '../../contracts/imports.ts'
+import type { ImportRecord, lineOutcomes } from '../../contracts/imports.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { decodeCursor, encodeCursor } from '../../platform/db/cursor.ts'
 import { importLines, importRejections, imports } from '../../platform/db/schema/index.ts'
 import { notFound } from '../../platform/errors.ts'
 import type { ImportRow } from './apply/run.ts'
-import type { ImportSummary } from './apply/summary.ts'
-import type { ResolvedRead } from './read/index.ts'
 
 export const importWhere = (organizationId: string, id: string) =>
   and(eq(imports.organizationId, organizationId), eq(imports.id, id))
@@ -39,17 +37,17 @@ export function toImportRecord(row: ImportRow): ImportRecord {
     createdAt: row.createdAt.toISOString(),
     startedAt: iso(row.startedAt),
     finishedAt: iso(row.finishedAt),
-    read: row.read as ResolvedRead,
-    columns: row.columns as string[],
-    mapping: (row.mapping ?? null) as ColumnMapping | null,
+    read: row.read,
+    columns: row.columns,
+    mapping: row.mapping,
     progress: {
       phase: phase(row),
       linesRead: row.linesRead,
       linesTotal: row.linesTotal,
       linesDone: row.linesDone,
     },
-    dryRun: (row.dryRun ?? null) as ImportSummary | null,
-    summary: (row.summary ?? null) as ImportSummary | null,
+    dryRun: row.dryRun,
+    summary: row.summary,
     cancelRequested: row.cancelRequestedAt !== null,
     error: row.error,
   }

@@ -48,11 +48,10 @@ async function learned(
     .orderBy(desc(imports.createdAt))
     .limit(20)
   const knowledge = new Map<string, ImportField | null>()
-  for (const row of rows.reverse()) {
-    for (const [header, field] of learnFromMapping(
-      row.columns as string[],
-      row.mapping as ColumnMapping,
-    )) {
+  for (const { columns, mapping } of rows.reverse()) {
+    // Every row selected has a mapping.
+    if (!mapping) continue
+    for (const [header, field] of learnFromMapping(columns, mapping)) {
       knowledge.set(header, field)
     }
   }
@@ -127,7 +126,7 @@ export async function previewImport(
   id: string,
 ): Promise<Preview> {
   const row = await findImport(db, organizationId, id)
-  const read = row.read as ResolvedRead
+  const read = row.read
   const inspection = await inspectStored(db, row, {
     encoding: read.encoding ?? undefined,
     delimiter: read.delimiter ?? undefined,
@@ -172,7 +171,7 @@ export async function setMapping(
 ): Promise<{ row: ImportRow; summary: ImportSummary }> {
   const current = await findImport(db, organizationId, id)
   assertCanMove(current.status, 'mapped', 'be mapped again')
-  checkMapping(current.columns as string[], mapping)
+  checkMapping(current.columns, mapping)
   const [mapped] = await db
     .update(imports)
     .set({ mapping, status: 'mapped', dryRun: null })

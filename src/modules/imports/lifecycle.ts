@@ -1,4 +1,6 @@
-import type { importStatus } from '../../platform/db/schema/index.ts'
+import { and, eq } from 'drizzle-orm'
+import type { Tx } from '../../platform/db/client.ts'
+import { imports, type importStatus } from '../../platform/db/schema/index.ts'
 import { AppError } from '../../platform/errors.ts'
 
 export type ImportStatus = (typeof importStatus.enumValues)[number]
@@ -33,3 +35,29 @@ export function assertCanMove(from: ImportStatus, to: ImportStatus, action: stri
 
 export const isFinished = (status: ImportStatus): boolean =>
   status === 'completed' || status === 'failed' || status === 'cancelled'
+
+type ImportRow = typeof imports.$inferSelect
+
+/**
+ * Moves an import to another status, checked against the lifecycle on the row as it is now
+ * (locked until the caller's transaction ends), with the other columns of `set`. Undefined when
+ * the import is gone.
+ */
+export async function moveImport(
+  tx: Tx,
+  row: { organizationId: string; id: string },
+  to: ImportStatus,
+  action: string,
+  set: Partial<Omit<ImportRow, 'status'>> = {},
+): Promise<ImportRow | undefined> {
+  const where = and(eq(imports.organizationId, row.organizationId), eq(imports.id, row.id))
+  const [current] = await tx.select().from(imports).where(where).for('update')
+  if (!current) return undefined
+  assertCanMove(current.status, to, action)
+  const [moved] = await tx
+    .update(imports)
+    .set({ ...set, status: to })
+    .where(where)
+    .returning()
+  return moved
+}

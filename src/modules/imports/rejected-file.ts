@@ -4,7 +4,7 @@ import { FORMULA_START } from '../customers/export.ts'
 import type { ImportRow } from './apply/run.ts'
 import { localCopy } from './file-store.ts'
 import { rejectedLines, type RejectedLine } from './imports.queries.ts'
-import { readRecords, type ResolvedRead } from './read/index.ts'
+import { readRecords } from './read/index.ts'
 
 /**
  * The rejected lines as a CSV to fix and upload again: the file's own columns, as read, plus an
@@ -12,8 +12,7 @@ import { readRecords, type ResolvedRead } from './read/index.ts'
  * so neither is held in memory.
  */
 export async function* rejectedLinesCsv(db: DbOrTx, row: ImportRow): AsyncGenerator<string> {
-  const read = row.read as ResolvedRead
-  const columns = row.columns as string[]
+  const { read, columns } = row
   const delimiter = read.format === 'csv' && read.delimiter ? read.delimiter : ';'
   const line = (cells: string[]): string =>
     Papa.unparse([cells], { delimiter, newline: '\r\n', escapeFormulae: FORMULA_START }) + '\r\n'

@@ -6,7 +6,12 @@ export async function insertNotification(
   db: DbOrTx,
   organizationId: string,
   memberId: string,
-  message: { kind: NotificationKind; title: string; body: string; subject?: object | null },
+  message: {
+    kind: NotificationKind
+    title: string
+    body: string
+    subject?: Record<string, string> | null
+  },
 ): Promise<void> {
   await db.insert(notifications).values({
     organizationId,

@@ -28,7 +28,7 @@ type NotificationRow = typeof notifications.$inferSelect
  * Notifies a member per their preferences, within the caller's transaction: the in-app
  * notification is written and one delivery job per external channel is enqueued in `tx`, so
  * nothing is sent for work that rolls back. A member who no longer exists is skipped. The process
- * must have run `ensureQueues` (platform/queue/jobs.ts) after starting the queue.
+ * must have been started with `startQueue` (src/app/jobs.ts), which creates every queue.
  */
 export async function notifyMember(
   tx: DbOrTx,

@@ -14,9 +14,8 @@ import type { SourceSystem } from '../sources/systems.ts'
 import type { Scope } from '../../platform/auth/scope.ts'
 
 /**
- * The organisation's contact source (product.md, "Sources of truth"): a connection whose
- * contacts Roster mirrors, or Roster itself. Switching to Roster is the disconnect: confirmed,
- * recorded, and irreversible.
+ * The organisation's contact source: a connection whose contacts Roster mirrors, or Roster
+ * itself. Switching to Roster is the disconnect: confirmed, recorded, and irreversible.
  */
 interface SourceRow {
   defaultCountry: string | null

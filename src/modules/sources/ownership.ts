@@ -2,11 +2,10 @@ import { AppError } from '../../platform/errors.ts'
 import { systemNames, type SourceSystem } from './systems.ts'
 
 /**
- * What a source of truth owns, and so what Roster shows read-only (product.md, "Sources of
- * truth"). A synced customer's own fields belong to its connection; account managers and
- * workflow stay Roster's. Contacts belong to the organisation's contact source: the contacts of
- * the customers that connection brings (and those it brought itself), until contacts are
- * disconnected. The import plan applies the same rules in SQL (imports/apply/plan.ts).
+ * What a source of truth owns, and so what Roster shows read-only. A synced customer's own
+ * fields belong to its connection; account managers and workflow stay Roster's. Contacts belong
+ * to the organisation's contact source: the contacts of the customers that connection brings
+ * (and those it brought itself), until contacts are disconnected. The import plan applies the same rules in SQL (imports/apply/plan.ts).
  */
 export const rosterOwnedCustomerFields = new Set(['accountManagers', 'workflow'])
 

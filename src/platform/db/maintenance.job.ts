@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm'
 import type { Config } from '../config.ts'
 import type { Db } from './client.ts'
+import { refreshStatistics } from './statistics.ts'
 import { defineJob } from '../queue/queue.ts'
 
 export interface MaintenanceDeps {
@@ -14,9 +14,9 @@ export interface MaintenanceDeps {
  * import or sync, and the planner would take a large table for a small one. A PostgreSQL server
  * does this itself; there the job does nothing.
  */
-export async function refreshStatistics(deps: MaintenanceDeps): Promise<boolean> {
+export async function refreshEmbeddedStatistics(deps: MaintenanceDeps): Promise<boolean> {
   if (deps.config.databaseUrl) return false
-  await deps.db.execute(sql`analyze`)
+  await refreshStatistics(deps.db)
   return true
 }
 
@@ -25,6 +25,6 @@ export const maintainStore = defineJob<object, MaintenanceDeps>({
   cron: '23 * * * *',
   queue: { policy: 'singleton', retryLimit: 0, expireInSeconds: 15 * 60 },
   handle: async (deps) => {
-    await refreshStatistics(deps)
+    await refreshEmbeddedStatistics(deps)
   },
 })

@@ -1,14 +1,16 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { ImportField } from '../../../contracts/imports.ts'
 import type { DbOrTx } from '../../../platform/db/client.ts'
+import { contacts, customers, importLines } from '../../../platform/db/schema/index.ts'
+import { refreshStatistics } from '../../../platform/db/statistics.ts'
 import { systemNames } from '../../sources/systems.ts'
 
 /**
  * The set-based half of validation: after every line has been checked on its own and staged,
- * these statements resolve all lines at once against the organisation's customers and contacts
- * (product.md, "File import"): which customer, group and contact each line is about, which lines
- * a source's ownership refuses, and what each line will create or change. One statement each, in
- * order; each one only looks at lines not yet rejected.
+ * these statements resolve all lines at once against the organisation's customers and contacts:
+ * which customer, group and contact each line is about, which lines a source's ownership refuses,
+ * and what each line will create or change. One statement each, in order; each one only looks at
+ * lines not yet rejected.
  */
 export interface PlanContext {
   organizationId: string
@@ -72,13 +74,13 @@ const changes = (line: string, stored: string) =>
  * or it takes them for a handful and joins them row by row (minutes for 10,000 lines).
  */
 async function analyze(db: DbOrTx): Promise<void> {
-  await db.execute(sql`analyze import_lines`)
+  await refreshStatistics(db, [importLines])
 }
 
 export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
   const live = sql`${scope(c, 'l')} and not l.rejected`
   // PGlite has no autovacuum to keep statistics current.
-  await db.execute(sql`analyze import_lines, customers, contacts`)
+  await refreshStatistics(db, [importLines, customers, contacts])
 
   // Customers: by Customer ID, else by name.
   await db.execute(sql`

@@ -1,12 +1,13 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { ColumnMapping, ImportField } from '../../../contracts/imports.ts'
 import type { Db, DbOrTx, Tx } from '../../../platform/db/client.ts'
-import { importLines, imports } from '../../../platform/db/schema/index.ts'
+import { contacts, customers, importLines, imports } from '../../../platform/db/schema/index.ts'
+import { refreshStatistics } from '../../../platform/db/statistics.ts'
 import type { Actor } from '../../../platform/auth/scope.ts'
 import { contactSourceState } from '../../organizations/contact-source.service.ts'
 import { systemNames } from '../../sources/systems.ts'
 import { localCopy } from '../file-store.ts'
-import type { ResolvedRead } from '../read/index.ts'
+import { moveImport } from '../lifecycle.ts'
 import { mergeChunk } from './merge.ts'
 import { planImport } from './plan.ts'
 import { stageFile, StagingStopped } from './stage.ts'
@@ -47,8 +48,8 @@ export async function stageAndPlan(
   row: ImportRow,
   progress?: (linesRead: number) => Promise<boolean>,
 ): Promise<{ lines: number; chunks: number } | null> {
-  const mapping = row.mapping as ColumnMapping
-  const columns = row.columns as string[]
+  const { mapping, columns } = row
+  if (!mapping) throw new Error('an import is staged only once it is mapped')
   const path = await localCopy(db, {
     organizationId: row.organizationId,
     importId: row.id,
@@ -61,7 +62,7 @@ export async function stageAndPlan(
       organizationId: row.organizationId,
       importId: row.id,
       path,
-      read: row.read as ResolvedRead,
+      read: row.read,
       columns,
       mapping,
       progress,
@@ -134,18 +135,18 @@ async function load(
   return row
 }
 
+/** How the end of a run is said when the import's lifecycle refuses it. */
+const ending = { completed: 'complete', failed: 'fail', cancelled: 'be cancelled' } as const
+
 async function finish(
   db: Db,
   row: ImportRow,
-  set: Partial<ImportRow>,
+  to: keyof typeof ending,
   hooks: RunHooks,
+  set: Partial<ImportRow> = {},
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const [done] = await tx
-      .update(imports)
-      .set({ ...set, finishedAt: new Date() })
-      .where(where(row))
-      .returning()
+    const done = await moveImport(tx, row, to, ending[to], { ...set, finishedAt: new Date() })
     await tx
       .delete(importLines)
       .where(
@@ -169,11 +170,10 @@ export async function runImport(
   let row = await load(db, organizationId, importId)
   if (row?.status !== 'queued' && row?.status !== 'running') return
   if (row.status === 'queued') {
-    ;[row] = await db
-      .update(imports)
-      .set({ status: 'running', startedAt: new Date() })
-      .where(where(row))
-      .returning()
+    const queued = row
+    row = await db.transaction((tx) =>
+      moveImport(tx, queued, 'running', 'start', { startedAt: new Date() }),
+    )
     if (!row) return
   }
   const current = row
@@ -193,7 +193,7 @@ export async function runImport(
         return !state?.cancel
       })
       if (!staged) {
-        await finish(db, current, { status: 'cancelled' }, hooks)
+        await finish(db, current, 'cancelled', hooks)
         return
       }
       const summary = await summarize(db, organizationId, importId)
@@ -217,14 +217,14 @@ export async function runImport(
     // The merge may have created many customers and contacts since the plan's statistics: fresh
     // ones keep the next searches off row-by-row plans (the embedded store has no autovacuum,
     // and PostgreSQL's may come minutes later).
-    const refreshStatistics = async () => {
-      if (applied > 0) await db.execute(sql`analyze customers, contacts`)
+    const refreshIfApplied = async () => {
+      if (applied > 0) await refreshStatistics(db, [customers, contacts])
     }
     for (let chunk = row.chunksApplied; chunk < (row.chunkCount ?? 0); chunk++) {
       const state = await load(db, organizationId, importId)
       if (state?.cancelRequestedAt) {
-        await refreshStatistics()
-        await finish(db, current, { status: 'cancelled' }, hooks)
+        await refreshIfApplied()
+        await finish(db, current, 'cancelled', hooks)
         return
       }
       await db.transaction(async (tx) => {
@@ -243,12 +243,12 @@ export async function runImport(
         throw new Interrupted(error)
       }
     }
-    await refreshStatistics()
-    await finish(db, current, { status: 'completed' }, hooks)
+    await refreshIfApplied()
+    await finish(db, current, 'completed', hooks)
   } catch (error) {
     if (error instanceof Interrupted) throw error.cause
     const message = error instanceof Error ? error.message : String(error)
-    await finish(db, current, { status: 'failed', error: message }, hooks)
+    await finish(db, current, 'failed', hooks, { error: message })
     throw error
   }
 }

@@ -1,17 +1,13 @@
 import { sql } from 'drizzle-orm'
+import type { ImportSummary } from '../../../contracts/imports.ts'
 import type { DbOrTx } from '../../../platform/db/client.ts'
+
+export type { ImportSummary }
 
 export interface Counts {
   created: number
   updated: number
   unchanged: number
-}
-
-/** What a run did (or, for a dry run, will do): per line, and per customer and contact. */
-export interface ImportSummary {
-  lines: Counts & { total: number; rejected: number }
-  customers: Counts
-  contacts: Counts
 }
 
 const n = (value: unknown): number => Number(value ?? 0)

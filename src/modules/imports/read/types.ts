@@ -1,4 +1,4 @@
-import { importDelimiters, importEncodings } from '../../../contracts/imports.ts'
+import { importDelimiters, importEncodings, type ResolvedRead } from '../../../contracts/imports.ts'
 import { AppError } from '../../../platform/errors.ts'
 
 export type FileFormat = 'csv' | 'xlsx'
@@ -20,13 +20,7 @@ export interface ReadOptions {
 }
 
 /** Fully resolved options, stored with the import and used to re-read the file identically. */
-export interface ResolvedRead {
-  format: FileFormat
-  encoding: Encoding | null
-  delimiter: Delimiter | null
-  sheet: string | null
-  headerRow: number
-}
+export type { ResolvedRead }
 
 /** A non-blank row; line is its row number as a spreadsheet shows it (the first row is 1). */
 export interface FileRecord {

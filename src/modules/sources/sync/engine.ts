@@ -1,8 +1,8 @@
 import { setTimeout as wait } from 'node:timers/promises'
-import { and, eq, sql } from 'drizzle-orm'
 import type { Vault } from '../../../platform/auth/encryption.ts'
-import type { Db, DbOrTx, Tx } from '../../../platform/db/client.ts'
-import { connections, syncRuns } from '../../../platform/db/schema/index.ts'
+import type { Db, Tx } from '../../../platform/db/client.ts'
+import { contacts, customers, syncRunSeen } from '../../../platform/db/schema/index.ts'
+import { refreshStatistics } from '../../../platform/db/statistics.ts'
 import type { Queue } from '../../../platform/queue/queue.ts'
 import type { Actor } from '../../../platform/auth/scope.ts'
 import { contactSourceState } from '../../organizations/contact-source.service.ts'
@@ -17,10 +17,25 @@ import {
   claimRun,
   lockConnection,
   moveRun,
-  SKIPPED_KEPT,
   type ConnectionRow,
   type RunRow,
 } from './runs.service.ts'
+import {
+  addRunCounts,
+  allCustomers,
+  appendRunErrors,
+  countSeen,
+  forgetSeen,
+  hasLiveCustomers,
+  lookUpByKeyOnly,
+  markFullSync,
+  markNeedsReconnection,
+  notSeenBy,
+  readConnection,
+  reloadRun,
+  saveCursor,
+  setStatusMessage,
+} from './sql.ts'
 
 export interface SyncDeps {
   db: Db
@@ -49,10 +64,6 @@ export const sourceActor = (row: {
     role: 'admin',
   }
 }
-
-/** The connection of a run. */
-const ofRun = (run: RunRow) =>
-  and(eq(connections.organizationId, run.organizationId), eq(connections.id, run.connectionId))
 
 /** A hook stopped the run: it is left as a crash leaves it, to be resumed. */
 class Interrupted extends Error {
@@ -89,13 +100,13 @@ async function executeRun(
   let run = started
   let attempt = 0
   for (;;) {
-    const [row] = await db.select().from(connections).where(ofRun(run))
+    const row = await readConnection(db, run)
     if (!row) return run
     try {
       const stop = await listAndApply(deps, run, row, options, () => {
         attempt = 0
       })
-      run = await reload(db, run)
+      run = await reloadRun(db, run)
       if (stop === 'gone') return run
       if (stop) {
         const why =
@@ -107,7 +118,7 @@ async function executeRun(
       return await complete(deps, run)
     } catch (error) {
       if (error instanceof Interrupted) throw error.cause
-      run = await reload(db, run)
+      run = await reloadRun(db, run)
       const decision = decide(error, { attempt, mode: run.mode, source }, retry)
       if (decision.kind === 'retry') {
         attempt++
@@ -121,14 +132,6 @@ async function executeRun(
       return await finish(deps, run, 'failed', decision.message, decision.reconnect)
     }
   }
-}
-
-async function reload(db: DbOrTx, run: RunRow): Promise<RunRow> {
-  const [row] = await db
-    .select()
-    .from(syncRuns)
-    .where(and(eq(syncRuns.organizationId, run.organizationId), eq(syncRuns.id, run.id)))
-  return row ?? run
 }
 
 /** Lists from the last applied page and applies each page with its cursor, one transaction each. */
@@ -159,7 +162,7 @@ async function listAndApply(
       pages++
       createdSinceAnalyze += done.created
       if (createdSinceAnalyze >= ANALYZE_AFTER_CREATED) {
-        await deps.db.execute(sql`analyze customers, contacts`)
+        await refreshStatistics(deps.db, [customers, contacts])
         createdSinceAnalyze = 0
       }
       try {
@@ -168,7 +171,7 @@ async function listAndApply(
         throw new Interrupted(error)
       }
     }
-    if (createdSinceAnalyze > 0) await deps.db.execute(sql`analyze customers, contacts`)
+    if (createdSinceAnalyze > 0) await refreshStatistics(deps.db, [customers, contacts])
     return undefined
   } finally {
     abort.abort()
@@ -208,9 +211,8 @@ async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop |
   const connection = await lockConnection(tx, run.organizationId, run.connectionId)
   if (!connection) return 'gone'
   if (connection.status !== 'active') return connection.status
-  // Every statement of a page looks up its hundred rows by key: scanning a table instead, as the
-  // planner may prefer on middling tables, would make each page cost the whole table.
-  await tx.execute(sql`set local enable_seqscan = off`)
+  // Every statement of a page looks up its hundred rows by key.
+  await lookUpByKeyOnly(tx)
   // Shares the organisation's row with other pages and waits for a disconnect in progress.
   const state = await contactSourceState(tx, run.organizationId, 'share')
   const ownsContacts = state.contactSource?.connectionId === run.connectionId
@@ -219,23 +221,9 @@ async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop |
     context(run, connection, ownsContacts),
     readPage(page, state.defaultCountry),
   )
-  await tx
-    .update(connections)
-    .set({ cursor: page.cursor ?? null })
-    .where(ofRun(run))
-  await addCounts(tx, run, outcome, 1)
+  await saveCursor(tx, run, page.cursor ?? null)
+  await addRunCounts(tx, run, { ...outcome, pages: 1 })
   return outcome
-}
-
-async function addCounts(tx: Tx, run: RunRow, outcome: PageOutcome, pages: number): Promise<void> {
-  const errors = outcome.skipped.map((s) => ({ externalId: s.externalId, reason: s.reason }))
-  await tx.execute(sql`
-    update sync_runs set pages = pages + ${pages}, created = created + ${outcome.created},
-      updated = updated + ${outcome.updated}, archived = archived + ${outcome.archived},
-      skipped = skipped + ${outcome.skipped.length},
-      errors = case when jsonb_array_length(errors) >= ${SKIPPED_KEPT} then errors
-        else errors || ${JSON.stringify(errors)}::jsonb end
-    where organization_id = ${run.organizationId}::uuid and id = ${run.id}::uuid`)
 }
 
 /**
@@ -249,42 +237,30 @@ async function complete(deps: SyncDeps, run: RunRow): Promise<RunRow> {
     if (run.mode === 'full') {
       const state = await contactSourceState(tx, run.organizationId, 'share')
       const c = context(run, connection, state.contactSource?.connectionId === run.connectionId)
-      const unseen = sql`not exists (select 1 from sync_run_seen s
-        where s.organization_id = c.organization_id and s.run_id = ${run.id}::uuid
-          and s.external_id = c.external_id)`
       if (await sawNothing(tx, run)) {
         await noteNothingListed(tx, run, connection)
       } else {
-        const archived = await archiveCustomers(tx, c, sql`customers`, unseen)
-        await addCounts(
-          tx,
-          run,
-          { created: 0, updated: 0, archived: archived.length, skipped: [] },
-          0,
-        )
+        const archived = await archiveCustomers(tx, c, allCustomers, notSeenBy(run))
+        await addRunCounts(tx, run, {
+          pages: 0,
+          created: 0,
+          updated: 0,
+          archived: archived.length,
+          skipped: [],
+        })
       }
-      await tx.execute(sql`
-        delete from sync_run_seen
-        where organization_id = ${run.organizationId}::uuid and run_id = ${run.id}::uuid`)
-      await tx
-        .update(connections)
-        .set({ lastFullSyncAt: run.startedAt ?? new Date() })
-        .where(ofRun(run))
+      await forgetSeen(tx, run)
+      await markFullSync(tx, run, run.startedAt ?? new Date())
     }
-    if (connection.statusMessage) {
-      await tx.update(connections).set({ statusMessage: null }).where(ofRun(run))
-    }
-    return moveRun(tx, await reload(tx, run), 'completed', { finishedAt: new Date() })
+    if (connection.statusMessage) await setStatusMessage(tx, run, null)
+    return moveRun(tx, await reloadRun(tx, run), 'completed', { finishedAt: new Date() })
   })
 }
 
 /** Whether a full run listed nothing; when it listed many, the statistics the archive needs. */
 async function sawNothing(tx: Tx, run: RunRow): Promise<boolean> {
-  const { rows } = await tx.execute<{ n: number }>(sql`
-    select count(*)::int as n from sync_run_seen
-    where organization_id = ${run.organizationId}::uuid and run_id = ${run.id}::uuid`)
-  const seen = rows[0]?.n ?? 0
-  if (seen >= ANALYZE_AFTER_CREATED) await tx.execute(sql`analyze sync_run_seen`)
+  const seen = await countSeen(tx, run)
+  if (seen >= ANALYZE_AFTER_CREATED) await refreshStatistics(tx, [syncRunSeen])
   return seen === 0
 }
 
@@ -294,20 +270,13 @@ async function sawNothing(tx: Tx, run: RunRow): Promise<boolean> {
  * run says why.
  */
 async function noteNothingListed(tx: Tx, run: RunRow, connection: ConnectionRow): Promise<void> {
-  const { rows } = await tx.execute(sql`
-    select 1 from customers
-    where organization_id = ${run.organizationId}::uuid
-      and source_connection_id = ${run.connectionId}::uuid and archived_at is null limit 1`)
-  if (rows.length === 0) return
-  const note = [
+  if (!(await hasLiveCustomers(tx, run))) return
+  await appendRunErrors(tx, run, [
     {
       externalId: null,
       reason: `${systemNames[connection.system]} listed no customers at all, so none was archived; check that the connection points at the right account.`,
     },
-  ]
-  await tx.execute(sql`
-    update sync_runs set errors = errors || ${JSON.stringify(note)}::jsonb
-    where organization_id = ${run.organizationId}::uuid and id = ${run.id}::uuid`)
+  ])
 }
 
 /** Ends a run that could not complete; revoked credentials stop the connection and tell the admins. */
@@ -323,12 +292,8 @@ async function finish(
     if (!connection) return run
     const ended = await moveRun(tx, run, status, { finishedAt: new Date(), error: message })
     if (status === 'cancelled') return ended
-    const where = ofRun(run)
     if (reconnect && connection.status === 'active') {
-      await tx
-        .update(connections)
-        .set({ status: 'needs_reconnection', statusMessage: message })
-        .where(where)
+      await markNeedsReconnection(tx, run, message)
       await notifyAdmins(tx, deps.queue, run.organizationId, {
         kind: 'connection_needs_reconnection',
         title: `${connection.name} needs to be reconnected`,
@@ -336,7 +301,7 @@ async function finish(
         subject: { connectionId: connection.id },
       })
     } else {
-      await tx.update(connections).set({ statusMessage: message }).where(where)
+      await setStatusMessage(tx, run, message)
     }
     return ended
   })

@@ -46,7 +46,7 @@ export const toSyncRun = (row: RunRow): SyncRun => ({
     archived: row.archived,
     skipped: row.skipped,
   },
-  errors: row.errors as SyncRun['errors'],
+  errors: row.errors,
   error: row.error,
 })
 

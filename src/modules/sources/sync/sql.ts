@@ -1,6 +1,15 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { and, eq, sql, type SQL } from 'drizzle-orm'
+import type { SyncRun } from '../../../contracts/sources.ts'
+import type { DbOrTx, Tx } from '../../../platform/db/client.ts'
+import { connections, syncRuns } from '../../../platform/db/schema/index.ts'
+import { SKIPPED_KEPT, type ConnectionRow, type RunRow } from './runs.service.ts'
 
-/** Pieces of the sync's SQL: a page travels as one JSON parameter. */
+type SyncRunError = SyncRun['errors'][number]
+
+/**
+ * The sync engine's SQL, one named statement each, so that engine.ts reads as orchestration.
+ * A page travels as one JSON parameter.
+ */
 export const json = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`
 
 export const ids = (values: string[]): SQL =>
@@ -15,3 +24,118 @@ export const withExternalIds = (organizationId: string, externalIds: string[]): 
   cross join lateral (select * from customers c
     where c.organization_id = ${organizationId}::uuid and c.external_id = x.external_id) found
 )`
+
+/** The run of a statement: its organisation, its id and its connection. */
+type RunKey = Pick<RunRow, 'organizationId' | 'id' | 'connectionId'>
+
+/** The connection of a run. */
+const connectionOf = (run: RunKey) =>
+  and(eq(connections.organizationId, run.organizationId), eq(connections.id, run.connectionId))
+
+/** The connection of a run, as it is now (not locked). */
+export async function readConnection(db: DbOrTx, run: RunKey): Promise<ConnectionRow | undefined> {
+  const [row] = await db.select().from(connections).where(connectionOf(run))
+  return row
+}
+
+/** The run as it is now, or as it was when it is gone. */
+export async function reloadRun(db: DbOrTx, run: RunRow): Promise<RunRow> {
+  const [row] = await db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.organizationId, run.organizationId), eq(syncRuns.id, run.id)))
+  return row ?? run
+}
+
+/**
+ * Every later statement of the transaction looks up its rows by key: scanning a table instead, as
+ * the planner may prefer on middling tables, would make each page cost the whole table.
+ */
+export async function lookUpByKeyOnly(tx: Tx): Promise<void> {
+  await tx.execute(sql`set local enable_seqscan = off`)
+}
+
+/** Stores the cursor of the page just applied, in the page's transaction. */
+export async function saveCursor(tx: Tx, run: RunKey, cursor: unknown): Promise<void> {
+  await tx.update(connections).set({ cursor }).where(connectionOf(run))
+}
+
+/** Records that the connection's last full listing started at `at`. */
+export async function markFullSync(tx: Tx, run: RunKey, at: Date): Promise<void> {
+  await tx.update(connections).set({ lastFullSyncAt: at }).where(connectionOf(run))
+}
+
+/** Sets (or with null clears) the message the connection shows its admins. */
+export async function setStatusMessage(tx: Tx, run: RunKey, message: string | null): Promise<void> {
+  await tx.update(connections).set({ statusMessage: message }).where(connectionOf(run))
+}
+
+/** Stops the connection until an admin enters new credentials, saying why. */
+export async function markNeedsReconnection(tx: Tx, run: RunKey, message: string): Promise<void> {
+  await tx
+    .update(connections)
+    .set({ status: 'needs_reconnection', statusMessage: message })
+    .where(connectionOf(run))
+}
+
+export interface RunCounts {
+  pages: number
+  created: number
+  updated: number
+  archived: number
+  skipped: SyncRunError[]
+}
+
+/** Adds to the run's counts; the first SKIPPED_KEPT skipped records are kept with their reasons. */
+export async function addRunCounts(tx: Tx, run: RunKey, counts: RunCounts): Promise<void> {
+  const errors: SyncRunError[] = counts.skipped.map((s) => ({
+    externalId: s.externalId,
+    reason: s.reason,
+  }))
+  await tx.execute(sql`
+    update sync_runs set pages = pages + ${counts.pages}, created = created + ${counts.created},
+      updated = updated + ${counts.updated}, archived = archived + ${counts.archived},
+      skipped = skipped + ${counts.skipped.length},
+      errors = case when jsonb_array_length(errors) >= ${SKIPPED_KEPT} then errors
+        else errors || ${JSON.stringify(errors)}::jsonb end
+    where organization_id = ${run.organizationId}::uuid and id = ${run.id}::uuid`)
+}
+
+/** Adds notes to the run's errors, whatever their number. */
+export async function appendRunErrors(tx: Tx, run: RunKey, notes: SyncRunError[]): Promise<void> {
+  await tx.execute(sql`
+    update sync_runs set errors = errors || ${JSON.stringify(notes)}::jsonb
+    where organization_id = ${run.organizationId}::uuid and id = ${run.id}::uuid`)
+}
+
+/** Every customer, as the `from` of an archive. */
+export const allCustomers: SQL = sql`customers`
+
+/** Of customers `c`: those the run did not list (its seen Customer IDs are in sync_run_seen). */
+export const notSeenBy = (run: RunKey): SQL => sql`not exists (select 1 from sync_run_seen s
+        where s.organization_id = c.organization_id and s.run_id = ${run.id}::uuid
+          and s.external_id = c.external_id)`
+
+/** How many customers the run listed so far. */
+export async function countSeen(tx: Tx, run: RunKey): Promise<number> {
+  const { rows } = await tx.execute<{ n: number }>(sql`
+    select count(*)::int as n from sync_run_seen
+    where organization_id = ${run.organizationId}::uuid and run_id = ${run.id}::uuid`)
+  return rows[0]?.n ?? 0
+}
+
+/** Forgets what the run listed, once its archive is done. */
+export async function forgetSeen(tx: Tx, run: RunKey): Promise<void> {
+  await tx.execute(sql`
+    delete from sync_run_seen
+    where organization_id = ${run.organizationId}::uuid and run_id = ${run.id}::uuid`)
+}
+
+/** Whether the run's connection brought customers that are not archived. */
+export async function hasLiveCustomers(tx: Tx, run: RunKey): Promise<boolean> {
+  const { rows } = await tx.execute(sql`
+    select 1 from customers
+    where organization_id = ${run.organizationId}::uuid
+      and source_connection_id = ${run.connectionId}::uuid and archived_at is null limit 1`)
+  return rows.length > 0
+}

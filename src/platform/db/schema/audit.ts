@@ -38,8 +38,8 @@ export const auditEvents = pgTable(
     actorId: uuid('actor_id'),
     actorLabel: text('actor_label').notNull(),
     at: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    before: jsonb(),
-    after: jsonb(),
+    before: jsonb().$type<Record<string, unknown>>(),
+    after: jsonb().$type<Record<string, unknown>>(),
   },
   (t) => [
     primaryKey({ columns: [t.organizationId, t.id] }),

@@ -18,6 +18,7 @@ import {
   syncModes,
   syncRunStatuses,
   syncTriggers,
+  type SyncRun,
 } from '../../../contracts/sources.ts'
 import { sourceSystems } from '../../../contracts/customers.ts'
 import { organizations } from './organizations.ts'
@@ -46,7 +47,8 @@ export const connections = pgTable(
     settings: jsonb().notNull().default({}),
     // The secrets as AES-256-GCM ciphertext; never returned or logged.
     credentials: text(),
-    cursor: jsonb(),
+    // Where the connector's next incremental listing starts: its own shape, opaque to Roster.
+    cursor: jsonb().$type<unknown>(),
     lastFullSyncAt: timestamp('last_full_sync_at', { withTimezone: true }),
     nextSyncAt: timestamp('next_sync_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -87,7 +89,7 @@ export const syncRuns = pgTable(
     archived: integer().notNull().default(0),
     skipped: integer().notNull().default(0),
     // [{ externalId, reason }]: the records skipped, and why.
-    errors: jsonb().notNull().default([]),
+    errors: jsonb().$type<SyncRun['errors']>().notNull().default([]),
     error: text(),
   },
   (t) => [

@@ -13,7 +13,12 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core'
-import { importStatuses } from '../../../contracts/imports.ts'
+import {
+  importStatuses,
+  type ColumnMapping,
+  type ImportSummary,
+  type ResolvedRead,
+} from '../../../contracts/imports.ts'
 import { actorKind } from './audit.ts'
 import { contactRole } from './contacts.ts'
 import { organizations } from './organizations.ts'
@@ -37,9 +42,9 @@ export const imports = pgTable(
     fileSize: integer('file_size').notNull(),
     fileSha256: text('file_sha256').notNull(),
     // How the file is read (format, encoding, separator, sheet, header row) and what it holds.
-    read: jsonb().notNull(),
-    columns: jsonb().notNull(),
-    mapping: jsonb(),
+    read: jsonb().$type<ResolvedRead>().notNull(),
+    columns: jsonb().$type<string[]>().notNull(),
+    mapping: jsonb().$type<ColumnMapping>(),
     status: importStatus().notNull().default('uploaded'),
     linesRead: integer('lines_read').notNull().default(0),
     linesTotal: integer('lines_total'),
@@ -49,8 +54,8 @@ export const imports = pgTable(
     stagedAt: timestamp('staged_at', { withTimezone: true }),
     chunkCount: integer('chunk_count'),
     chunksApplied: integer('chunks_applied').notNull().default(0),
-    summary: jsonb(),
-    dryRun: jsonb('dry_run'),
+    summary: jsonb().$type<ImportSummary>(),
+    dryRun: jsonb('dry_run').$type<ImportSummary>(),
     error: text(),
     cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

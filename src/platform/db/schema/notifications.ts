@@ -21,7 +21,7 @@ export const notifications = pgTable(
     title: text().notNull(),
     body: text().notNull(),
     // What the notification is about, e.g. { "importId": "…" }, so the web app can link to it.
-    subject: jsonb(),
+    subject: jsonb().$type<Record<string, string>>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     readAt: timestamp('read_at', { withTimezone: true }),
   },
