@@ -5,6 +5,7 @@ import {
   connection,
   connectionCreate,
   connectionPatch,
+  connectorDescriptor,
   runListQuery,
   syncRequest,
   syncRun,
@@ -14,6 +15,7 @@ import type { Db } from '../../platform/db/client.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { requireRole, scopeOf } from '../organizations/auth.ts'
+import { connectors, descriptorsOf } from './connectors/index.ts'
 import { findConnectionRow, getConnection, listConnections } from './connections.queries.ts'
 import {
   deleteConnection,
@@ -38,6 +40,18 @@ export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = 
   { db, queue, vault, publicUrl },
   done,
 ) => {
+  app.get(
+    '/connectors',
+    {
+      schema: {
+        tags,
+        summary: 'The systems Roster can connect to: their settings, secrets and contact rule',
+        response: { 200: z.object({ data: z.array(connectorDescriptor) }), ...errorResponses },
+      },
+    },
+    () => ({ data: descriptorsOf(connectors) }),
+  )
+
   app.get(
     '/connections',
     {

@@ -37,7 +37,7 @@ export async function checkCredentials(
   settings: unknown,
   secrets: unknown,
 ): Promise<void> {
-  const name = systemNames[connector.system]
+  const name = connector.descriptor.label
   try {
     await connector.check(settings, secrets, AbortSignal.timeout(30_000))
   } catch (error) {

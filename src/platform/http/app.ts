@@ -21,6 +21,7 @@ import {
   sessionRoutes,
 } from '../../modules/organizations/organizations.routes.ts'
 import { connectionRoutes } from '../../modules/sources/connections.routes.ts'
+import { webhookHeaders } from '../../modules/sources/connectors/index.ts'
 import { webhookRoutes } from '../../modules/sources/webhooks.routes.ts'
 import type { Vault } from '../auth/encryption.ts'
 import type { Db } from '../db/client.ts'
@@ -74,7 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           redact: [
             'req.headers.authorization',
             'req.headers.cookie',
-            'req.headers["stripe-signature"]',
+            ...webhookHeaders().map((header) => `req.headers["${header}"]`),
           ],
         }
       : false,
