@@ -39,8 +39,8 @@ export function ConnectForm() {
         Roster then keeps its customers, and their contacts, in step with it: every 15 minutes, when
         it sends a webhook, and when you ask.
       </Text>
-      {connectors.data ? (
-        <ConnectFields connectors={connectors.data} />
+      {connectors.data?.[0] ? (
+        <ConnectFields connectors={connectors.data} first={connectors.data[0].system} />
       ) : connectors.error ? (
         <Alert color="red" role="alert">
           {errorMessage(connectors.error)}
@@ -52,8 +52,13 @@ export function ConnectForm() {
   )
 }
 
-function ConnectFields({ connectors }: { connectors: ConnectorDescriptor[] }) {
-  const first = connectors[0]?.system ?? 'stripe'
+function ConnectFields({
+  connectors,
+  first,
+}: {
+  connectors: ConnectorDescriptor[]
+  first: SourceSystem
+}) {
   const [system, setSystem] = useState<SourceSystem>(first)
   const [name, setName] = useState('')
   const [settings, setSettings] = useState<FieldValues>({})
