@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type {
   ChargebeeFake,
   ChargebeeFakeOptions,
-} from '../../src/modules/sources/connectors/chargebee/fake-server.ts'
+} from '../fakes/chargebee/fake-server.ts'
 import { listNotifications } from '../../src/modules/notifications/notifications.service.ts'
 import { importFile } from '../imports/helpers.ts'
 import { client, json, newMember, newOrg, testApp, testQueue, testStore } from '../support.ts'

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ChargebeeFake } from '../../src/modules/sources/connectors/chargebee/fake-server.ts'
+import { ChargebeeFake } from '../fakes/chargebee/fake-server.ts'
 import { chargebeeConnector } from '../../src/modules/sources/connectors/chargebee/index.ts'
 import { mapChargebeeCustomer, roleOf } from '../../src/modules/sources/connectors/chargebee/map.ts'
 import type {

@@ -104,12 +104,46 @@ describe('roster connection add', () => {
     )
     expect(noSite.code).toBe(1)
     expect(noSite.stderr).toMatch(/^roster: These settings are not what Stripe needs: --site: /)
+    const generic = await roster(
+      source,
+      'connection',
+      'add',
+      '--org',
+      org,
+      '--system',
+      'chargebee',
+      '--setting',
+      'site=add-site',
+      '--secret',
+      'apiKey=good-key',
+      '--secret',
+      'webhookSecret=whsec-cli',
+      '--name',
+      'Billing',
+      '--json',
+    )
+    expect(generic.stderr).toBe('')
+    const genericId = JSON.parse(generic.stdout).id as string
+    const [genericRow] = await isolated.store.db
+      .select()
+      .from(connections)
+      .where(eq(connections.id, genericId))
+    expect(genericRow).toMatchObject({ system: 'chargebee', name: 'Billing' })
+    expect(genericRow?.settings).toEqual({ site: 'add-site' })
+    expect(genericRow?.credentials).not.toContain('whsec-cli')
     // Its queued first run is not for the next tests' processes to take.
     await isolated.store.db.transaction((tx) =>
       deleteConnection(
         tx,
         { organizationId: row?.organizationId ?? '', actor: cliActor },
         printed.id,
+      ),
+    )
+    await isolated.store.db.transaction((tx) =>
+      deleteConnection(
+        tx,
+        { organizationId: row?.organizationId ?? '', actor: cliActor },
+        genericId,
       ),
     )
   })

@@ -4,8 +4,8 @@ import { afterAll, expect } from 'vitest'
 import {
   ChargebeeFake,
   type ChargebeeFakeOptions,
-} from '../../src/modules/sources/connectors/chargebee/fake-server.ts'
-import { StripeFake } from '../../src/modules/sources/connectors/stripe/fake-server.ts'
+} from '../fakes/chargebee/fake-server.ts'
+import { StripeFake } from '../fakes/stripe/fake-server.ts'
 import { json, type Client, type TestOrg } from '../support.ts'
 import type { syncKit } from './helpers.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { StripeFake } from '../../src/modules/sources/connectors/stripe/fake-server.ts'
+import type { StripeFake } from '../fakes/stripe/fake-server.ts'
 import { listNotifications } from '../../src/modules/notifications/notifications.service.ts'
 import { importFile } from '../imports/helpers.ts'
 import { client, json, newMember, newOrg, testApp, testQueue, testStore } from '../support.ts'

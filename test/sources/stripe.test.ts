@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FullSyncRequiredError } from '../../src/modules/sources/connectors/common.ts'
-import { StripeFake } from '../../src/modules/sources/connectors/stripe/fake-server.ts'
+import { StripeFake } from '../fakes/stripe/fake-server.ts'
 import { stripeConnector } from '../../src/modules/sources/connectors/stripe/index.ts'
 import { mapStripeCustomer } from '../../src/modules/sources/connectors/stripe/map.ts'
 import {
