@@ -160,7 +160,7 @@ describe('the command line with Stripe', () => {
 })
 
 describe('the command line with Chargebee', () => {
-  it('connects a site with --site and --base-url, syncs its contacts, and disconnects them with --yes', async () => {
+  it('connects a site with --setting and --secret, syncs its contacts, and disconnects them with --yes', async () => {
     const fake = await chargebeeFake()
     fake.createCustomer({
       id: 'acme',
