@@ -27,6 +27,42 @@ const stripeBody = (source: ScriptedSource, apiKey = SECRET) => ({
   secrets: { apiKey, webhookSecret: 'whsec_also-secret' },
 })
 
+describe('the systems Roster connects to', () => {
+  it('lists what each connector declares: its auth, settings, secrets, webhook header and contact rule', async () => {
+    const { api } = await orgWithSource()
+    const res = await api.get('/api/v1/connectors')
+    expect(res.statusCode).toBe(200)
+    const { data } = json(res)
+    expect(data.map((d: any) => [d.system, d.label, d.auth, d.webhookHeader])).toEqual([
+      ['chargebee', 'Chargebee', 'api_key', 'authorization'],
+      ['stripe', 'Stripe', 'api_key', 'stripe-signature'],
+    ])
+    expect(data[0].settings).toEqual([
+      {
+        key: 'site',
+        label: 'Chargebee site',
+        help: "The site's name, like acme-test for acme-test.chargebee.com.",
+        required: true,
+        masked: false,
+      },
+      {
+        key: 'baseUrl',
+        label: 'Base URL',
+        help: 'Only for a proxy or a test server standing in for Chargebee.',
+        required: false,
+        masked: false,
+        placeholder: 'https://…',
+      },
+    ])
+    expect(data[1].secrets.map((f: any) => [f.key, f.required, f.masked])).toEqual([
+      ['apiKey', true, true],
+      ['webhookSecret', false, true],
+    ])
+    expect(data[1].contactRule).toMatch(/^Each customer's own email/)
+    expect((await app.inject({ method: 'GET', url: '/api/v1/connectors' })).statusCode).toBe(401)
+  })
+})
+
 describe('connecting a system', () => {
   it('checks the credentials, stores them encrypted, never shows them, and queues a first full sync', async () => {
     const { org, source, api } = await orgWithSource()
