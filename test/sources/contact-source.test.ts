@@ -136,6 +136,7 @@ describe('disconnecting contacts', () => {
     const doc = json(await app.inject({ url: '/api/openapi.json' }))
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
+        '/api/v1/connectors',
         '/api/v1/connections',
         '/api/v1/connections/{id}',
         '/api/v1/connections/{id}/sync',
