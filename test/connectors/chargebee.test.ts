@@ -7,7 +7,10 @@ import type {
 } from '../../src/modules/sources/connectors/chargebee/schemas.ts'
 import { ChargebeeFake } from '../fakes/chargebee/fake-server.ts'
 import { fixture, sourceError } from '../sources/connector-support.ts'
+import { listedCustomers, synced, track } from '../sources/fakes.ts'
+import { json } from '../support.ts'
 import { connectorConformance, withFake, type ConnectorSpec } from './conformance.ts'
+import { connector, syncConformance, syncEnvironment, type SyncSpec } from './sync-conformance.ts'
 
 const list = await fixture('chargebee', 'customers-list')
 const deleted = await fixture('chargebee', 'customers-deleted')
@@ -117,6 +120,265 @@ const chargebeeSpec: ConnectorSpec<ChargebeeFake, ChargebeeSettings, ChargebeeSe
 }
 
 connectorConformance(chargebeeSpec)
+
+/** The contact rule's cases in one customer: main, additional, duplicate, disabled, no email. */
+const acme = (fake: ChargebeeFake) =>
+  fake.createCustomer({
+    id: 'acme',
+    company: 'Acme Industries SAS',
+    first_name: 'Marie',
+    last_name: 'Dubois',
+    email: 'marie@acme.example',
+    vat_number: '40123456824',
+    vat_number_prefix: 'FR',
+    preferred_currency_code: 'EUR',
+    billing_address: { line1: '12 rue des Lilas', city: 'Paris', zip: '75011', country: 'FR' },
+    contacts: [
+      { id: 'ct_ap', first_name: 'Paul', email: 'ap@acme.example', label: 'Accounts payable' },
+      { id: 'ct_dup', email: 'MARIE@acme.example', phone: '01 84 80 12 34', label: 'Billing' },
+      { id: 'ct_off', email: 'old@acme.example', enabled: false },
+      { id: 'ct_blank', first_name: 'Nobody', email: null },
+    ],
+  })
+
+/** No customer-level email: its first enabled contact is promoted to main. */
+const bolt = (fake: ChargebeeFake) =>
+  fake.createCustomer({
+    id: 'bolt',
+    company: 'Bolt GmbH',
+    contacts: [
+      { id: 'ct_b0', email: 'gone@bolt.example', enabled: false },
+      { id: 'ct_b1', email: 'ap@bolt.example', first_name: 'Anna' },
+      { id: 'ct_b2', email: 'cfo@bolt.example', label: 'Finance' },
+      { id: 'ct_b3', email: 'AP@bolt.example', phone: '06 11 22 33 44', label: 'Payments' },
+    ],
+  })
+
+const people = (customer: any) =>
+  customer.contacts.map((c: any) => [c.externalId, c.email, c.isMain])
+
+const chargebeeSync: SyncSpec<ChargebeeFake> = {
+  system: 'chargebee',
+  label: 'Chargebee',
+  start: () => ChargebeeFake.start(),
+  connection: (fake) => ({
+    settings: { site: fake.site, baseUrl: fake.url },
+    secrets: {
+      apiKey: fake.apiKey,
+      webhookUsername: fake.webhookUsername,
+      webhookPassword: fake.webhookPassword,
+    },
+  }),
+  /**
+   * The first incremental run reads again the last minute before the full run began: the
+   * customers are written earlier than that, so it brings only what changed after.
+   */
+  later: (fake) => {
+    fake.advance(120)
+  },
+  acme: (fake) => String(acme(fake).id),
+  create: (fake, { name, email }) =>
+    String(
+      fake.createCustomer({
+        id: name.toLowerCase().replace(/\W+/g, '-'),
+        company: name,
+        ...(email ? { email } : {}),
+      }).id,
+    ),
+  rename: (fake, id, name) => {
+    fake.updateCustomer(id, { company: name })
+  },
+  remove: (fake, id) => {
+    fake.deleteCustomer(id)
+  },
+  forget: (fake, id) => {
+    fake.customers.delete(id)
+  },
+  incremental: {
+    fill: (fake) => {
+      acme(fake)
+      bolt(fake)
+      fake.createCustomer({ id: 'cactus', company: 'Cactus Supply' })
+      return { acme: 'acme', other: 'bolt' }
+    },
+    // Contacts added and disabled, and a main contact replaced.
+    change: (fake) => {
+      fake.updateContact('acme', 'ct_ap', { first_name: 'Pauline', enabled: false })
+      fake.addContact('acme', { id: 'ct_new', email: 'new@acme.example', label: 'Purchasing' })
+      fake.updateCustomer('bolt', { email: 'owner@bolt.example', first_name: 'Otto' })
+    },
+    expect: async (api) => {
+      const after = await synced(api, 'acme')
+      expect(after.contacts.map((c: any) => [c.externalId, c.isMain, c.role])).toEqual([
+        ['acme', true, 'ACCOUNTING'],
+        ['ct_new', false, 'PURCHASER'],
+      ])
+      expect(people(await synced(api, 'bolt'))).toEqual([
+        ['bolt', 'owner@bolt.example', true],
+        ['ct_b1', 'ap@bolt.example', false],
+        ['ct_b2', 'cfo@bolt.example', false],
+      ])
+    },
+  },
+  webhook: {
+    change: (fake) => {
+      fake.updateContact('acme', 'ct_ap', { phone: '04 72 00 00 00' })
+    },
+    expectChanged: async (api) => {
+      const ap = (await synced(api, 'acme')).contacts.find((c: any) => c.externalId === 'ct_ap')
+      expect(ap.phone).toBe('+33472000000')
+    },
+    send: (fake, url) => fake.sendWebhook(url),
+    refused: [
+      (fake, url) => fake.sendWebhook(url, { password: 'not-the-password' }),
+      (fake, url) => fake.sendWebhook(url, { username: 'someone-else' }),
+      (fake, url) => fake.sendWebhook(url, { credentials: null }),
+    ],
+  },
+  owned: {
+    field: 'vatNumber',
+    value: 'FR00000000000',
+    column: 'VAT number',
+    imported: 'FR111',
+    kept: { vatNumber: 'FR40123456824' },
+  },
+  changeContacts: (fake) => {
+    fake.updateCustomer('acme', { email: 'new-main@acme.example' })
+    fake.updateContact('acme', 'ct_ap', { first_name: 'Pierre', email: 'pierre@acme.example' })
+    fake.addContact('acme', { id: 'ct_more', email: 'more@acme.example' })
+  },
+  serverErrorSays: 'error 500: Sorry, something went wrong when trying to process the request.',
+  revokedSays: 'Sorry, authentication failed. Invalid api key',
+  wrongKey: 'test_still_wrong',
+  wrongKeySays: 'Sorry, authentication failed. Invalid api key',
+  crash: {
+    expectStored: (stored) => {
+      expect(stored.full.offset).toEqual(expect.any(String))
+    },
+    expectResumed: (fake, stored) => {
+      const listings = fake.requests.filter((r) => r.path === '/api/v2/customers')
+      expect(listings.map((r) => r.query.get('offset'))).toEqual([stored.full.offset])
+    },
+    // 150 changes in the same second as the full run: the cursor keeps the versions applied.
+    beforeChanges: () => undefined,
+  },
+}
+
+// The real Chargebee connector (official SDK) through the engine, against the Chargebee fake.
+const env = await syncEnvironment()
+syncConformance(chargebeeSync, env)
+
+describe('Chargebee’s contact rule through the engine', () => {
+  const { connected, syncNow } = connector(chargebeeSync, env)
+
+  it('follows every page and applies the contact rule: main, additional, duplicates merged, disabled left out, a contact promoted', async () => {
+    const setup = await connected((fake) => {
+      acme(fake)
+      bolt(fake)
+      fake.createCustomer({ id: 'cactus', company: 'Cactus Supply' })
+      for (let n = 1; n <= 247; n++) {
+        fake.createCustomer({
+          id: `c${n}`,
+          first_name: 'Ann',
+          last_name: `No ${n}`,
+          email: `c${n}@x.example`,
+        })
+      }
+    })
+    const { fake, api, connection, first } = setup
+    expect(connection).toMatchObject({
+      system: 'chargebee',
+      status: 'active',
+      settings: { site: fake.site, baseUrl: fake.url },
+      isContactSource: true,
+    })
+    expect(JSON.stringify(connection)).not.toContain(fake.apiKey)
+    expect(first).toMatchObject({ pages: 3, created: 250, updated: 0, archived: 0, skipped: 0 })
+    const listings = fake.requests.filter((r) => r.path === '/api/v2/customers')
+    expect(listings.map((r) => [r.query.get('limit'), r.query.has('offset')])).toEqual([
+      ['1', false],
+      ['100', false],
+      ['100', true],
+      ['100', true],
+    ])
+    expect(fake.requests.some((r) => r.path.endsWith('/contacts'))).toBe(false)
+
+    const customers = await listedCustomers(api)
+    expect(customers).toHaveLength(250)
+    expect(customers.every((c) => c.source === 'chargebee')).toBe(true)
+    const company = await synced(api, 'acme')
+    expect(company).toMatchObject({
+      name: 'Acme Industries SAS',
+      vatNumber: 'FR40123456824',
+      address: '12 rue des Lilas',
+      postalCode: '75011',
+      city: 'Paris',
+      country: 'FR',
+      currency: 'EUR',
+    })
+    expect(company.contacts).toMatchObject([
+      {
+        externalId: 'acme',
+        email: 'marie@acme.example',
+        firstName: 'Marie',
+        lastName: 'Dubois',
+        phone: '+33184801234',
+        role: 'ACCOUNTING',
+        isMain: true,
+        source: 'chargebee',
+      },
+      { externalId: 'ct_ap', email: 'ap@acme.example', firstName: 'Paul', isMain: false },
+    ])
+    expect(company.contacts).toHaveLength(2)
+    const promoted = await synced(api, 'bolt')
+    expect(people(promoted)).toEqual([
+      ['ct_b1', 'ap@bolt.example', true],
+      ['ct_b2', 'cfo@bolt.example', false],
+    ])
+    // Its duplicate (ct_b3) merged in: what it knows and ct_b1 did not.
+    expect(promoted.contacts[0]).toMatchObject({ phone: '+33611223344', role: 'PAYER' })
+    expect((await synced(api, 'cactus')).contacts).toEqual([])
+    expect((await synced(api, 'c7')).mainContact).toMatchObject({
+      email: 'c7@x.example',
+      firstName: 'Ann',
+      lastName: 'No 7',
+    })
+  })
+
+  it('reads the contacts of a site that lists customers without them', async () => {
+    const { fake, api } = await connected(
+      (fake) => {
+        acme(fake)
+      },
+      track(await ChargebeeFake.start({ contactsInList: false })),
+    )
+    expect(fake.requests.map((r) => r.path)).toContain('/api/v2/customers/acme/contacts')
+    expect(people(await synced(api, 'acme'))).toEqual([
+      ['acme', 'marie@acme.example', true],
+      ['ct_ap', 'ap@acme.example', false],
+    ])
+  })
+
+  it('archives a customer whose personal data was cleared, with its contacts, next to one deleted', async () => {
+    const setup = await connected((fake) => {
+      acme(fake)
+      bolt(fake)
+      fake.createCustomer({ id: 'cactus', company: 'Cactus Supply', email: 'ap@cactus.example' })
+      fake.createCustomer({ id: 'dune', company: 'Dune' })
+    })
+    const { fake, api } = setup
+    const cleared = await synced(api, 'bolt')
+    fake.deleteCustomer('acme')
+    fake.clearPersonalData('bolt')
+    expect(await syncNow(setup)).toMatchObject({ status: 'completed', archived: 2, updated: 0 })
+    expect((await listedCustomers(api)).map((c) => c.externalId)).toEqual(['cactus', 'dune'])
+    for (const contact of cleared.contacts) {
+      expect((await api.get(`/api/v1/contacts/${contact.id as string}`)).statusCode).toBe(404)
+    }
+    const history = json(await api.get(`/api/v1/customers/${cleared.id as string}/history`)).data
+    expect(history.some((e: any) => e.action === 'archive' && e.entity === 'customer')).toBe(true)
+  })
+})
 
 describe('the Chargebee connector on what only Chargebee does', () => {
   const { fake, secrets, full } = withFake(chargebeeSpec)

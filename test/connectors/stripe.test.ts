@@ -9,7 +9,9 @@ import {
 } from '../../src/modules/sources/connectors/stripe/schemas.ts'
 import { StripeFake } from '../fakes/stripe/fake-server.ts'
 import { fixture, sourceError } from '../sources/connector-support.ts'
+import { listedCustomers, synced } from '../sources/fakes.ts'
 import { connectorConformance, withFake, type ConnectorSpec } from './conformance.ts'
+import { connector, syncConformance, syncEnvironment, type SyncSpec } from './sync-conformance.ts'
 
 const list = await fixture('stripe', 'customers-list')
 const events = await fixture('stripe', 'events-list')
@@ -114,6 +116,174 @@ const stripeSpec: ConnectorSpec<StripeFake, StripeSettings, StripeSecrets> = {
 }
 
 connectorConformance(stripeSpec)
+
+const acme = (fake: StripeFake) =>
+  fake.createCustomer({
+    name: 'Acme Industries SAS',
+    email: 'billing@acme.example',
+    phone: '01 84 80 12 34',
+    currency: 'eur',
+    address: {
+      line1: '12 rue des Lilas',
+      line2: null,
+      city: 'Paris',
+      postal_code: '75011',
+      state: null,
+      country: 'FR',
+    },
+  })
+
+const stripeSync: SyncSpec<StripeFake> = {
+  system: 'stripe',
+  label: 'Stripe',
+  start: () => StripeFake.start(),
+  connection: (fake) => ({
+    settings: { baseUrl: fake.url },
+    secrets: { apiKey: fake.apiKey, webhookSecret: fake.webhookSecret },
+  }),
+  // Stripe replays the last minutes of its event feed on the first incremental run; move past.
+  later: (fake) => {
+    fake.advance(600)
+  },
+  acme: (fake) => String(acme(fake).id),
+  create: (fake, { name, email }) =>
+    String(fake.createCustomer(email ? { name, email } : { name }).id),
+  rename: (fake, id, name) => {
+    fake.updateCustomer(id, { name })
+  },
+  remove: (fake, id) => {
+    fake.deleteCustomer(id)
+  },
+  forget: (fake, id) => {
+    fake.customers.delete(id)
+  },
+  incremental: {
+    fill: (fake) => ({
+      acme: String(acme(fake).id),
+      other: String(fake.createCustomer({ name: 'Bolt GmbH', email: 'ap@bolt.example' }).id),
+    }),
+    change: (fake, ids) => {
+      fake.updateCustomer(ids.acme, { email: 'ap@acme.example' })
+      fake.updateCustomer(ids.other, { email: null })
+    },
+    expect: async (api, ids) => {
+      // No email at Stripe any more: no contact in Roster either.
+      expect(await synced(api, ids.other)).toMatchObject({ mainContact: null, contacts: [] })
+      expect((await synced(api, ids.acme)).contacts).toMatchObject([
+        { email: 'ap@acme.example', lastName: 'Acme SA', isMain: true },
+      ])
+    },
+  },
+  webhook: {
+    change: (fake, id) => {
+      fake.updateCustomer(id, { phone: '+33 4 72 00 00 00' })
+    },
+    expectChanged: async (api, id) => {
+      expect((await synced(api, id)).contacts[0].phone).toBe('+33472000000')
+    },
+    send: (fake, url) => fake.sendWebhook(url),
+    refused: [
+      (fake, url) => fake.sendWebhook(url, { secret: 'whsec_not_the_one' }),
+      (fake, url) => fake.sendWebhook(url, { tamper: true }),
+      (fake, url) => fake.sendWebhook(url, { timestamp: Math.floor(Date.now() / 1000) - 3600 }),
+      (fake, url) => fetch(url, { method: 'POST', body: JSON.stringify(fake.event()) }),
+    ],
+  },
+  owned: { field: 'name', value: 'X', column: 'City', imported: 'Lyon', kept: { city: 'Paris' } },
+  changeContacts: (fake, id) => {
+    fake.updateCustomer(id, { email: 'changed@acme.example', phone: null })
+  },
+  serverErrorSays: 'error 500: An unknown error occurred',
+  revokedSays: 'Invalid API Key provided: sk_test_****_key',
+  wrongKey: 'sk_test_still_wrong',
+  wrongKeySays: 'Invalid API Key provided: sk_test_****rong',
+  crash: {
+    expectStored: (stored, ids) => {
+      expect(stored.full.startingAfter).toBe(ids[50])
+    },
+    expectResumed: (fake, _stored, ids) => {
+      expect(fake.requests.map((r) => r.query.get('starting_after'))).toEqual([ids[50]])
+    },
+    resumedPages: 2,
+    beforeChanges: (fake) => {
+      fake.advance(600)
+    },
+  },
+}
+
+// The real Stripe connector (official SDK) through the engine, against the Stripe fake.
+const env = await syncEnvironment()
+syncConformance(stripeSync, env)
+
+describe('Stripe’s contact rule through the engine', () => {
+  const { connected } = connector(stripeSync, env)
+
+  it('follows every page and brings each customer with one main contact, the customer-level person', async () => {
+    let ids: string[] = []
+    const setup = await connected((fake) => {
+      ids = Array.from({ length: 250 }, (_, i) => {
+        const n = i + 1
+        return String(
+          fake.createCustomer({
+            name: `Customer ${String(n).padStart(3, '0')}`,
+            email: n % 25 === 0 ? null : `ap${n}@customer${n}.example`,
+            currency: 'eur',
+          }).id,
+        )
+      })
+      const taxed = acme(fake)
+      fake.addTaxId(String(taxed.id), { type: 'eu_vat', value: 'FR40123456824', country: 'FR' })
+      fake.createCustomer({ name: 'Typo Ltd', email: 'accounts@@typo.example' })
+    })
+    const { fake, api, connection, first } = setup
+    expect(connection).toMatchObject({ system: 'stripe', status: 'active', isContactSource: true })
+    expect(JSON.stringify(connection)).not.toContain(fake.apiKey)
+    expect(first).toMatchObject({ pages: 3, created: 252, updated: 0, archived: 0, skipped: 1 })
+    expect(first?.errors).toEqual([
+      {
+        externalId: expect.stringMatching(/^cus_/),
+        reason: expect.stringContaining(
+          'The email "accounts@@typo.example" of Stripe customer cus_',
+        ),
+      },
+    ])
+    const listings = fake.requests.filter((r) => r.path === '/v1/customers')
+    expect(listings.map((r) => r.query.get('limit'))).toEqual(['1', '100', '100', '100'])
+    expect(listings.slice(1).map((r) => r.query.has('starting_after'))).toEqual([false, true, true])
+
+    const customers = await listedCustomers(api)
+    expect(customers).toHaveLength(252)
+    expect(customers.every((c) => c.source === 'stripe')).toBe(true)
+    const withoutEmail = customers.filter((c) => c.mainContact === null).map((c) => c.name)
+    expect(withoutEmail).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `Customer ${String((i + 1) * 25).padStart(3, '0')}`),
+      'Typo Ltd',
+    ])
+    const seventh = await synced(api, ids[6] ?? '')
+    expect(seventh.contacts).toMatchObject([
+      { email: 'ap7@customer7.example', isMain: true, externalId: ids[6], source: 'stripe' },
+    ])
+    expect((await synced(api, ids[24] ?? '')).contacts).toEqual([])
+    const company = customers.find((c) => c.name === 'Acme Industries SAS')
+    expect(company).toMatchObject({
+      vatNumber: 'FR40123456824',
+      address: '12 rue des Lilas',
+      postalCode: '75011',
+      city: 'Paris',
+      country: 'FR',
+      currency: 'EUR',
+    })
+    expect((await synced(api, company.externalId as string)).contacts).toMatchObject([
+      {
+        email: 'billing@acme.example',
+        firstName: null,
+        lastName: 'Acme Industries SAS',
+        phone: '+33184801234',
+        isMain: true,
+      },
+    ])
+  })
+})
 
 describe('the Stripe event feed', () => {
   const { fake, full, changes, ids } = withFake(stripeSpec)

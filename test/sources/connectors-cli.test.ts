@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createApiKey } from '../../src/modules/organizations/api-keys.service.ts'
 import { createOrganization } from '../../src/modules/organizations/organizations.service.ts'
 import { client, json, testApp, type Client } from '../support.ts'
-import { chargebeeFake, listedCustomers, stripeFake, synced } from './fakes.ts'
+import { ChargebeeFake } from '../fakes/chargebee/fake-server.ts'
+import { StripeFake } from '../fakes/stripe/fake-server.ts'
+import { listedCustomers, synced, track } from './fakes.ts'
 import { isolatedStore } from './isolated.ts'
 
 // The command line against the real connectors and their fakes: `roster sync` runs sync jobs,
@@ -79,7 +81,7 @@ describe('roster connection systems and the keys of connection add', () => {
 
 describe('the command line with Stripe', () => {
   it('connects with --base-url, syncs every page with roster sync, and roster import refuses to change what Stripe owns', async () => {
-    const fake = await stripeFake()
+    const fake = track(await StripeFake.start())
     for (let n = 1; n <= 120; n++) {
       fake.createCustomer({
         name: `Customer ${String(n).padStart(3, '0')}`,
@@ -161,7 +163,7 @@ describe('the command line with Stripe', () => {
 
 describe('the command line with Chargebee', () => {
   it('connects a site with --setting and --secret, syncs its contacts, and disconnects them with --yes', async () => {
-    const fake = await chargebeeFake()
+    const fake = track(await ChargebeeFake.start())
     fake.createCustomer({
       id: 'acme',
       company: 'Acme Industries SAS',
