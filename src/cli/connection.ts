@@ -4,13 +4,17 @@ import { connectionCreate } from '../contracts/sources.ts'
 import { cliActor } from '../modules/organizations/actor.ts'
 import { findOrganization } from '../modules/organizations/organizations.service.ts'
 import { insertConnection, prepareConnection } from '../modules/sources/connections.service.ts'
-import { connectorFor, connectors, descriptorsOf } from '../modules/sources/connectors/index.ts'
+import {
+  connectorFor,
+  descriptorsOf,
+  type Connectors,
+} from '../modules/sources/connectors/index.ts'
 import { sourceSystemOf } from '../modules/sources/systems.ts'
 import { openVault } from '../platform/auth/encryption.ts'
 import { loadConfig } from '../platform/config.ts'
 import { AppError } from '../platform/errors.ts'
 import { startQueue } from '../platform/queue/jobs.ts'
-import { print, withStore } from './context.ts'
+import { print, withStore, type CliDeps } from './context.ts'
 import { parseInput } from './parse.ts'
 
 interface AddOptions {
@@ -52,7 +56,7 @@ function inOptionTerms(error: unknown): never {
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
 /** The system's descriptor; an unknown system is refused with the list of those Roster knows. */
-function descriptorOf(system: string): ConnectorDescriptor {
+function descriptorOf(connectors: Connectors, system: string): ConnectorDescriptor {
   const known = descriptorsOf(connectors).map((descriptor) => descriptor.system)
   const sourceSystem = sourceSystemOf(system)
   if (!sourceSystem || !known.includes(sourceSystem)) {
@@ -61,7 +65,7 @@ function descriptorOf(system: string): ConnectorDescriptor {
       `Roster has no connector for "${system}"; --system is one of ${known.join(', ')} (roster connection systems describes them).`,
     )
   }
-  return connectorFor(sourceSystem).descriptor
+  return connectorFor(connectors, sourceSystem).descriptor
 }
 
 /** `KEY=VALUE` pairs checked against the keys the system takes. */
@@ -124,7 +128,7 @@ function describe(descriptor: ConnectorDescriptor): string {
   ].join('\n')
 }
 
-export function registerConnection(program: Command): void {
+export function registerConnection(program: Command, { connectors }: CliDeps): void {
   const connection = program.command('connection').description('connections to billing systems')
   connection
     .command('systems')
@@ -147,7 +151,7 @@ export function registerConnection(program: Command): void {
     .option('--name <name>', 'how Roster names the connection (default: the system)')
     .option('--json', 'print {"id","system","name","status"}')
     .action(async (opts: AddOptions) => {
-      const descriptor = descriptorOf(opts.system)
+      const descriptor = descriptorOf(connectors, opts.system)
       const settings = withShortcuts(
         descriptor,
         'settings',
@@ -170,9 +174,11 @@ export function registerConnection(program: Command): void {
       const created = await withStore(async (store) => {
         const org = await findOrganization(store.db, opts.org)
         const scope = { organizationId: org.id, actor: cliActor }
-        const prepared = await prepareConnection(openVault(config), org.id, input).catch(
-          inOptionTerms,
-        )
+        const prepared = await prepareConnection(
+          { vault: openVault(config), connectors },
+          org.id,
+          input,
+        ).catch(inOptionTerms)
         const queue = await startQueue(store, config)
         try {
           return await store.db.transaction((tx) => insertConnection(tx, queue, scope, prepared))

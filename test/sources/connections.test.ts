@@ -3,15 +3,16 @@ import { describe, expect, it } from 'vitest'
 import { connections, customers, syncRuns } from '../../src/platform/db/schema/index.ts'
 import { client, json, newMember, newOrg, testApp, testQueue, testStore } from '../support.ts'
 import { customerByExternalId, syncKit } from './helpers.ts'
-import { contact, customer, ScriptedSource, useScriptedConnector } from './scripted.ts'
+import { contact, customer, ScriptedSource, scriptedConnectors } from './scripted.ts'
 
-useScriptedConnector('stripe', 'chargebee')
+const connectors = scriptedConnectors('stripe', 'chargebee')
 const store = await testStore()
 const logs: string[] = []
 const app = await testApp(store, {
+  connectors,
   logger: { level: 'trace', stream: { write: (line) => logs.push(line) } },
 })
-const kit = syncKit(store, await testQueue(store), app)
+const kit = syncKit(store, await testQueue(store), app, connectors)
 
 const SECRET = 'sk_test_the-secret-key-0123456789'
 
@@ -29,8 +30,10 @@ const stripeBody = (source: ScriptedSource, apiKey = SECRET) => ({
 
 describe('the systems Roster connects to', () => {
   it('lists what each connector declares: its auth, settings, secrets, webhook header and contact rule', async () => {
-    const { api } = await orgWithSource()
-    const res = await api.get('/api/v1/connectors')
+    const { org } = await orgWithSource()
+    // Roster's own connectors, not the scripted ones of this file.
+    const ownApp = await testApp(store)
+    const res = await client(ownApp, org.key).get('/api/v1/connectors')
     expect(res.statusCode).toBe(200)
     const { data } = json(res)
     expect(data.map((d: any) => [d.system, d.label, d.auth, d.webhookHeader])).toEqual([

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import { setImmediate } from 'node:timers/promises'
 import { z } from 'zod'
-import { overrideConnector } from '../../src/modules/sources/connectors/index.ts'
+import type { Connectors } from '../../src/modules/sources/connectors/index.ts'
 import {
   SourceError,
   type Connector,
@@ -243,9 +243,9 @@ export const scriptedConnector = (system: SourceSystem): Connector<Settings, Sec
   },
 })
 
-/** Makes the scripted connector answer for these systems in this process. */
-export function useScriptedConnector(...systems: SourceSystem[]): void {
-  for (const system of systems) overrideConnector(system, scriptedConnector(system))
+/** A registry where the scripted connector answers for these systems, to give the app, engine or CLI. */
+export function scriptedConnectors(...systems: SourceSystem[]): Connectors {
+  return Object.fromEntries(systems.map((system) => [system, scriptedConnector(system)]))
 }
 
 export function contact(

@@ -15,7 +15,7 @@ import type { Db } from '../../platform/db/client.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { requireRole, scopeOf } from '../organizations/auth.ts'
-import { connectors, descriptorsOf } from './connectors/index.ts'
+import { descriptorsOf, type Connectors } from './connectors/index.ts'
 import { findConnectionRow, getConnection, listConnections } from './connections.queries.ts'
 import {
   deleteConnection,
@@ -33,11 +33,12 @@ export interface ConnectionRoutesDeps {
   queue: Queue
   vault: Vault
   publicUrl: string
+  connectors: Connectors
 }
 
 export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = (
   app,
-  { db, queue, vault, publicUrl },
+  { db, queue, vault, publicUrl, connectors },
   done,
 ) => {
   app.get(
@@ -80,7 +81,11 @@ export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = 
     },
     async (request, reply) => {
       const scope = requireRole(request, 'admin')
-      const prepared = await prepareConnection(vault, scope.organizationId, request.body)
+      const prepared = await prepareConnection(
+        { vault, connectors },
+        scope.organizationId,
+        request.body,
+      )
       const row = await db.transaction((tx) => insertConnection(tx, queue, scope, prepared))
       return reply.code(201).send(await getConnection(db, scope.organizationId, row.id, publicUrl))
     },
@@ -117,7 +122,7 @@ export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = 
     async (request) => {
       const scope = requireRole(request, 'admin')
       const row = await findConnectionRow(db, scope.organizationId, request.params.id)
-      const reconnection = await prepareReconnection(vault, row, request.body)
+      const reconnection = await prepareReconnection({ vault, connectors }, row, request.body)
       await db.transaction((tx) =>
         updateConnection(tx, scope, request.params.id, request.body, reconnection),
       )

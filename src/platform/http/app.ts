@@ -21,7 +21,11 @@ import {
   sessionRoutes,
 } from '../../modules/organizations/organizations.routes.ts'
 import { connectionRoutes } from '../../modules/sources/connections.routes.ts'
-import { webhookHeaders } from '../../modules/sources/connectors/index.ts'
+import {
+  connectors as registeredConnectors,
+  webhookHeaders,
+  type Connectors,
+} from '../../modules/sources/connectors/index.ts'
 import { webhookRoutes } from '../../modules/sources/webhooks.routes.ts'
 import type { Vault } from '../auth/encryption.ts'
 import type { Db } from '../db/client.ts'
@@ -42,6 +46,8 @@ export interface AppOptions {
   logger?: boolean | { level: string; stream?: { write(line: string): void } }
   /** A built web app to serve next to the API (see src/platform/web/build.ts). */
   webDir?: string
+  /** The connector of each system (Roster's own unless given: tests give scripted ones). */
+  connectors?: Connectors
 }
 
 /** What every routes plugin may be given. */
@@ -51,6 +57,7 @@ interface RouteDeps {
   vault: Vault
   publicUrl: string
   importMaxBytes: number
+  connectors: Connectors
 }
 
 /** Registers the API routes that need credentials; add a module's routes here. */
@@ -75,7 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           redact: [
             'req.headers.authorization',
             'req.headers.cookie',
-            ...webhookHeaders().map((header) => `req.headers["${header}"]`),
+            ...webhookHeaders(options.connectors).map((header) => `req.headers["${header}"]`),
           ],
         }
       : false,
@@ -109,15 +116,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger())
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }))
 
-  const { db, queue, vault, publicUrl } = options
+  const { db, queue, vault, publicUrl, connectors = registeredConnectors } = options
   const deps: RouteDeps = {
     db,
     queue,
     vault,
     publicUrl,
     importMaxBytes: options.importMaxBytes ?? 200 * 1024 * 1024,
+    connectors,
   }
-  await app.register(webhookRoutes, { db, queue, vault })
+  await app.register(webhookRoutes, { db, queue, vault, connectors })
   await app.register(
     async (api) => {
       await api.register(sessionRoutes, { db })

@@ -1,6 +1,10 @@
 import type pg from 'pg'
 import { runImportJob } from '../../modules/imports/imports.job.ts'
 import { deliverNotification } from '../../modules/notifications/notifications.job.ts'
+import {
+  connectors as registeredConnectors,
+  type Connectors,
+} from '../../modules/sources/connectors/index.ts'
 import { scheduleSyncs, syncConnection } from '../../modules/sources/sync/sync.job.ts'
 import { openVault, type Vault } from '../auth/encryption.ts'
 import { maintainStore } from '../db/maintenance.job.ts'
@@ -14,6 +18,7 @@ export interface JobDeps {
   queue: Queue
   config: Config
   vault: Vault
+  connectors: Connectors
 }
 
 /** Every kind of background job; a module adds its `*.job.ts` definitions here. */
@@ -37,13 +42,18 @@ export const jobs: JobDefinition<never, JobDeps>[] = [
 export async function startQueue(
   store: { db: Db; pool: pg.Pool },
   config: Config,
-  options: { workers?: boolean | readonly string[]; schedule?: boolean } = {},
+  options: {
+    workers?: boolean | readonly string[]
+    schedule?: boolean
+    /** The connector of each system (Roster's own unless given: tests give scripted ones). */
+    connectors?: Connectors
+  } = {},
 ): Promise<Queue> {
   const queue = await Queue.start(store.pool, { schedule: options.schedule })
   for (const job of jobs) await queue.ensure(job)
   if (options.schedule) for (const job of jobs) await queue.schedule(job)
   const { workers = false } = options
-  if (workers !== false) await startWorkers(queue, store, config, workers)
+  if (workers !== false) await startWorkers(queue, store, config, workers, options.connectors)
   return queue
 }
 
@@ -53,8 +63,9 @@ export async function startWorkers(
   store: { db: Db },
   config: Config,
   workers: true | readonly string[],
+  connectors: Connectors = registeredConnectors,
 ): Promise<void> {
-  const deps = { db: store.db, queue, config, vault: openVault(config) }
+  const deps = { db: store.db, queue, config, vault: openVault(config), connectors }
   for (const job of jobs) {
     if (workers === true || workers.includes(job.name)) await queue.work(job, deps)
   }

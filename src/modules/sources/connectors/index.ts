@@ -14,11 +14,12 @@ export const connectors: Connectors = {
   stripe: stripeConnector,
 }
 
-// Tests stand in for an external system with a scripted connector (test/sources/).
-const overrides = new Map<SourceSystem, Connector>()
-
-export function connectorFor(system: SourceSystem): Connector {
-  const connector = overrides.get(system) ?? connectors[system]
+/**
+ * The connector of `system` in the registry the caller was given (the engine, routes, jobs and
+ * CLI get theirs through their deps; tests pass one with scripted connectors).
+ */
+export function connectorFor(registry: Connectors, system: SourceSystem): Connector {
+  const connector = registry[system]
   if (!connector) {
     throw new AppError(
       'validation_failed',
@@ -40,9 +41,3 @@ export function descriptorsOf(registry: Connectors): ConnectorDescriptor[] {
 export const webhookHeaders = (registry: Connectors = connectors): string[] => [
   ...new Set(descriptorsOf(registry).map((descriptor) => descriptor.webhookHeader.toLowerCase())),
 ]
-
-/** Test seam: makes `connector` answer for `system` in this process (undefined restores it). */
-export function overrideConnector(system: SourceSystem, connector: Connector | undefined): void {
-  if (connector) overrides.set(system, connector)
-  else overrides.delete(system)
-}
