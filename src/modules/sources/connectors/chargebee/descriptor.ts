@@ -1,10 +1,12 @@
 import type { ConnectorDescriptor } from '../../../../contracts/sources.ts'
+import { systemNames } from '../../systems.ts'
 import { describeFields } from '../describe.ts'
 import { chargebeeSecrets, chargebeeSettings } from './schemas.ts'
 
 export const chargebeeDescriptor: ConnectorDescriptor = {
   system: 'chargebee',
-  label: 'Chargebee',
+  // Every system's name is written once, in the contracts.
+  label: systemNames.chargebee,
   auth: 'api_key',
   settings: describeFields(chargebeeSettings, {
     site: {

@@ -1,10 +1,12 @@
 import type { ConnectorDescriptor } from '../../../../contracts/sources.ts'
+import { systemNames } from '../../systems.ts'
 import { describeFields } from '../describe.ts'
 import { stripeSecrets, stripeSettings } from './schemas.ts'
 
 export const stripeDescriptor: ConnectorDescriptor = {
   system: 'stripe',
-  label: 'Stripe',
+  // Every system's name is written once, in the contracts.
+  label: systemNames.stripe,
   auth: 'api_key',
   settings: describeFields(stripeSettings, {
     baseUrl: {
