@@ -6,7 +6,7 @@ import type {
   ChargebeeSettings,
 } from '../../src/modules/sources/connectors/chargebee/schemas.ts'
 import { ChargebeeFake } from '../fakes/chargebee/fake-server.ts'
-import { fixture, sourceError } from '../sources/connector-support.ts'
+import { fixture, sourceError } from './support.ts'
 import { listedCustomers, synced, track } from '../sources/fakes.ts'
 import { json } from '../support.ts'
 import { connectorConformance, withFake, type ConnectorSpec } from './conformance.ts'

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FullSyncRequiredError } from '../../src/modules/sources/connectors/common.ts'
 import type { Connector, SourcePage } from '../../src/modules/sources/connectors/types.ts'
 import type { Failure, RecordedRequest } from '../fakes/fake-http.ts'
-import { allPages, sourceError, webhookReceiver } from '../sources/connector-support.ts'
+import { allPages, sourceError, webhookReceiver } from './support.ts'
 
 /** What every fake server offers the suite. */
 export interface Fake {

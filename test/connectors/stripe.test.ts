@@ -8,7 +8,7 @@ import {
   type StripeSettings,
 } from '../../src/modules/sources/connectors/stripe/schemas.ts'
 import { StripeFake } from '../fakes/stripe/fake-server.ts'
-import { fixture, sourceError } from '../sources/connector-support.ts'
+import { fixture, sourceError } from './support.ts'
 import { listedCustomers, synced } from '../sources/fakes.ts'
 import { connectorConformance, withFake, type ConnectorSpec } from './conformance.ts'
 import { connector, syncConformance, syncEnvironment, type SyncSpec } from './sync-conformance.ts'
