@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { webhookHeaders } from '../../src/modules/sources/connectors/index.ts'
 import { connections, customers, syncRuns } from '../../src/platform/db/schema/index.ts'
 import { client, json, newMember, newOrg, testApp, testQueue, testStore } from '../support.ts'
 import { customerByExternalId, syncKit } from './helpers.ts'
@@ -62,6 +63,8 @@ describe('the systems Roster connects to', () => {
       ['webhookSecret', false, true],
     ])
     expect(data[1].contactRule).toMatch(/^Each customer's own email/)
+    // The log hides each system's webhook proof.
+    expect(webhookHeaders()).toEqual(['authorization', 'stripe-signature'])
     expect((await app.inject({ method: 'GET', url: '/api/v1/connectors' })).statusCode).toBe(401)
   })
 })

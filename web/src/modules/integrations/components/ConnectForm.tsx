@@ -41,6 +41,8 @@ export function ConnectForm() {
       </Text>
       {connectors.data?.[0] ? (
         <ConnectFields connectors={connectors.data} first={connectors.data[0].system} />
+      ) : connectors.data ? (
+        <Text size="sm">This version of Roster cannot connect to any system.</Text>
       ) : connectors.error ? (
         <Alert color="red" role="alert">
           {errorMessage(connectors.error)}
