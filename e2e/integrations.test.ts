@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { StripeFake } from '../src/modules/sources/connectors/stripe/fake-server.ts'
+import { StripeFake } from '../test/fakes/stripe/fake-server.ts'
 import { describeInBrowser, openBrowser, phone, laptop, type Browser } from './support/browser.ts'
 import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
 import { screenshots } from './support/screenshots.ts'

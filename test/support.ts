@@ -1,3 +1,4 @@
+import type { Connectors } from '../src/modules/sources/connectors/index.ts'
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll } from 'vitest'
@@ -83,6 +84,8 @@ export async function testApp(
     workers?: boolean
     importMaxBytes?: number
     logger?: { level: string; stream: { write(line: string): void } }
+    /** Scripted connectors in place of Roster's own (test/sources/scripted.ts). */
+    connectors?: Connectors
   } = {},
 ): Promise<FastifyInstance> {
   const config = loadConfig()
@@ -94,6 +97,7 @@ export async function testApp(
     bodyLimit: 64 * 1024,
     importMaxBytes: options.importMaxBytes,
     logger: options.logger,
+    connectors: options.connectors,
   })
   afterAll(() => app.close())
   return app

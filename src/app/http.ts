@@ -9,6 +9,11 @@ import { credentialResolver } from '../modules/organizations/credentials.ts'
 import { profileRoutes } from '../modules/organizations/profile.routes.ts'
 import { organizationRoutes, sessionRoutes } from '../modules/organizations/organizations.routes.ts'
 import { connectionRoutes } from '../modules/sources/connections.routes.ts'
+import {
+  connectors as registeredConnectors,
+  webhookHeaders,
+  type Connectors,
+} from '../modules/sources/connectors/index.ts'
 import { webhookRoutes } from '../modules/sources/webhooks.routes.ts'
 import { workflowRoutes } from '../modules/workflows/workflows.routes.ts'
 import type { Vault } from '../platform/auth/encryption.ts'
@@ -25,6 +30,8 @@ export interface AppOptions extends Pick<ServerOptions, 'bodyLimit' | 'logger' |
   /** Roster's public address, for the webhook URLs of connections. */
   publicUrl: string
   importMaxBytes?: number
+  /** The connector of each system (Roster's own unless given: tests give scripted ones). */
+  connectors?: Connectors
 }
 
 /** What every routes plugin may be given. */
@@ -34,6 +41,7 @@ interface RouteDeps {
   vault: Vault
   publicUrl: string
   importMaxBytes: number
+  connectors: Connectors
 }
 
 /** The API routes that need credentials; a module's routes plugin is added here. */
@@ -51,27 +59,26 @@ const authenticatedRoutes: (
   connectionRoutes,
 ]
 
-/** Headers that carry a connected system's webhook signature, hidden in the log. */
-const signatureHeaders = ['stripe-signature']
-
 /** Roster's HTTP application: the platform's server with every module's routes. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { db, queue, vault, publicUrl } = options
+  const { db, queue, vault, publicUrl, connectors = registeredConnectors } = options
   const deps: RouteDeps = {
     db,
     queue,
     vault,
     publicUrl,
     importMaxBytes: options.importMaxBytes ?? 200 * 1024 * 1024,
+    connectors,
   }
   const credentials = credentialResolver(db)
   return createServer({
     bodyLimit: options.bodyLimit,
     logger: options.logger,
     webDir: options.webDir,
-    redactHeaders: signatureHeaders,
+    // Each connector's webhook signature header is hidden in the log too.
+    redactHeaders: webhookHeaders(connectors),
     routes: async (app) => {
-      await app.register(webhookRoutes, { db, queue, vault })
+      await app.register(webhookRoutes, { db, queue, vault, connectors })
       await app.register(
         async (api) => {
           await api.register(sessionRoutes, { db })

@@ -1,6 +1,10 @@
 import type pg from 'pg'
 import { runImportJob } from '../modules/imports/imports.job.ts'
 import { deliverNotification } from '../modules/notifications/notifications.job.ts'
+import {
+  connectors as registeredConnectors,
+  type Connectors,
+} from '../modules/sources/connectors/index.ts'
 import { scheduleSyncs, syncConnection } from '../modules/sources/sync/sync.job.ts'
 import { openVault, type Vault } from '../platform/auth/encryption.ts'
 import type { Config } from '../platform/config.ts'
@@ -23,6 +27,7 @@ export interface JobDeps {
   queue: Queue
   config: Config
   vault: Vault
+  connectors: Connectors
   hooks?: JobHooks
 }
 
@@ -48,13 +53,21 @@ export type WorkerSelection = boolean | readonly string[]
 export async function startQueue(
   store: { db: Db; pool: pg.Pool },
   config: Config,
-  options: { workers?: WorkerSelection; schedule?: boolean; hooks?: JobHooks } = {},
+  options: {
+    workers?: WorkerSelection
+    schedule?: boolean
+    /** The connector of each system (Roster's own unless given: tests give scripted ones). */
+    connectors?: Connectors
+    hooks?: JobHooks
+  } = {},
 ): Promise<Queue> {
   const queue = await Queue.start(store.pool, { schedule: options.schedule })
   for (const job of jobs) await queue.ensure(job)
   if (options.schedule) for (const job of jobs) await queue.schedule(job)
   const { workers = false } = options
-  if (workers !== false) await startWorkers(queue, store, config, workers, options.hooks)
+  if (workers !== false) {
+    await startWorkers(queue, store, config, workers, options)
+  }
   return queue
 }
 
@@ -64,9 +77,16 @@ export async function startWorkers(
   store: { db: Db },
   config: Config,
   workers: true | readonly string[],
-  hooks?: JobHooks,
+  options: { connectors?: Connectors; hooks?: JobHooks } = {},
 ): Promise<void> {
-  const deps: JobDeps = { db: store.db, queue, config, vault: openVault(config), hooks }
+  const deps: JobDeps = {
+    db: store.db,
+    queue,
+    config,
+    vault: openVault(config),
+    connectors: options.connectors ?? registeredConnectors,
+    hooks: options.hooks,
+  }
   for (const job of jobs) {
     if (workers === true || workers.includes(job.name)) await queue.work(job, deps)
   }

@@ -1,3 +1,4 @@
+import type { Connectors } from '../modules/sources/connectors/index.ts'
 import { openVault, type Vault } from '../platform/auth/encryption.ts'
 import { loadConfig, type Config } from '../platform/config.ts'
 import { openStore, type Store } from '../platform/db/client.ts'
@@ -13,6 +14,8 @@ export interface RuntimeOptions {
   workers?: WorkerSelection
   /** Whether this process sends the cron jobs on their schedule. */
   schedule?: boolean
+  /** The connector of each system: Roster's own unless given (tests give scripted ones). */
+  connectors?: Connectors
   /** Test seams handed to the job handlers; a production process gives none. */
   hooks?: JobHooks
 }
@@ -39,6 +42,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const queue = await startQueue(store, config, {
       workers: options.workers ?? false,
       schedule: options.schedule ?? false,
+      connectors: options.connectors,
       hooks: options.hooks,
     })
     return {

@@ -1,6 +1,12 @@
+import type { Connectors } from '../modules/sources/connectors/index.ts'
 import { loadConfig } from '../platform/config.ts'
 import { openStore, type Store } from '../platform/db/client.ts'
 import { AppError } from '../platform/errors.ts'
+
+/** What the commands that reach a connected system are given (tests give scripted connectors). */
+export interface CliDeps {
+  connectors: Connectors
+}
 
 /** Opens the store for one command and closes it afterwards, whatever happens. */
 export async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {

@@ -1,8 +1,9 @@
 import { Command } from 'commander'
+import { connectors } from '../modules/sources/connectors/index.ts'
 import { registerApiKey } from './api-key.ts'
 import { registerConnection } from './connection.ts'
 import { registerContactSource } from './contact-source.ts'
-import { fail } from './context.ts'
+import { fail, type CliDeps } from './context.ts'
 import { registerExport } from './export.ts'
 import { registerImport } from './import.ts'
 import { registerMember } from './member.ts'
@@ -17,29 +18,34 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-const program = new Command('roster')
-  .description('Roster: customers and contacts for accounts-receivable teams')
-  .showHelpAfterError()
-  .exitOverride((error) => {
-    process.exit(error.exitCode === 0 ? 0 : 2)
-  })
-for (const register of [
-  registerServe,
-  registerOrg,
-  registerMember,
-  registerWorkflow,
-  registerApiKey,
-  registerExport,
-  registerImport,
-  registerConnection,
-  registerSync,
-  registerContactSource,
-]) {
-  register(program)
+/** Runs the command in `process.argv`; the connectors are Roster's own unless given (tests). */
+export async function runCli(deps: CliDeps = { connectors }): Promise<void> {
+  const program = new Command('roster')
+    .description('Roster: customers and contacts for accounts-receivable teams')
+    .showHelpAfterError()
+    .exitOverride((error) => {
+      process.exit(error.exitCode === 0 ? 0 : 2)
+    })
+  for (const register of [
+    registerServe,
+    registerOrg,
+    registerMember,
+    registerWorkflow,
+    registerApiKey,
+    registerExport,
+    registerImport,
+    registerConnection,
+    registerSync,
+    registerContactSource,
+  ]) {
+    register(program, deps)
+  }
+
+  try {
+    await program.parseAsync()
+  } catch (error) {
+    fail(error)
+  }
 }
 
-try {
-  await program.parseAsync()
-} catch (error) {
-  fail(error)
-}
+if (import.meta.main) await runCli()

@@ -11,7 +11,7 @@ import { loadConfig } from '../platform/config.ts'
 import type { Store } from '../platform/db/client.ts'
 import { AppError, notFound } from '../platform/errors.ts'
 import { startQueue, startWorkers } from '../app/jobs.ts'
-import { withStore } from './context.ts'
+import { withStore, type CliDeps } from './context.ts'
 
 interface SyncOptions {
   org: string
@@ -66,7 +66,7 @@ function report(run: SyncRun, source: string, json: boolean): void {
   process.stdout.write(`${lines.join('\n')}\n`)
 }
 
-export function registerSync(program: Command): void {
+export function registerSync(program: Command, { connectors }: CliDeps): void {
   program
     .command('sync')
     .description("sync a connection now and wait for the run's end")
@@ -96,7 +96,7 @@ export function registerSync(program: Command): void {
           )
           // Working jobs only now: a worker that took the waiting run (the first one that
           // `connection add` queued) before it was joined would make this a second, empty run.
-          await startWorkers(queue, store, config, [syncQueue.name])
+          await startWorkers(queue, store, config, [syncQueue.name], { connectors })
           run = await waitForEnd(store, org.id, queued.id)
         } finally {
           await queue.stop()

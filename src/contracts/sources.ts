@@ -9,6 +9,46 @@ export const syncRunStatuses = ['queued', 'running', 'completed', 'failed', 'can
 
 const configObject = z.record(z.string(), z.unknown())
 
+/** How a system lets Roster in. */
+export const authKinds = [
+  'api_key',
+  'oauth2_authorization_code',
+  'oauth2_client_credentials',
+  'oauth1_token',
+] as const
+export type AuthKind = (typeof authKinds)[number]
+
+/** One setting or secret an admin gives when connecting a system. */
+export const connectorField = z.object({
+  key: z.string(),
+  label: z.string(),
+  help: z.string(),
+  required: z.boolean(),
+  /** Typed into a field that hides what is typed (keys, passwords). */
+  masked: z.boolean(),
+  placeholder: z.string().optional(),
+})
+export type ConnectorField = z.infer<typeof connectorField>
+
+/**
+ * What a connector declares about itself, read by the API, the web's connect form, the CLI and
+ * the log redaction: a new system is described here, not in each of them.
+ */
+export const connectorDescriptor = z.object({
+  system: z.enum(sourceSystems),
+  label: z.string(),
+  auth: z.enum(authKinds),
+  /** Non-secret configuration, shown back (site, base URL). */
+  settings: z.array(connectorField),
+  /** Credentials, stored encrypted and never shown back. */
+  secrets: z.array(connectorField),
+  /** The request header that proves a webhook comes from the system (hidden in logs). */
+  webhookHeader: z.string(),
+  /** Which of the system's people become contacts, in one sentence. */
+  contactRule: z.string(),
+})
+export type ConnectorDescriptor = z.infer<typeof connectorDescriptor>
+
 /** Settings and secrets are then checked against the chosen system's own schemas. */
 export const connectionCreate = z.strictObject({
   system: z.enum(sourceSystems, { error: `System must be one of ${sourceSystems.join(', ')}.` }),

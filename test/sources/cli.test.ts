@@ -15,11 +15,11 @@ import { contact, customer, type Script } from './scripted.ts'
 vi.setConfig({ testTimeout: 120_000 })
 const isolated = await isolatedStore()
 afterAll(() => isolated.close())
-const bin = new URL('../../bin/roster', import.meta.url).pathname
-const preload = new URL('./cli-preload.ts', import.meta.url).pathname
+const node = new URL('../../node_modules/.bin/node', import.meta.url).pathname
+const entry = new URL('./cli-scripted.ts', import.meta.url).pathname
 const dir = await mkdtemp(join(tmpdir(), 'roster-cli-sources-'))
 
-/** The scripted source the CLI processes see, written where the preload reads it. */
+/** The scripted source the CLI processes see, written where the scripted entry reads it. */
 async function script(name: string, content: Script): Promise<string> {
   const path = join(dir, `${name}.json`)
   await writeFile(path, JSON.stringify(content))
@@ -32,9 +32,8 @@ function roster(source: string, ...args: string[]) {
       ...process.env,
       ...isolated.env,
       ROSTER_TEST_SOURCE: source,
-      NODE_OPTIONS: `--import=${preload}`,
     }
-    execFile(bin, args, { env }, (error, stdout, stderr) => {
+    execFile(node, [entry, ...args], { env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })
     })
   })
@@ -104,12 +103,46 @@ describe('roster connection add', () => {
     )
     expect(noSite.code).toBe(1)
     expect(noSite.stderr).toMatch(/^roster: These settings are not what Stripe needs: --site: /)
+    const generic = await roster(
+      source,
+      'connection',
+      'add',
+      '--org',
+      org,
+      '--system',
+      'chargebee',
+      '--setting',
+      'site=add-site',
+      '--secret',
+      'apiKey=good-key',
+      '--secret',
+      'webhookSecret=whsec-cli',
+      '--name',
+      'Billing',
+      '--json',
+    )
+    expect(generic.stderr).toBe('')
+    const genericId = JSON.parse(generic.stdout).id as string
+    const [genericRow] = await isolated.store.db
+      .select()
+      .from(connections)
+      .where(eq(connections.id, genericId))
+    expect(genericRow).toMatchObject({ system: 'chargebee', name: 'Billing' })
+    expect(genericRow?.settings).toEqual({ site: 'add-site' })
+    expect(genericRow?.credentials).not.toContain('whsec-cli')
     // Its queued first run is not for the next tests' processes to take.
     await isolated.store.db.transaction((tx) =>
       deleteConnection(
         tx,
         { organizationId: row?.organizationId ?? '', actor: cliActor },
         printed.id,
+      ),
+    )
+    await isolated.store.db.transaction((tx) =>
+      deleteConnection(
+        tx,
+        { organizationId: row?.organizationId ?? '', actor: cliActor },
+        genericId,
       ),
     )
   })

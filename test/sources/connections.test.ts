@@ -1,17 +1,19 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { webhookHeaders } from '../../src/modules/sources/connectors/index.ts'
 import { connections, customers, syncRuns } from '../../src/platform/db/schema/index.ts'
 import { client, json, newMember, newOrg, testApp, testQueue, testStore } from '../support.ts'
 import { customerByExternalId, syncKit } from './helpers.ts'
-import { contact, customer, ScriptedSource, useScriptedConnector } from './scripted.ts'
+import { contact, customer, ScriptedSource, scriptedConnectors } from './scripted.ts'
 
-useScriptedConnector('stripe', 'chargebee')
+const connectors = scriptedConnectors('stripe', 'chargebee')
 const store = await testStore()
 const logs: string[] = []
 const app = await testApp(store, {
+  connectors,
   logger: { level: 'trace', stream: { write: (line) => logs.push(line) } },
 })
-const kit = syncKit(store, await testQueue(store), app)
+const kit = syncKit(store, await testQueue(store), app, connectors)
 
 const SECRET = 'sk_test_the-secret-key-0123456789'
 
@@ -25,6 +27,46 @@ const stripeBody = (source: ScriptedSource, apiKey = SECRET) => ({
   system: 'stripe',
   settings: { site: source.site },
   secrets: { apiKey, webhookSecret: 'whsec_also-secret' },
+})
+
+describe('the systems Roster connects to', () => {
+  it('lists what each connector declares: its auth, settings, secrets, webhook header and contact rule', async () => {
+    const { org } = await orgWithSource()
+    // Roster's own connectors, not the scripted ones of this file.
+    const ownApp = await testApp(store)
+    const res = await client(ownApp, org.key).get('/api/v1/connectors')
+    expect(res.statusCode).toBe(200)
+    const { data } = json(res)
+    expect(data.map((d: any) => [d.system, d.label, d.auth, d.webhookHeader])).toEqual([
+      ['chargebee', 'Chargebee', 'api_key', 'authorization'],
+      ['stripe', 'Stripe', 'api_key', 'stripe-signature'],
+    ])
+    expect(data[0].settings).toEqual([
+      {
+        key: 'site',
+        label: 'Chargebee site',
+        help: "The site's name, like acme-test for acme-test.chargebee.com.",
+        required: true,
+        masked: false,
+      },
+      {
+        key: 'baseUrl',
+        label: 'Base URL',
+        help: 'Only for a proxy or a test server standing in for Chargebee.',
+        required: false,
+        masked: false,
+        placeholder: 'https://…',
+      },
+    ])
+    expect(data[1].secrets.map((f: any) => [f.key, f.required, f.masked])).toEqual([
+      ['apiKey', true, true],
+      ['webhookSecret', false, true],
+    ])
+    expect(data[1].contactRule).toMatch(/^Each customer's own email/)
+    // The log hides each system's webhook proof.
+    expect(webhookHeaders()).toEqual(['authorization', 'stripe-signature'])
+    expect((await app.inject({ method: 'GET', url: '/api/v1/connectors' })).statusCode).toBe(401)
+  })
 })
 
 describe('connecting a system', () => {

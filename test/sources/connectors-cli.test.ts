@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createApiKey } from '../../src/modules/organizations/api-keys.service.ts'
 import { createOrganization } from '../../src/modules/organizations/organizations.service.ts'
 import { client, json, testApp, type Client } from '../support.ts'
-import { chargebeeFake, listedCustomers, stripeFake, synced } from './fakes.ts'
+import { ChargebeeFake } from '../fakes/chargebee/fake-server.ts'
+import { StripeFake } from '../fakes/stripe/fake-server.ts'
+import { listedCustomers, synced, track } from './fakes.ts'
 import { isolatedStore } from './isolated.ts'
 
 // The command line against the real connectors and their fakes: `roster sync` runs sync jobs,
@@ -40,9 +42,46 @@ async function newOrg() {
 const runIds = async (api: Client, connectionId: string) =>
   json(await api.get(`/api/v1/connections/${connectionId}/runs`)).data.map((r: any) => r.id)
 
+describe('roster connection systems and the keys of connection add', () => {
+  it('lists what each connector declares, and refuses an unknown system or key by naming the known ones', async () => {
+    const listed = await roster('connection', 'systems', '--json')
+    expect(listed.stderr).toBe('')
+    const descriptors = JSON.parse(listed.stdout)
+    expect(descriptors.map((d: any) => [d.system, d.auth, d.webhookHeader])).toEqual([
+      ['chargebee', 'api_key', 'authorization'],
+      ['stripe', 'api_key', 'stripe-signature'],
+    ])
+    expect(descriptors[1].secrets.map((f: any) => [f.key, f.required])).toEqual([
+      ['apiKey', true],
+      ['webhookSecret', false],
+    ])
+    const text = await roster('connection', 'systems')
+    expect(text.stdout).toContain('stripe: Stripe (api key)')
+    expect(text.stdout).toContain('    --site (required): Chargebee site.')
+    expect(text.stdout).toContain('    --secret webhookSecret: Webhook signing secret.')
+
+    const add = ['connection', 'add', '--org', 'nobody']
+    const unknown = await roster(...add, '--system', 'paypal', '--api-key', 'k')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toBe(
+      'roster: Roster has no connector for "paypal"; --system is one of chargebee, stripe (roster connection systems describes them).\n',
+    )
+    const later = await roster(...add, '--system', 'xero', '--api-key', 'k')
+    expect(later.stderr).toContain('Roster has no connector for "xero"')
+    const badKey = await roster(...add, '--system', 'stripe', '--secret', 'token=k')
+    expect(badKey.stderr).toBe(
+      'roster: Stripe takes no secret "token"; its secrets are apiKey, webhookSecret.\n',
+    )
+    const badShortcut = await roster(...add, '--system', 'stripe', '--api-key', 'k', '--site', 's')
+    expect(badShortcut.stderr).toBe('roster: Stripe takes no --site; its settings are baseUrl.\n')
+    const noValue = await roster(...add, '--system', 'chargebee', '--setting', 'site')
+    expect(noValue.stderr).toBe('roster: --setting takes KEY=VALUE, not "site".\n')
+  })
+})
+
 describe('the command line with Stripe', () => {
   it('connects with --base-url, syncs every page with roster sync, and roster import refuses to change what Stripe owns', async () => {
-    const fake = await stripeFake()
+    const fake = track(await StripeFake.start())
     for (let n = 1; n <= 120; n++) {
       fake.createCustomer({
         name: `Customer ${String(n).padStart(3, '0')}`,
@@ -123,8 +162,8 @@ describe('the command line with Stripe', () => {
 })
 
 describe('the command line with Chargebee', () => {
-  it('connects a site with --site and --base-url, syncs its contacts, and disconnects them with --yes', async () => {
-    const fake = await chargebeeFake()
+  it('connects a site with --setting and --secret, syncs its contacts, and disconnects them with --yes', async () => {
+    const fake = track(await ChargebeeFake.start())
     fake.createCustomer({
       id: 'acme',
       company: 'Acme Industries SAS',
@@ -148,12 +187,12 @@ describe('the command line with Chargebee', () => {
       slug,
       '--system',
       'chargebee',
-      '--api-key',
-      fake.apiKey,
-      '--site',
-      fake.site,
-      '--base-url',
-      fake.url,
+      '--secret',
+      `apiKey=${fake.apiKey}`,
+      '--setting',
+      `site=${fake.site}`,
+      '--setting',
+      `baseUrl=${fake.url}`,
       '--json',
     )
     expect(added.stderr).toBe('')

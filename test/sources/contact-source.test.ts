@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { auditEvents, organizations } from '../../src/platform/db/schema/index.ts'
 import { client, json, newMember, newOrg, testApp, testQueue, testStore } from '../support.ts'
 import { syncKit } from './helpers.ts'
-import { useScriptedConnector } from './scripted.ts'
+import { scriptedConnectors } from './scripted.ts'
 
-useScriptedConnector('stripe', 'chargebee')
+const connectors = scriptedConnectors('stripe', 'chargebee')
 const store = await testStore()
-const app = await testApp(store)
-const kit = syncKit(store, await testQueue(store), app)
+const app = await testApp(store, { connectors })
+const kit = syncKit(store, await testQueue(store), app, connectors)
 
 const url = '/api/v1/organization/contact-source'
 
@@ -136,6 +136,7 @@ describe('disconnecting contacts', () => {
     const doc = json(await app.inject({ url: '/api/openapi.json' }))
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
+        '/api/v1/connectors',
         '/api/v1/connections',
         '/api/v1/connections/{id}',
         '/api/v1/connections/{id}/sync',

@@ -4,12 +4,12 @@ import { findRun, moveRun } from '../../src/modules/sources/sync/runs.service.ts
 import { auditEvents } from '../../src/platform/db/schema/index.ts'
 import { json, testApp, testQueue, testStore } from '../support.ts'
 import { customerByExternalId, customersOf, syncKit } from './helpers.ts'
-import { contact, customer, useScriptedConnector } from './scripted.ts'
+import { contact, customer, scriptedConnectors } from './scripted.ts'
 
-useScriptedConnector('stripe', 'chargebee')
+const connectors = scriptedConnectors('stripe', 'chargebee')
 const store = await testStore()
-const app = await testApp(store)
-const kit = syncKit(store, await testQueue(store), app)
+const app = await testApp(store, { connectors })
+const kit = syncKit(store, await testQueue(store), app, connectors)
 
 const acme = () =>
   customer('cus_acme', {

@@ -1,61 +1,25 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, expect } from 'vitest'
-import {
-  ChargebeeFake,
-  type ChargebeeFakeOptions,
-} from '../../src/modules/sources/connectors/chargebee/fake-server.ts'
-import { StripeFake } from '../../src/modules/sources/connectors/stripe/fake-server.ts'
 import { json, type Client, type TestOrg } from '../support.ts'
 import type { syncKit } from './helpers.ts'
 
 /**
- * What the tests of the real connectors through the engine share: the fakes of Stripe and
- * Chargebee (one per test, stopped after the file), connecting an organisation to one through
- * the API, and reading back what Roster holds.
+ * What the tests of the real connectors through the engine share: fakes stopped after the file,
+ * and reading back what Roster holds.
  */
 
 const running: { stop(): Promise<void> }[] = []
 let stopsRegistered = false
 
-function track<T extends { stop(): Promise<void> }>(fake: T): T {
+/** Stops the fake after the test file. */
+export function track<T extends { stop(): Promise<void> }>(fake: T): T {
   if (!stopsRegistered) {
     stopsRegistered = true
     afterAll(() => Promise.all(running.map((f) => f.stop())))
   }
   running.push(fake)
   return fake
-}
-
-export const stripeFake = async () => track(await StripeFake.start())
-
-export const chargebeeFake = async (options: ChargebeeFakeOptions = {}) =>
-  track(await ChargebeeFake.start(options))
-
-/** POST /api/v1/connections for the Stripe fake, with its webhook signing secret. */
-export async function connectStripe(api: Client, fake: StripeFake): Promise<any> {
-  const res = await api.post('/api/v1/connections', {
-    system: 'stripe',
-    settings: { baseUrl: fake.url },
-    secrets: { apiKey: fake.apiKey, webhookSecret: fake.webhookSecret },
-  })
-  expect(res.statusCode, res.body).toBe(201)
-  return json(res)
-}
-
-/** POST /api/v1/connections for the Chargebee fake's site, with its webhook credentials. */
-export async function connectChargebee(api: Client, fake: ChargebeeFake): Promise<any> {
-  const res = await api.post('/api/v1/connections', {
-    system: 'chargebee',
-    settings: { site: fake.site, baseUrl: fake.url },
-    secrets: {
-      apiKey: fake.apiKey,
-      webhookUsername: fake.webhookUsername,
-      webhookPassword: fake.webhookPassword,
-    },
-  })
-  expect(res.statusCode, res.body).toBe(201)
-  return json(res)
 }
 
 /** Every live customer the API lists, page after page (without their contacts). */

@@ -4,6 +4,10 @@ import {
   insertConnection,
   prepareConnection,
 } from '../../src/modules/sources/connections.service.ts'
+import {
+  connectors as registeredConnectors,
+  type Connectors,
+} from '../../src/modules/sources/connectors/index.ts'
 import { runNextSync, type SyncOptions } from '../../src/modules/sources/sync/engine.ts'
 import { requestRun } from '../../src/modules/sources/sync/runs.service.ts'
 import type { SourceSystem } from '../../src/modules/sources/systems.ts'
@@ -16,9 +20,14 @@ import { client, json, newOrg, type TestOrg } from '../support.ts'
 import { ScriptedSource, type Script } from './scripted.ts'
 
 /** What sync tests share: the store, the queue (no workers) and the engine with instant waits. */
-export function syncKit(store: Store, queue: Queue, app: FastifyInstance) {
+export function syncKit(
+  store: Store,
+  queue: Queue,
+  app: FastifyInstance,
+  connectors: Connectors = registeredConnectors,
+) {
   const vault = openVault(loadConfig())
-  const deps = { db: store.db, queue, vault }
+  const deps = { db: store.db, queue, vault, connectors }
   const waits: number[] = []
   const options: SyncOptions = {
     sleep: (ms) => {
@@ -32,7 +41,7 @@ export function syncKit(store: Store, queue: Queue, app: FastifyInstance) {
   async function connected(script: Script = {}, system: SourceSystem = 'stripe', org?: TestOrg) {
     const owner = org ?? (await newOrg(store))
     const source = new ScriptedSource(script)
-    const prepared = await prepareConnection(vault, owner.id, {
+    const prepared = await prepareConnection({ vault, connectors }, owner.id, {
       system,
       settings: { site: source.site },
       secrets: { apiKey: 'good-key', webhookSecret: 'whsec-test' },

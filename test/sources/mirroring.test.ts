@@ -6,12 +6,15 @@ import { describe, expect, it } from 'vitest'
 import { importFile } from '../imports/helpers.ts'
 import { json, newMember, testApp, testQueue, testStore } from '../support.ts'
 import { customerByExternalId, syncKit } from './helpers.ts'
-import { contact, customer, useScriptedConnector } from './scripted.ts'
+import { contact, customer, scriptedConnectors } from './scripted.ts'
 
-useScriptedConnector('stripe', 'chargebee')
+const connectors = scriptedConnectors('stripe', 'chargebee')
 const store = await testStore()
-const app = await testApp(store, { workers: true })
-const kit = syncKit(store, await testQueue(store), app)
+const app = await testApp(store, {
+  connectors,
+  workers: true,
+})
+const kit = syncKit(store, await testQueue(store), app, connectors)
 
 const contactsOwned = 'Contacts of this customer are synced from Stripe: change them in Stripe.'
 

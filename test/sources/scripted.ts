@@ -1,7 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
 import { setImmediate } from 'node:timers/promises'
 import { z } from 'zod'
-import { overrideConnector } from '../../src/modules/sources/connectors/index.ts'
+import type { Connectors } from '../../src/modules/sources/connectors/index.ts'
 import {
   SourceError,
   type Connector,
@@ -11,7 +11,7 @@ import {
   type SourceErrorKind,
   type SourcePage,
 } from '../../src/modules/sources/connectors/types.ts'
-import type { SourceSystem } from '../../src/modules/sources/systems.ts'
+import { systemNames, type SourceSystem } from '../../src/modules/sources/systems.ts'
 
 /**
  * A scripted stand-in for an external billing system, behind the real connector interface: it
@@ -187,7 +187,32 @@ function sourceOf(value: Settings): ScriptedSource {
 
 /** The connector that reaches the scripted sources, as the registry holds connectors. */
 export const scriptedConnector = (system: SourceSystem): Connector<Settings, Secrets> => ({
-  system,
+  descriptor: {
+    system,
+    label: systemNames[system],
+    auth: 'api_key',
+    settings: [
+      { key: 'site', label: 'Site', help: 'The scripted source.', required: true, masked: false },
+    ],
+    secrets: [
+      {
+        key: 'apiKey',
+        label: 'API key',
+        help: 'A key the source accepts.',
+        required: true,
+        masked: true,
+      },
+      {
+        key: 'webhookSecret',
+        label: 'Webhook secret',
+        help: 'Signs webhooks.',
+        required: false,
+        masked: true,
+      },
+    ],
+    webhookHeader: 'x-scripted-signature',
+    contactRule: 'The scripted contacts, as the test wrote them.',
+  },
   settings,
   secrets,
   async check(config, credentials) {
@@ -218,9 +243,9 @@ export const scriptedConnector = (system: SourceSystem): Connector<Settings, Sec
   },
 })
 
-/** Makes the scripted connector answer for these systems in this process. */
-export function useScriptedConnector(...systems: SourceSystem[]): void {
-  for (const system of systems) overrideConnector(system, scriptedConnector(system))
+/** A registry where the scripted connector answers for these systems, to give the app, engine or CLI. */
+export function scriptedConnectors(...systems: SourceSystem[]): Connectors {
+  return Object.fromEntries(systems.map((system) => [system, scriptedConnector(system)]))
 }
 
 export function contact(

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { json, testApp, testQueue, testStore } from '../support.ts'
 import { syncKit } from './helpers.ts'
-import { customer, useScriptedConnector, type ScriptedSource } from './scripted.ts'
+import { customer, scriptedConnectors, type ScriptedSource } from './scripted.ts'
 
-useScriptedConnector('stripe')
+const connectors = scriptedConnectors('stripe')
 const store = await testStore()
-const app = await testApp(store)
+const app = await testApp(store, { connectors })
 const queue = await testQueue(store)
-const kit = syncKit(store, queue, app)
+const kit = syncKit(store, queue, app, connectors)
 
 // Odd spacing on purpose: the signature holds only if the exact bytes received are verified.
 const event = '{ "type" :"customer.updated",  "data": {"id":"cus_1"} }'

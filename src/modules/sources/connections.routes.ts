@@ -5,6 +5,7 @@ import {
   connection,
   connectionCreate,
   connectionPatch,
+  connectorDescriptor,
   runListQuery,
   syncRequest,
   syncRun,
@@ -14,6 +15,7 @@ import type { Db } from '../../platform/db/client.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { requireRole, scopeOf } from '../../platform/http/auth.ts'
+import { descriptorsOf, type Connectors } from './connectors/index.ts'
 import { findConnectionRow, getConnection, listConnections } from './connections.queries.ts'
 import {
   deleteConnection,
@@ -31,13 +33,26 @@ export interface ConnectionRoutesDeps {
   queue: Queue
   vault: Vault
   publicUrl: string
+  connectors: Connectors
 }
 
 export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = (
   app,
-  { db, queue, vault, publicUrl },
+  { db, queue, vault, publicUrl, connectors },
   done,
 ) => {
+  app.get(
+    '/connectors',
+    {
+      schema: {
+        tags,
+        summary: 'The systems Roster can connect to: their settings, secrets and contact rule',
+        response: { 200: z.object({ data: z.array(connectorDescriptor) }), ...errorResponses },
+      },
+    },
+    () => ({ data: descriptorsOf(connectors) }),
+  )
+
   app.get(
     '/connections',
     {
@@ -66,7 +81,11 @@ export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = 
     },
     async (request, reply) => {
       const scope = requireRole(request, 'admin')
-      const prepared = await prepareConnection(vault, scope.organizationId, request.body)
+      const prepared = await prepareConnection(
+        { vault, connectors },
+        scope.organizationId,
+        request.body,
+      )
       const row = await db.transaction((tx) => insertConnection(tx, queue, scope, prepared))
       return reply.code(201).send(await getConnection(db, scope.organizationId, row.id, publicUrl))
     },
@@ -103,7 +122,7 @@ export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = 
     async (request) => {
       const scope = requireRole(request, 'admin')
       const row = await findConnectionRow(db, scope.organizationId, request.params.id)
-      const reconnection = await prepareReconnection(vault, row, request.body)
+      const reconnection = await prepareReconnection({ vault, connectors }, row, request.body)
       await db.transaction((tx) =>
         updateConnection(tx, scope, request.params.id, request.body, reconnection),
       )

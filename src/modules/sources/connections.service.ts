@@ -9,7 +9,7 @@ import { AppError, notFound, type ErrorDetail } from '../../platform/errors.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { actorValues, auditInsert, customerSnapshot } from '../audit/audit.sql.ts'
 import type { Scope } from '../../platform/auth/scope.ts'
-import { connectorFor } from './connectors/index.ts'
+import { connectorFor, type Connectors } from './connectors/index.ts'
 import { SourceError, type Connector } from './connectors/types.ts'
 import { lockConnection, requestRun, type ConnectionRow } from './sync/runs.service.ts'
 import { systemNames, type SourceSystem } from './systems.ts'
@@ -37,7 +37,7 @@ export async function checkCredentials(
   settings: unknown,
   secrets: unknown,
 ): Promise<void> {
-  const name = systemNames[connector.system]
+  const name = connector.descriptor.label
   try {
     await connector.check(settings, secrets, AbortSignal.timeout(30_000))
   } catch (error) {
@@ -67,12 +67,18 @@ export async function checkCredentials(
   }
 }
 
+/** What opens a connection's credentials: the vault, and the connector of each system. */
+export interface Keys {
+  vault: Vault
+  connectors: Connectors
+}
+
 /** The connection's settings and secrets, decrypted and read with its connector's schemas. */
 export async function openCredentials(
-  vault: Vault,
+  { vault, connectors }: Keys,
   row: ConnectionRow,
 ): Promise<{ connector: Connector; settings: unknown; secrets: unknown }> {
-  const connector = connectorFor(row.system)
+  const connector = connectorFor(connectors, row.system)
   const name = systemNames[row.system]
   const plaintext = row.credentials
     ? await vault.decrypt(row.credentials, secretsContext(row.organizationId, row.id))
@@ -114,11 +120,11 @@ export interface PreparedConnection {
  * credentials; done before the transaction that saves it, as it calls the system.
  */
 export async function prepareConnection(
-  vault: Vault,
+  { vault, connectors }: Keys,
   organizationId: string,
   input: ConnectionCreate,
 ): Promise<PreparedConnection> {
-  const connector = connectorFor(input.system)
+  const connector = connectorFor(connectors, input.system)
   const name = systemNames[input.system]
   const settings = parseWith(connector.settings, input.settings, 'settings', name)
   const secrets = parseWith(connector.secrets, input.secrets, 'secrets', name)
@@ -180,12 +186,12 @@ export async function insertConnection(
  * reconnection). Secrets given replace those of the same name; the others stay.
  */
 export async function prepareReconnection(
-  vault: Vault,
+  { vault, connectors }: Keys,
   row: ConnectionRow,
   patch: ConnectionPatch,
 ): Promise<{ settings: unknown; credentials: string } | undefined> {
   if (patch.settings === undefined && patch.secrets === undefined) return undefined
-  const connector = connectorFor(row.system)
+  const connector = connectorFor(connectors, row.system)
   const name = systemNames[row.system]
   let current: Record<string, unknown> = {}
   if (row.credentials) {

@@ -1,8 +1,8 @@
 import { sourceNames, sourceSystems } from '../../contracts/customers.ts'
-import type { sourceSystem } from '../../platform/db/schema/index.ts'
 
-export type SourceSystem = (typeof sourceSystem.enumValues)[number]
+export type SourceSystem = (typeof sourceSystems)[number]
 
+/** Each system's name as people read it: the contracts' list, the one place names are written. */
 export const systemNames: Record<SourceSystem, string> = sourceNames
 
 /** The system of a record's `source` as the API shows it ('roster' or a system). */

@@ -9,6 +9,7 @@ import { connections } from '../../platform/db/schema/index.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { openCredentials } from './connections.service.ts'
+import type { Connectors } from './connectors/index.ts'
 import { requestRun } from './sync/runs.service.ts'
 
 const unverified = (): AppError =>
@@ -20,9 +21,16 @@ const unverified = (): AppError =>
  * incremental run of the connection (joining one already waiting). A paused connection accepts
  * the call and ignores it, so the system does not retry or disable the webhook.
  */
-export const webhookRoutes: FastifyPluginCallbackZod<{ db: Db; queue: Queue; vault: Vault }> = (
+export interface WebhookRoutesDeps {
+  db: Db
+  queue: Queue
+  vault: Vault
+  connectors: Connectors
+}
+
+export const webhookRoutes: FastifyPluginCallbackZod<WebhookRoutesDeps> = (
   app,
-  { db, queue, vault },
+  { db, queue, vault, connectors },
   done,
 ) => {
   // Signatures are computed over the exact bytes sent: keep them.
@@ -50,7 +58,7 @@ export const webhookRoutes: FastifyPluginCallbackZod<{ db: Db; queue: Queue; vau
       const [row] = await db.select().from(connections).where(eq(connections.id, connectionId))
       if (row?.system !== system) throw notFound('Connection')
       try {
-        const { connector, settings, secrets } = await openCredentials(vault, row)
+        const { connector, settings, secrets } = await openCredentials({ vault, connectors }, row)
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
         connector.verifyWebhook({ headers: request.headers, rawBody }, settings, secrets)
       } catch (error) {

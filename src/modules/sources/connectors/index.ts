@@ -1,20 +1,25 @@
+import type { ConnectorDescriptor } from '../../../contracts/sources.ts'
 import { AppError } from '../../../platform/errors.ts'
 import { systemNames, type SourceSystem } from '../systems.ts'
 import { chargebeeConnector } from './chargebee/index.ts'
 import { stripeConnector } from './stripe/index.ts'
 import type { Connector } from './types.ts'
 
-/** The connector of each system Roster can sync: one line per system. */
-const connectors: Partial<Record<SourceSystem, Connector>> = {
+/** The connector of each system Roster can sync. */
+export type Connectors = Partial<Record<SourceSystem, Connector>>
+
+/** Roster's connectors: one line per system. */
+export const connectors: Connectors = {
   chargebee: chargebeeConnector,
   stripe: stripeConnector,
 }
 
-// Tests stand in for an external system with a scripted connector (test/sources/).
-const overrides = new Map<SourceSystem, Connector>()
-
-export function connectorFor(system: SourceSystem): Connector {
-  const connector = overrides.get(system) ?? connectors[system]
+/**
+ * The connector of `system` in the registry the caller was given (the engine, routes, jobs and
+ * CLI get theirs through their deps; tests pass one with scripted connectors).
+ */
+export function connectorFor(registry: Connectors, system: SourceSystem): Connector {
+  const connector = registry[system]
   if (!connector) {
     throw new AppError(
       'validation_failed',
@@ -25,8 +30,14 @@ export function connectorFor(system: SourceSystem): Connector {
   return connector
 }
 
-/** Test seam: makes `connector` answer for `system` in this process (undefined restores it). */
-export function overrideConnector(system: SourceSystem, connector: Connector | undefined): void {
-  if (connector) overrides.set(system, connector)
-  else overrides.delete(system)
+/** What each connector declares about itself, in the systems' order. */
+export function descriptorsOf(registry: Connectors): ConnectorDescriptor[] {
+  return Object.values(registry)
+    .map((connector) => connector.descriptor)
+    .sort((a, b) => a.label.localeCompare(b.label))
 }
+
+/** The request headers that carry a webhook's proof, hidden from the logs. */
+export const webhookHeaders = (registry: Connectors = connectors): string[] => [
+  ...new Set(descriptorsOf(registry).map((descriptor) => descriptor.webhookHeader.toLowerCase())),
+]

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { SourceSystem } from '../systems.ts'
+import type { ConnectorDescriptor } from '../../../contracts/sources.ts'
 
 /**
  * The one interface every source system implements (one folder per system under connectors/,
@@ -77,7 +77,8 @@ export interface WebhookRequest {
 }
 
 export interface Connector<Settings = unknown, Secrets = unknown> {
-  system: SourceSystem
+  /** Its system, label, auth kind, fields, webhook header and contact rule, as people see them. */
+  descriptor: ConnectorDescriptor
   /** Non-secret configuration shown back by the API (site, base URL for a proxy or a fake). */
   settings: z.ZodType<Settings>
   /** Credentials; stored encrypted, never returned or logged. */

@@ -8,6 +8,7 @@ import type { Actor } from '../../../platform/auth/scope.ts'
 import { contactSourceState } from '../../organizations/contact-source.service.ts'
 import { notifyAdmins } from '../../notifications/notifications.service.ts'
 import { openCredentials, storeSecrets } from '../connections.service.ts'
+import type { Connectors } from '../connectors/index.ts'
 import type { Connector, SourcePage } from '../connectors/types.ts'
 import { systemNames } from '../systems.ts'
 import { applyPage, archiveCustomers, type ApplyContext, type PageOutcome } from './apply.ts'
@@ -41,6 +42,7 @@ export interface SyncDeps {
   db: Db
   queue: Queue
   vault: Vault
+  connectors: Connectors
 }
 
 export interface SyncOptions {
@@ -183,7 +185,7 @@ async function credentials(
   deps: SyncDeps,
   connection: ConnectionRow,
 ): Promise<{ connector: Connector; settings: unknown; secrets: unknown }> {
-  const opened = await openCredentials(deps.vault, connection)
+  const opened = await openCredentials(deps, connection)
   if (!opened.connector.refreshSecrets) return opened
   const fresh = await opened.connector.refreshSecrets(opened.settings, opened.secrets)
   if (fresh === null) return opened

@@ -3,6 +3,7 @@ import type { Vault } from '../../../platform/auth/encryption.ts'
 import type { Db } from '../../../platform/db/client.ts'
 import { connections } from '../../../platform/db/schema/index.ts'
 import { defineJob, type Queue } from '../../../platform/queue/queue.ts'
+import type { Connectors } from '../connectors/index.ts'
 import { runNextSync } from './engine.ts'
 import { lockConnection, requestRun, syncQueue } from './runs.service.ts'
 import { nextTick, SCHEDULE_MINUTES } from './schedule.ts'
@@ -11,6 +12,7 @@ export interface SyncJobDeps {
   db: Db
   queue: Queue
   vault: Vault
+  connectors: Connectors
 }
 
 const FULL_EVERY_MS = 24 * 60 * 60_000

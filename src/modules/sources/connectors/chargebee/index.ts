@@ -1,5 +1,6 @@
 import { headerValue, sameSecret } from '../common.ts'
 import { SourceError, type Connector } from '../types.ts'
+import { chargebeeDescriptor } from './descriptor.ts'
 import { call, chargebeeClient } from './client.ts'
 import { listAll, listChanges } from './list.ts'
 import {
@@ -10,7 +11,7 @@ import {
 } from './schemas.ts'
 
 export const chargebeeConnector: Connector<ChargebeeSettings, ChargebeeSecrets> = {
-  system: 'chargebee',
+  descriptor: chargebeeDescriptor,
   settings: chargebeeSettings,
   secrets: chargebeeSecrets,
 
@@ -48,7 +49,7 @@ export const chargebeeConnector: Connector<ChargebeeSettings, ChargebeeSecrets> 
         'No webhook user name and password are set for this Chargebee connection: set the same ones here and on the webhook in Chargebee to accept its calls.',
       )
     }
-    const given = basicCredentials(headerValue(headers, 'authorization'))
+    const given = basicCredentials(headerValue(headers, chargebeeDescriptor.webhookHeader))
     if (!given) {
       throw new SourceError('unverified', 'The call has no Basic credentials.')
     }

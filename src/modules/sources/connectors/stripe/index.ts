@@ -1,6 +1,7 @@
 import Stripe from 'stripe'
 import { headerValue } from '../common.ts'
 import { SourceError, type Connector } from '../types.ts'
+import { stripeDescriptor } from './descriptor.ts'
 import { call, stripeClient } from './client.ts'
 import { listAll, listChanges } from './list.ts'
 import {
@@ -14,7 +15,7 @@ import {
 const webhookToleranceSeconds = 300
 
 export const stripeConnector: Connector<StripeSettings, StripeSecrets> = {
-  system: 'stripe',
+  descriptor: stripeDescriptor,
   settings: stripeSettings,
   secrets: stripeSecrets,
 
@@ -36,7 +37,7 @@ export const stripeConnector: Connector<StripeSettings, StripeSecrets> = {
         "No webhook signing secret is set for this Stripe connection: add the endpoint's signing secret (whsec_…) to accept Stripe webhooks.",
       )
     }
-    const signature = headerValue(headers, 'stripe-signature')
+    const signature = headerValue(headers, stripeDescriptor.webhookHeader)
     if (!signature) {
       throw new SourceError('unverified', 'The call has no Stripe-Signature header.')
     }

@@ -1,25 +1,39 @@
 import { page } from '@contracts/common.ts'
 import {
   connection,
+  connectorDescriptor,
   contactSource,
   syncRun,
   type Connection,
   type ConnectionCreate,
   type ConnectionPatch,
+  type ConnectorDescriptor,
   type ContactSource,
   type SyncRun,
 } from '@contracts/sources.ts'
 import { z } from 'zod'
 import { api } from '../../../platform/api.ts'
 
-export type { Connection, ConnectionCreate, ConnectionPatch, ContactSource, SyncRun }
+export type {
+  Connection,
+  ConnectionCreate,
+  ConnectionPatch,
+  ConnectorDescriptor,
+  ContactSource,
+  SyncRun,
+}
 
 const connectionList = z.object({ data: z.array(connection) })
+const connectorList = z.object({ data: z.array(connectorDescriptor) })
 const runPage = page(syncRun)
 export type RunPage = z.infer<typeof runPage>
 
 export const fetchConnections = async (): Promise<Connection[]> =>
   (await api('/connections', { schema: connectionList })).data
+
+/** The systems the server has a connector for, with the fields each one takes. */
+export const fetchConnectors = async (): Promise<ConnectorDescriptor[]> =>
+  (await api('/connectors', { schema: connectorList })).data
 
 export const createConnection = (input: ConnectionCreate): Promise<Connection> =>
   api('/connections', { method: 'POST', body: input, schema: connection })

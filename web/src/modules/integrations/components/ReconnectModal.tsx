@@ -1,11 +1,11 @@
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core'
+import { Alert, Button, Group, Loader, Modal, Stack, Text } from '@mantine/core'
 import { useState, type SubmitEvent } from 'react'
 import { ApiError, errorMessage } from '../../../platform/api.ts'
 import { notifySaved } from '../../../platform/notify.ts'
 import type { Connection } from '../api/integrations.ts'
-import { useUpdateConnection } from '../hooks/useIntegrations.ts'
-import { ApiKeyField, WebhookSecretFields } from './SecretFields.tsx'
-import { blankSecrets, secretsOf, systemName, type SecretValues } from './systems.ts'
+import { useConnectors, useUpdateConnection } from '../hooks/useIntegrations.ts'
+import { ConnectorFields } from './SecretFields.tsx'
+import { filledValues, systemName, type FieldValues } from './systems.ts'
 
 /** New credentials for a connection: checked with the system, then they replace the old ones. */
 export function ReconnectModal({
@@ -15,14 +15,17 @@ export function ReconnectModal({
   connection: Connection
   onClose: () => void
 }) {
-  const [secrets, setSecrets] = useState<SecretValues>(blankSecrets)
+  const [secrets, setSecrets] = useState<FieldValues>({})
+  const connectors = useConnectors()
   const update = useUpdateConnection({ ownErrors: true })
   const error = update.error instanceof ApiError ? update.error : null
   const name = systemName(connection.system)
+  const fields =
+    connectors.data?.find((connector) => connector.system === connection.system)?.secrets ?? []
   const submit = (event: SubmitEvent): void => {
     event.preventDefault()
     update.mutate(
-      { id: connection.id, patch: { secrets: secretsOf(connection.system, secrets) } },
+      { id: connection.id, patch: { secrets: filledValues(fields, secrets) } },
       {
         onSuccess: () => {
           notifySaved(`${connection.name} is reconnected.`)
@@ -39,23 +42,23 @@ export function ReconnectModal({
             Enter a new API key from {name}. Roster checks it with {name} before replacing the
             stored one; webhook secrets left empty stay as they are.
           </Text>
-          {update.error && (
+          {(update.error ?? connectors.error) && (
             <Alert color="red" role="alert">
-              {errorMessage(update.error)}
+              {errorMessage(update.error ?? connectors.error)}
             </Alert>
           )}
-          <ApiKeyField
-            system={connection.system}
-            values={secrets}
-            onChange={setSecrets}
-            error={error}
-          />
-          <WebhookSecretFields
-            system={connection.system}
-            values={secrets}
-            onChange={setSecrets}
-            error={error}
-          />
+          {connectors.data ? (
+            <ConnectorFields
+              group="secrets"
+              fields={fields}
+              allFields={fields}
+              values={secrets}
+              onChange={setSecrets}
+              error={error}
+            />
+          ) : (
+            <Loader aria-label="Loading the systems" />
+          )}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

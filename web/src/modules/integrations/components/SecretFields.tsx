@@ -1,64 +1,64 @@
 import { PasswordInput, TextInput } from '@mantine/core'
 import type { ApiError } from '../../../platform/api.ts'
-import { systemName, type SecretValues, type SourceSystem } from './systems.ts'
+import type { ConnectorDescriptor } from '../api/integrations.ts'
+import type { FieldValues } from './systems.ts'
+
+type Field = ConnectorDescriptor['secrets'][number]
 
 interface Props {
-  system: SourceSystem
-  values: SecretValues
-  onChange: (values: SecretValues) => void
+  /** `settings` or `secrets`: where the API reports their errors. */
+  group: 'settings' | 'secrets'
+  fields: readonly Field[]
+  /** All the group's fields, to find which one shows an error about the group as a whole. */
+  allFields: readonly Field[]
+  values: FieldValues
+  onChange: (values: FieldValues) => void
   error: ApiError | null
 }
 
-/** The API key, on its own: it is the one secret every connection needs. */
-export function ApiKeyField({ system, values, onChange, error }: Props) {
-  return (
-    <PasswordInput
-      label={`${systemName(system)} API key`}
-      description={
-        system === 'stripe'
-          ? 'A secret key (sk_…) or a restricted key that may read customers and events.'
-          : 'A full-access or read-only API key of the site.'
-      }
-      required
-      autoComplete="off"
-      value={values.apiKey}
-      onChange={(e) => onChange({ ...values, apiKey: e.currentTarget.value })}
-      error={error?.fieldError('secrets.apiKey') ?? error?.fieldError('secrets')}
-    />
-  )
+/** The field an error about the whole group goes to: the first required one, else the first. */
+const groupErrorField = (fields: readonly Field[]): string | undefined =>
+  (fields.find((field) => field.required) ?? fields[0])?.key
+
+/** A connector's settings or secrets, as its descriptor declares them. */
+export function ConnectorFields({ group, fields, allFields, values, onChange, error }: Props) {
+  const groupError = error?.fieldError(group)
+  const holder = groupErrorField(allFields)
+  const inputs = fields.map((field) => {
+    const props = {
+      label: field.label,
+      description: field.help,
+      required: field.required,
+      placeholder: field.placeholder,
+      autoComplete: 'off',
+      value: values[field.key] ?? '',
+      onChange: (e: { currentTarget: { value: string } }) =>
+        onChange({ ...values, [field.key]: e.currentTarget.value }),
+      error:
+        error?.fieldError(`${group}.${field.key}`) ??
+        (field.key === holder ? groupError : undefined),
+    }
+    return field.masked ? (
+      <PasswordInput key={field.key} {...props} />
+    ) : (
+      <TextInput key={field.key} {...props} />
+    )
+  })
+  return <>{inputs}</>
 }
 
-/** How the system proves its webhooks are its own: optional, as scheduled syncs work without. */
-export function WebhookSecretFields({ system, values, onChange, error }: Props) {
-  if (system === 'chargebee') {
-    return (
-      <>
-        <TextInput
-          label="Webhook username"
-          description="The basic-authentication username set on the webhook in Chargebee."
-          autoComplete="off"
-          value={values.webhookUsername}
-          onChange={(e) => onChange({ ...values, webhookUsername: e.currentTarget.value })}
-          error={error?.fieldError('secrets.webhookUsername')}
-        />
-        <PasswordInput
-          label="Webhook password"
-          autoComplete="off"
-          value={values.webhookPassword}
-          onChange={(e) => onChange({ ...values, webhookPassword: e.currentTarget.value })}
-          error={error?.fieldError('secrets.webhookPassword')}
-        />
-      </>
-    )
-  }
-  return (
-    <PasswordInput
-      label="Webhook signing secret"
-      description="whsec_…, shown by Stripe on the webhook endpoint's page."
-      autoComplete="off"
-      value={values.webhookSecret}
-      onChange={(e) => onChange({ ...values, webhookSecret: e.currentTarget.value })}
-      error={error?.fieldError('secrets.webhookSecret')}
-    />
+/** The fields' own errors or the group's: whether one of them has something to say. */
+export function hasFieldError(
+  group: 'settings' | 'secrets',
+  fields: readonly Field[],
+  allFields: readonly Field[],
+  error: ApiError | null,
+): boolean {
+  if (!error) return false
+  const holder = groupErrorField(allFields)
+  return fields.some(
+    (field) =>
+      error.fieldError(`${group}.${field.key}`) !== undefined ||
+      (field.key === holder && error.fieldError(group) !== undefined),
   )
 }

@@ -4,6 +4,7 @@ import {
   createConnection,
   disconnectContacts,
   fetchConnections,
+  fetchConnectors,
   fetchContactSource,
   fetchRuns,
   removeConnection,
@@ -38,6 +39,10 @@ export const useRuns = (id: string, running: boolean) =>
     getNextPageParam: (last) => last.nextCursor,
     refetchInterval: running ? 1500 : false,
   })
+
+/** What the server's connectors declare; it changes only with a new version of Roster. */
+export const useConnectors = () =>
+  useQuery({ queryKey: ['connectors'], queryFn: fetchConnectors, staleTime: Infinity })
 
 export const useContactSource = (enabled = true) =>
   useQuery({ queryKey: contactSourceKey, queryFn: fetchContactSource, enabled })

@@ -33,10 +33,7 @@ export async function sourceError(promise: Promise<unknown>, kind: SourceErrorKi
 }
 
 export async function fixture(system: string, name: string): Promise<any> {
-  const url = new URL(
-    `../../src/modules/sources/connectors/${system}/fixtures/${name}.json`,
-    import.meta.url,
-  )
+  const url = new URL(`../fakes/${system}/fixtures/${name}.json`, import.meta.url)
   return JSON.parse(await readFile(url, 'utf8'))
 }
 
