@@ -32,6 +32,8 @@ export interface StagedDecl {
   readonly type: 'text' | 'uuid' | 'bool'
   /** The cell is staged as read (trimmed, blank = unchanged): no code of its own. */
   readonly plain?: true
+  /** Filled by the plan when it resolves the lines, not read from a cell. */
+  readonly resolved?: true
 }
 
 /**
@@ -368,7 +370,7 @@ export const customerCatalogue = {
       .object({ id: z.uuid(), name: z.string(), externalId: z.string().nullable() })
       .nullable(),
     // Filled from the lines' Group name and Group ID (import-only fields below), resolved by the plan.
-    staged: { column: 'group_id', type: 'uuid' },
+    staged: { column: 'group_id', type: 'uuid', resolved: true },
     owner: 'source',
     audit: 'groupName',
   },
@@ -824,12 +826,20 @@ export type PlainStagedKey = AnyField extends infer D
   : never
 export const plainImportFields = importable.flatMap((f) =>
   f.staged?.plain
-    ? [{ field: f.import.key as ImportField, key: camel(f.staged.column) as PlainStagedKey }]
+    ? [
+        {
+          field: f.import.key as ImportField,
+          key: camel(f.staged.column) as PlainStagedKey,
+          column: f.staged.column,
+        },
+      ]
     : [],
 )
 
-/** Staged columns, in catalogue order: the plain text ones are declared from here. */
-export const stagedDecls: StagedDecl[] = allFields.flatMap((f) => (f.staged ? [f.staged] : []))
+/** Columns staged from the lines' cells, in catalogue order. */
+export const stagedDecls: StagedDecl[] = allFields.flatMap((f) =>
+  f.staged && !f.staged.resolved ? [f.staged] : [],
+)
 
 /** Labels of the audit trail's fields, customers' and contacts' alike. */
 export const auditLabels: Record<string, string> = Object.fromEntries(
