@@ -58,6 +58,8 @@ export interface FieldDecl {
   readonly owner: 'source' | 'roster'
   /** The sync copies it from the source's record (same key in the record). */
   readonly synced?: true
+  /** The column's SQL type when it is not text. */
+  readonly sqlType?: string
   readonly audit?: AuditKind
 }
 
@@ -570,6 +572,7 @@ export const contactCatalogue = {
     },
     staged: { column: 'contact_email', type: 'text' },
     owner: 'source',
+    synced: true,
     audit: 'value',
   },
   firstName: {
@@ -594,6 +597,7 @@ export const contactCatalogue = {
     },
     staged: { column: 'contact_first_name', type: 'text', plain: true },
     owner: 'source',
+    synced: true,
     audit: 'value',
   },
   lastName: {
@@ -618,6 +622,7 @@ export const contactCatalogue = {
     },
     staged: { column: 'contact_last_name', type: 'text', plain: true },
     owner: 'source',
+    synced: true,
     audit: 'value',
   },
   phone: {
@@ -652,6 +657,7 @@ export const contactCatalogue = {
     },
     staged: { column: 'contact_phone', type: 'text' },
     owner: 'source',
+    synced: true,
     audit: 'value',
   },
   externalId: {
@@ -680,6 +686,7 @@ export const contactCatalogue = {
     },
     staged: { column: 'contact_external_id', type: 'text', plain: true },
     owner: 'source',
+    synced: true,
     audit: 'value',
   },
   role: {
@@ -705,6 +712,8 @@ export const contactCatalogue = {
     },
     staged: { column: 'contact_role', type: 'text' },
     owner: 'source',
+    synced: true,
+    sqlType: 'contact_role',
     audit: 'value',
   },
   isMain: {
@@ -848,3 +857,11 @@ export const auditLabels: Record<string, string> = Object.fromEntries(
     f.label,
   ]),
 )
+
+/** The columns the sync copies from a source's records (`key` in the record), in catalogue order. */
+export const syncedColumns = (
+  catalogue: Record<string, FieldDecl>,
+): { key: string; column: string; sqlType: string }[] =>
+  Object.entries(catalogue).flatMap(([key, f]) =>
+    f.synced && f.column ? [{ key, column: f.column, sqlType: f.sqlType ?? 'text' }] : [],
+  )
