@@ -850,13 +850,13 @@ export const stagedDecls: StagedDecl[] = allFields.flatMap((f) =>
   f.staged && !f.staged.resolved ? [f.staged] : [],
 )
 
-/** Labels of the audit trail's fields, customers' and contacts' alike. */
-export const auditLabels: Record<string, string> = Object.fromEntries(
-  [...Object.entries(customerCatalogue), ...Object.entries(contactCatalogue)].map(([key, f]) => [
-    key,
-    f.label,
-  ]),
-)
+const labels = (catalogue: Record<string, FieldDecl>): Record<string, string> =>
+  Object.fromEntries(Object.entries(catalogue).map(([key, f]) => [key, f.label]))
+/** Labels of the audit trail's fields, for customers and for contacts. */
+export const auditLabels = {
+  customer: labels(customerCatalogue),
+  contact: labels(contactCatalogue),
+}
 
 /** The columns the sync copies from a source's records (`key` in the record), in catalogue order. */
 export const syncedColumns = (
@@ -865,3 +865,43 @@ export const syncedColumns = (
   Object.entries(catalogue).flatMap(([key, f]) =>
     f.synced && f.column ? [{ key, column: f.column, sqlType: f.sqlType ?? 'text' }] : [],
   )
+
+/**
+ * The API keys of the fields stored as the API writes them, one column each (the group as its
+ * id); the others (account managers, workflow) have code of their own.
+ */
+export const writtenAsIs = (catalogue: Record<string, FieldDecl>): string[] =>
+  Object.entries(catalogue).flatMap(([key, f]) =>
+    f.write && f.column && (f.audit === 'value' || f.audit === 'groupName')
+      ? [f.writeKey ?? key]
+      : [],
+  )
+
+/** The API keys of the fields read as their column holds them. */
+export const readAsIs = (catalogue: Record<string, FieldDecl>): string[] =>
+  Object.entries(catalogue).flatMap(([key, f]) =>
+    f.read && f.column && f.audit === 'value' ? [key] : [],
+  )
+
+/** The API keys of the fields Roster keeps even on a synced customer. */
+export const rosterOwned = (catalogue: Record<string, FieldDecl>): string[] =>
+  Object.entries(catalogue).flatMap(([key, f]) => (f.owner === 'roster' ? [f.writeKey ?? key] : []))
+
+/**
+ * A customer or contact as the audit trail keeps it, from its API shape: the catalogue's audited
+ * fields, in values a person can read (the group's name rather than its id). The set-based
+ * writers build the same shape in SQL (modules/audit/audit.sql.ts).
+ */
+export function auditSnapshot(
+  catalogue: Record<string, FieldDecl>,
+  record: { id: string } & Record<string, unknown>,
+): Record<string, unknown> {
+  const snapshot: Record<string, unknown> = { id: record.id }
+  for (const [key, f] of Object.entries(catalogue)) {
+    if (!f.audit) continue
+    const value = record[key] ?? null
+    snapshot[key] =
+      f.audit === 'groupName' && value !== null ? (value as { name: string }).name : value
+  }
+  return snapshot
+}

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Warning } from '../../contracts/common.ts'
 import type { Contact, ContactCreate, ContactPatch } from '../../contracts/contacts.ts'
+import { auditSnapshot, contactCatalogue } from '../../contracts/fields.ts'
 import type { DbOrTx, Tx } from '../../platform/db/client.ts'
 import { alias } from 'drizzle-orm/pg-core'
 import { connections, contacts, customers, organizations } from '../../platform/db/schema/index.ts'
@@ -160,10 +161,8 @@ async function clearMain(
     )
 }
 
-const snapshot = (contact: Contact): Record<string, unknown> => {
-  const { createdAt: _c, updatedAt: _u, lockedBy: _l, ...rest } = contact
-  return rest
-}
+const snapshot = (contact: Contact): Record<string, unknown> =>
+  auditSnapshot(contactCatalogue, contact)
 
 async function readBack(tx: DbOrTx, organizationId: string, id: string): Promise<Contact> {
   const contact = await findContact(tx, organizationId, id)
