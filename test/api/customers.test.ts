@@ -9,23 +9,14 @@ async function setup(): Promise<{ api: Client; org: Awaited<ReturnType<typeof ne
   return { api: client(app, org.key), org }
 }
 
-/** The fields every writer records for a customer (src/contracts/fields.ts). */
-const customerAuditKeys = [
-  'accountManagers',
-  'accountingCode',
-  'address',
-  'city',
-  'country',
-  'currency',
-  'externalId',
-  'group',
-  'id',
-  'name',
-  'postalCode',
-  'source',
-  'vatNumber',
-  'workflow',
-]
+/** The fields every writer records for a customer: its API fields, minus bookkeeping. */
+const auditKeys = (customer: Record<string, unknown>): string[] =>
+  Object.keys(customer)
+    .filter(
+      (key) =>
+        !['contactsLockedBy', 'mainContact', 'createdAt', 'updatedAt', 'warnings'].includes(key),
+    )
+    .sort()
 
 describe('customers API', () => {
   it('creates a customer, normalising country and trimming fields', async () => {
@@ -156,7 +147,7 @@ describe('customers API', () => {
     const history = json(await api.get(`/api/v1/customers/${created.id as string}/history`)).data
     expect(history.map((e: any) => e.action)).toEqual(['update', 'create'])
     for (const snapshot of [history[1].after, history[0].before, history[0].after]) {
-      expect(Object.keys(snapshot).sort()).toEqual(customerAuditKeys)
+      expect(Object.keys(snapshot).sort()).toEqual(auditKeys(created))
     }
     expect(history[1].after).toMatchObject({
       name: 'A',
