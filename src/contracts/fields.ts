@@ -116,7 +116,7 @@ export const customerCatalogue = {
   },
   externalId: {
     column: 'external_id',
-    label: 'ID',
+    label: 'Customer ID',
     write: optionalText(200),
     read: text,
     import: {
@@ -905,3 +905,11 @@ export function auditSnapshot(
   }
   return snapshot
 }
+
+/** A customer's own fields, as the customer page shows and edits them, with their labels. */
+export const customerDetailFields: { key: string; label: string }[] = readAsIs(
+  customerCatalogue,
+).map((key) => ({
+  key,
+  label: (customerCatalogue as Record<string, FieldDecl>)[key]?.label ?? key,
+}))
