@@ -63,6 +63,7 @@ describe('field catalogue', () => {
       'Address',
       'Postal code',
       'City',
+      'Website',
       'Country',
       'Group name',
       'Group ID',
