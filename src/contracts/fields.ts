@@ -330,22 +330,6 @@ export const customerCatalogue = {
     synced: true,
     audit: 'value',
   },
-  website: {
-    column: 'website',
-    label: 'Website',
-    write: optionalText(300),
-    read: text,
-    import: {
-      key: 'customer.website',
-      group: 'customer',
-      label: 'Website',
-      description: 'The customer’s website, like www.example.com.',
-      headers: ['Website', 'Site web', 'Site internet', 'Web site'],
-    },
-    staged: { column: 'website', type: 'text', plain: true },
-    owner: 'roster',
-    audit: 'value',
-  },
   country: {
     column: 'country',
     label: 'Country',

@@ -132,20 +132,6 @@ describe('file import', () => {
     expect(again).toHaveLength(2)
   })
 
-  it('a website is written by the API and by an import, and audited', async () => {
-    const { api, http } = await setup()
-    const made = json(await http.post('/api/v1/customers', { name: 'Web', website: 'a.example' }))
-    expect(made.website).toBe('a.example')
-    await importFile(api, ['Customer name;Site web', 'Web;b.example'].join('\r\n'))
-    const [web] = await customersOf(http)
-    expect(web.website).toBe('b.example')
-    const history = json(await http.get(`/api/v1/customers/${web.id as string}/history`)).data
-    expect([history[0].before.website, history[0].after.website]).toEqual([
-      'a.example',
-      'b.example',
-    ])
-  })
-
   it('the latest line marking a main contact wins, over the file and over Roster', async () => {
     const { api, http } = await setup()
     await importFile(

@@ -63,7 +63,6 @@ describe('field catalogue', () => {
       'Address',
       'Postal code',
       'City',
-      'Website',
       'Country',
       'Group name',
       'Group ID',

@@ -27,7 +27,6 @@ export const customers = pgTable(
     address: text(),
     postalCode: text('postal_code'),
     city: text(),
-    website: text(),
     country: char({ length: 2 }),
     currency: char({ length: 3 }),
     groupId: uuid('group_id'),
