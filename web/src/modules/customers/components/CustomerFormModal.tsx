@@ -7,7 +7,6 @@ import { useUpdateCustomer } from '../hooks/useCustomer.ts'
 
 // The customer's own fields, as the catalogue declares them (src/contracts/fields.ts).
 const editable = customerDetailFields.map(({ key, label }) => [key, label] as const)
-type Field = string
 
 /** Edits the customer's own fields; the API normalises country and currency and says what is wrong. */
 export function CustomerFormModal({
@@ -21,7 +20,7 @@ export function CustomerFormModal({
     () =>
       Object.fromEntries(
         editable.map(([key]) => [key, (customer[key as keyof Customer] as string | null) ?? '']),
-      ) as Record<Field, string>,
+      ) as Record<string, string>,
   )
   const update = useUpdateCustomer(customer.id, { ownErrors: true })
   const error = update.error
