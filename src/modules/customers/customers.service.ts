@@ -166,6 +166,12 @@ function duplicateExternalId(error: unknown, externalId: string | null | undefin
 const snapshot = (customer: Customer): Record<string, unknown> =>
   auditSnapshot(customerCatalogue, customer)
 
+/** What an update may change, ids included (two groups may share a name). */
+const ownFields = (customer: Customer): Record<string, unknown> => {
+  const { createdAt: _c, updatedAt: _u, mainContact: _m, contactsLockedBy: _l, ...rest } = customer
+  return rest
+}
+
 async function readBack(tx: DbOrTx, organizationId: string, id: string): Promise<Customer> {
   const customer = await findCustomer(tx, organizationId, id)
   if (!customer) throw notFound('Customer')
@@ -254,7 +260,7 @@ export async function updateCustomer(
   }
   const customer = await readBack(tx, org, id)
   const after = snapshot(customer)
-  if (JSON.stringify(after) !== JSON.stringify(snapshot(before))) {
+  if (JSON.stringify(ownFields(customer)) !== JSON.stringify(ownFields(before))) {
     await recordAudit(tx, scope, {
       entity: 'customer',
       entityId: id,
