@@ -1,26 +1,11 @@
 import { z } from 'zod'
-import { emailField, optionalText, warning } from './common.ts'
+import { warning } from './common.ts'
+import { contactCatalogue, reads, writes } from './fields.ts'
 
-export const contactRoles = ['ACCOUNTING', 'SALES', 'PURCHASER', 'PAYER'] as const
-export type ContactRole = (typeof contactRoles)[number]
+export { contactRoles, roleField, type ContactRole } from './fields.ts'
 
-export const roleField = z
-  .string()
-  .trim()
-  .transform((value) => value.toUpperCase())
-  .pipe(
-    z.enum(contactRoles, { error: 'Role must be one of Accounting, Sales, Purchaser or Payer.' }),
-  )
-
-const contactFields = {
-  email: emailField,
-  firstName: optionalText(200),
-  lastName: optionalText(200),
-  phone: optionalText(50),
-  externalId: optionalText(200),
-  role: roleField.nullable().optional(),
-  isMain: z.boolean().optional(),
-}
+/** The write fields, from the catalogue (src/contracts/fields.ts). */
+const contactFields = writes(contactCatalogue)
 
 export const contactCreate = z.strictObject(contactFields)
 export const contactPatch = z.strictObject(contactFields).partial()
@@ -29,15 +14,7 @@ export type ContactPatch = z.infer<typeof contactPatch>
 
 export const contact = z.object({
   id: z.uuid(),
-  customerId: z.uuid(),
-  email: z.string(),
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
-  phone: z.string().nullable(),
-  externalId: z.string().nullable(),
-  role: z.enum(contactRoles).nullable(),
-  isMain: z.boolean(),
-  source: z.string(),
+  ...reads(contactCatalogue),
   /** The source whose sync owns this contact: Roster refuses changes to it. */
   lockedBy: z.string().nullable(),
   createdAt: z.iso.datetime(),

@@ -1,27 +1,9 @@
 import { z } from 'zod'
-import {
-  countryField,
-  currencyField,
-  emailField,
-  optionalText,
-  pageQuery,
-  warning,
-} from './common.ts'
+import { pageQuery, warning } from './common.ts'
+import { customerCatalogue, reads, writes } from './fields.ts'
 
-export const customerFields = {
-  name: z.string().trim().min(1, 'Customer name is required.').max(300),
-  externalId: optionalText(200),
-  accountingCode: optionalText(200),
-  vatNumber: optionalText(100),
-  address: optionalText(1000),
-  postalCode: optionalText(50),
-  city: optionalText(200),
-  country: countryField.nullable().optional(),
-  currency: currencyField.nullable().optional(),
-  groupId: z.uuid().nullable().optional(),
-  accountManagers: z.array(emailField).max(50).optional(),
-  workflow: z.string().trim().min(1).max(200).nullable().optional(),
-}
+/** The write fields, from the catalogue (src/contracts/fields.ts). */
+export const customerFields = writes(customerCatalogue)
 
 export const customerCreate = z.strictObject(customerFields)
 export const customerPatch = z.strictObject(customerFields).partial()
@@ -86,19 +68,7 @@ const sourceName = z.string()
 
 export const customer = z.object({
   id: z.uuid(),
-  name: z.string(),
-  externalId: z.string().nullable(),
-  accountingCode: z.string().nullable(),
-  vatNumber: z.string().nullable(),
-  address: z.string().nullable(),
-  postalCode: z.string().nullable(),
-  city: z.string().nullable(),
-  country: z.string().nullable(),
-  currency: z.string().nullable(),
-  group: z.object({ id: z.uuid(), name: z.string(), externalId: z.string().nullable() }).nullable(),
-  accountManagers: z.array(z.string()),
-  workflow: z.string().nullable(),
-  source: sourceName,
+  ...reads(customerCatalogue),
   /** The source whose sync owns this customer's contacts: Roster refuses changes to them. */
   contactsLockedBy: sourceName.nullable(),
   mainContact: z

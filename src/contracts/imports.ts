@@ -1,31 +1,14 @@
 import { z } from 'zod'
+import {
+  fieldInfo,
+  importFields,
+  type FieldGroup,
+  type FieldInfo,
+  type ImportField,
+} from './fields.ts'
 
-/** The Roster fields a column of an imported file can fill. */
-export const importFields = [
-  'customer.name',
-  'customer.externalId',
-  'customer.accountingCode',
-  'customer.vatNumber',
-  'customer.address',
-  'customer.postalCode',
-  'customer.city',
-  'customer.country',
-  'group.name',
-  'group.externalId',
-  'assignment.accountManagers',
-  'assignment.workflow',
-  'contact.email',
-  'contact.firstName',
-  'contact.lastName',
-  'contact.phone',
-  'contact.externalId',
-  'contact.role',
-  'contact.isMain',
-] as const
-export type ImportField = (typeof importFields)[number]
+export { fieldInfo, importFields, type FieldGroup, type FieldInfo, type ImportField }
 export const importField = z.enum(importFields)
-
-export type FieldGroup = 'customer' | 'group' | 'assignment' | 'contact'
 
 /** The mapping: for each column of the file, by index, the field it fills or null (ignored). */
 export const columnMapping = z.array(importField.nullable())
@@ -143,3 +126,49 @@ export const mappingBody = z.strictObject({ mapping: columnMapping })
 
 export const lineOutcomes = ['create', 'update', 'unchanged'] as const
 export const plannedLine = z.object({ line: z.number(), outcome: z.enum(lineOutcomes) })
+
+/** Fields that describe a customer the import may create, and so need its name. */
+const customerDetails = importFields.filter(
+  (field) =>
+    fieldInfo[field].group === 'customer' &&
+    field !== 'customer.name' &&
+    field !== 'customer.externalId',
+)
+
+/** Each required field with the reason shown when it is missing, in catalogue order. */
+export function requirements(mapping: ColumnMapping): Map<ImportField, string> {
+  const mapped = new Set(mapping.filter((field) => field !== null))
+  const has = (group: FieldGroup): boolean =>
+    [...mapped].some((field) => fieldInfo[field].group === group)
+  const why = new Map<ImportField, string>()
+
+  // Details and groups describe a customer that may have to be created, and a customer has a name.
+  if (customerDetails.some((field) => mapped.has(field)) || has('group')) {
+    why.set('customer.name', 'Customer details and groups need the customer’s name.')
+  }
+  // Assignments target customers kept by a sync, found by their ID in the source: no name needed.
+  if (has('assignment')) {
+    why.set(
+      'customer.externalId',
+      'Account managers and workflows are assigned by the customer’s ID in your source system (External ID).',
+    )
+  }
+  // A group is found, or created, by its name; its ID alone would not say what to call it.
+  if (has('group')) why.set('group.name', 'A subsidiary’s line names its group.')
+  // A contact is found within its customer by Contact ID, else by email, and needs an email.
+  if (has('contact')) why.set('contact.email', 'A contact is identified by its email.')
+  // Every line must find its customer: by ID when the file has one, else by name.
+  if (
+    !why.has('customer.name') &&
+    !why.has('customer.externalId') &&
+    !mapped.has('customer.externalId')
+  ) {
+    why.set('customer.name', 'Each line needs its customer: map its name or its Customer ID.')
+  }
+  return new Map(importFields.filter((f) => why.has(f)).map((f) => [f, why.get(f) ?? '']))
+}
+
+/** The fields the mapping step marks Required, given what is mapped so far. */
+export function requiredFields(mapping: ColumnMapping): ImportField[] {
+  return [...requirements(mapping).keys()]
+}

@@ -9,6 +9,15 @@ async function setup(): Promise<{ api: Client; org: Awaited<ReturnType<typeof ne
   return { api: client(app, org.key), org }
 }
 
+/** The fields every writer records for a customer: its API fields, minus bookkeeping. */
+const auditKeys = (customer: Record<string, unknown>): string[] =>
+  Object.keys(customer)
+    .filter(
+      (key) =>
+        !['contactsLockedBy', 'mainContact', 'createdAt', 'updatedAt', 'warnings'].includes(key),
+    )
+    .sort()
+
 describe('customers API', () => {
   it('creates a customer, normalising country and trimming fields', async () => {
     const { api } = await setup()
@@ -115,6 +124,39 @@ describe('customers API', () => {
     })
     expect(res.statusCode).toBe(201)
     expect(json(res)).toMatchObject({ accountManagers: [manager.email], workflow: 'Key accounts' })
+  })
+
+  it('records its history in the catalogue’s shape: names and emails, not ids', async () => {
+    const { api, org } = await setup()
+    const manager = await newMember(store, org, 'account_manager')
+    await api.post('/api/v1/workflows', { name: 'Key accounts' })
+    const group = json(await api.post('/api/v1/customers', { name: 'Group plc' }))
+    const created = json(
+      await api.post('/api/v1/customers', {
+        name: 'A',
+        groupId: group.id,
+        accountManagers: [manager.email],
+        workflow: 'Key accounts',
+      }),
+    )
+    await api.patch(`/api/v1/customers/${created.id as string}`, {
+      city: 'Lyon',
+      accountManagers: [],
+      workflow: null,
+    })
+    const history = json(await api.get(`/api/v1/customers/${created.id as string}/history`)).data
+    expect(history.map((e: any) => e.action)).toEqual(['update', 'create'])
+    for (const snapshot of [history[1].after, history[0].before, history[0].after]) {
+      expect(Object.keys(snapshot).sort()).toEqual(auditKeys(created))
+    }
+    expect(history[1].after).toMatchObject({
+      name: 'A',
+      group: 'Group plc',
+      accountManagers: [manager.email],
+      workflow: 'Key accounts',
+      source: 'roster',
+    })
+    expect(history[0].after).toMatchObject({ city: 'Lyon', accountManagers: [], workflow: null })
   })
 
   it('rejects an account manager who is not a member with that role', async () => {

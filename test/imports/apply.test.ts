@@ -87,6 +87,51 @@ describe('file import', () => {
     expect(customers[0].accountManagers).toEqual([manager.email])
   })
 
+  it('audits account managers and workflow in the catalogue’s shape: emails and names', async () => {
+    const { org, api, http } = await setup()
+    const manager = await newMember(store, org, 'account_manager')
+    await http.post('/api/v1/workflows', { name: 'Standard' })
+    await importFile(api, ['External ID,Customer name,City', 'A1,Alpha,Paris'].join('\r\n'))
+    const done = await importFile(
+      api,
+      ['External ID,Account manager,Workflow', `A1,${manager.email},Standard`].join('\r\n'),
+    )
+    expect(done.result.summary.customers).toEqual({ created: 0, updated: 1, unchanged: 0 })
+    const [alpha] = await customersOf(http)
+    const history = json(await http.get(`/api/v1/customers/${alpha.id as string}/history`)).data
+    expect(history.map((e: any) => e.action)).toEqual(['update', 'create'])
+    const keys = Object.keys(alpha)
+      .filter(
+        (k) =>
+          !['contacts', 'contactsLockedBy', 'mainContact', 'createdAt', 'updatedAt'].includes(k),
+      )
+      .sort()
+    for (const snapshot of [history[1].after, history[0].before, history[0].after]) {
+      expect(Object.keys(snapshot).sort()).toEqual(keys)
+    }
+    expect(history[1].after).toMatchObject({
+      name: 'Alpha',
+      city: 'Paris',
+      group: null,
+      accountManagers: [],
+      workflow: null,
+      source: 'roster',
+    })
+    expect(history[0].before).toMatchObject({ accountManagers: [], workflow: null })
+    expect(history[0].after).toMatchObject({
+      accountManagers: [manager.email],
+      workflow: 'Standard',
+    })
+
+    // The same managers again change nothing, and record nothing.
+    await importFile(
+      api,
+      ['External ID,Account manager,Workflow', `A1,${manager.email},Standard`].join('\r\n'),
+    )
+    const again = json(await http.get(`/api/v1/customers/${alpha.id as string}/history`)).data
+    expect(again).toHaveLength(2)
+  })
+
   it('the latest line marking a main contact wins, over the file and over Roster', async () => {
     const { api, http } = await setup()
     await importFile(

@@ -200,6 +200,48 @@ describe('an incremental run', () => {
     expect(actions.filter((a: string) => a.endsWith('restore'))).toHaveLength(3)
   })
 
+  it('records its changes in the same shape as the API: the source by name, no ids', async () => {
+    const { org, source, connection, api } = await kit.connected({ customers: [acme()] })
+    await kit.runQueued(org, connection.id)
+    source.put(customer('cus_acme', { ...acme(), city: 'Paris' }))
+    expect(await kit.sync(org, connection.id)).toMatchObject({ updated: 1 })
+    const synced = await customerByExternalId(api, 'cus_acme')
+    const history = json(await api.get(`/api/v1/customers/${synced.id as string}/history`)).data
+    const changes = history.filter((e: any) => e.entity === 'customer')
+    expect(changes.map((e: any) => e.action)).toEqual(['update', 'create'])
+    const keys = Object.keys(synced)
+      .filter(
+        (k) =>
+          !['contacts', 'contactsLockedBy', 'mainContact', 'createdAt', 'updatedAt'].includes(k),
+      )
+      .sort()
+    for (const snapshot of [changes[1].after, changes[0].before, changes[0].after]) {
+      expect(Object.keys(snapshot).sort()).toEqual(keys)
+    }
+    expect(changes[0].before).toMatchObject({ city: 'Lyon', source: 'stripe' })
+    expect(changes[0].after).toMatchObject({
+      city: 'Paris',
+      group: null,
+      accountManagers: [],
+      workflow: null,
+      source: synced.source,
+    })
+    const contactEvent = history.find((e: any) => e.entity === 'contact')
+    expect(Object.keys(contactEvent.after).sort()).toEqual([
+      'customerId',
+      'email',
+      'externalId',
+      'firstName',
+      'id',
+      'isMain',
+      'lastName',
+      'phone',
+      'role',
+      'source',
+    ])
+    expect(contactEvent.after.source).toBe('stripe')
+  })
+
   it('makes a full run of an incremental one whose cursor the source no longer knows', async () => {
     const { org, source, connection } = await kit.connected({ customers: [acme()] })
     await kit.runQueued(org, connection.id)

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import type { Warning } from '../../contracts/common.ts'
 import type { Contact, ContactCreate, ContactPatch } from '../../contracts/contacts.ts'
+import { auditSnapshot, contactCatalogue, readAsIs, writtenAsIs } from '../../contracts/fields.ts'
 import type { DbOrTx, Tx } from '../../platform/db/client.ts'
 import { alias } from 'drizzle-orm/pg-core'
 import { connections, contacts, customers, organizations } from '../../platform/db/schema/index.ts'
@@ -52,18 +53,27 @@ function selectContacts(db: DbOrTx) {
 
 type ContactSelection = Awaited<ReturnType<typeof selectContacts>>[number]
 
+/**
+ * The fields read as their column holds them, and those written as the API gives them (the
+ * catalogue's); the phone is normalised and the main flag moves, below.
+ */
+const readFields = readAsIs(contactCatalogue)
+type ReadField = Exclude<
+  Extract<keyof Contact, keyof ContactSelection['contact']>,
+  'id' | 'createdAt' | 'updatedAt'
+>
+const writtenFields = writtenAsIs(contactCatalogue).filter(
+  (key) => key !== 'phone' && key !== 'isMain',
+) as Exclude<Extract<keyof ContactCreate, keyof typeof contacts.$inferInsert>, 'phone' | 'isMain'>[]
+
 const toContact = (row: ContactSelection): Contact => {
   const c = row.contact
   return {
     id: c.id,
-    customerId: c.customerId,
-    email: c.email,
-    firstName: c.firstName,
-    lastName: c.lastName,
-    phone: c.phone,
-    externalId: c.externalId,
-    role: c.role,
-    isMain: c.isMain,
+    ...(Object.fromEntries(readFields.map((key) => [key, c[key as keyof typeof c]])) as Pick<
+      Contact,
+      ReadField
+    >),
     source: row.sourceSystem ?? 'roster',
     lockedBy: contactOwner(
       contactSourceOf(row),
@@ -160,10 +170,8 @@ async function clearMain(
     )
 }
 
-const snapshot = (contact: Contact): Record<string, unknown> => {
-  const { createdAt: _c, updatedAt: _u, lockedBy: _l, ...rest } = contact
-  return rest
-}
+const snapshot = (contact: Contact): Record<string, unknown> =>
+  auditSnapshot(contactCatalogue, contact)
 
 async function readBack(tx: DbOrTx, organizationId: string, id: string): Promise<Contact> {
   const contact = await findContact(tx, organizationId, id)
@@ -199,12 +207,9 @@ export async function createContact(
     .values({
       organizationId: org,
       customerId,
+      ...Object.fromEntries(writtenFields.map((key) => [key, input[key] ?? null])),
       email: input.email,
-      firstName: input.firstName ?? null,
-      lastName: input.lastName ?? null,
       phone: phoneOf(input.phone, state.defaultCountry, warnings) ?? null,
-      externalId: input.externalId ?? null,
-      role: input.role ?? null,
       isMain: input.isMain ?? false,
     })
     .returning({ id: contacts.id })
@@ -252,12 +257,11 @@ export async function updateContact(
   assertContactsEditable(state, customer, { sourceConnectionId })
   const warnings: Warning[] = []
   const set: Partial<typeof contacts.$inferInsert> = {}
-  if (patch.email !== undefined) set.email = patch.email
-  if (patch.firstName !== undefined) set.firstName = patch.firstName
-  if (patch.lastName !== undefined) set.lastName = patch.lastName
+  for (const key of writtenFields) {
+    const value = patch[key]
+    if (value !== undefined) Object.assign(set, { [key]: value })
+  }
   if (patch.phone !== undefined) set.phone = phoneOf(patch.phone, state.defaultCountry, warnings)
-  if (patch.externalId !== undefined) set.externalId = patch.externalId
-  if (patch.role !== undefined) set.role = patch.role
   if (patch.isMain !== undefined) {
     if (patch.isMain) await clearMain(tx, customer, id)
     set.isMain = patch.isMain

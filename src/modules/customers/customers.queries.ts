@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import type { Customer } from '../../contracts/customers.ts'
+import { customerCatalogue, readAsIs } from '../../contracts/fields.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import {
   connections,
@@ -87,19 +88,21 @@ export function selectCustomers(db: DbOrTx, sortKey: SQL = sql`null`) {
 
 export type CustomerSelection = Awaited<ReturnType<typeof selectCustomers>>[number]
 
+/** The fields read as their column holds them (the catalogue's). */
+const valueFields = readAsIs(customerCatalogue)
+type ValueField = Exclude<
+  Extract<keyof Customer, keyof CustomerSelection['customer']>,
+  'id' | 'createdAt' | 'updatedAt'
+>
+
 export function toCustomer(row: CustomerSelection): Customer {
   const c = row.customer
   return {
     id: c.id,
-    name: c.name,
-    externalId: c.externalId,
-    accountingCode: c.accountingCode,
-    vatNumber: c.vatNumber,
-    address: c.address,
-    postalCode: c.postalCode,
-    city: c.city,
-    country: c.country,
-    currency: c.currency,
+    ...(Object.fromEntries(valueFields.map((key) => [key, c[key as keyof typeof c]])) as Pick<
+      Customer,
+      ValueField
+    >),
     group: row.group,
     accountManagers: row.accountManagers,
     workflow: row.workflow,

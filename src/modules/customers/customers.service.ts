@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Warning } from '../../contracts/common.ts'
+import { auditSnapshot, customerCatalogue, writtenAsIs } from '../../contracts/fields.ts'
 import type { Customer, CustomerCreate, CustomerPatch } from '../../contracts/customers.ts'
 import type { DbOrTx, Tx } from '../../platform/db/client.ts'
 import {
@@ -144,18 +145,11 @@ async function replaceAccountManagers(
   }
 }
 
-const columnFields = [
-  'name',
-  'externalId',
-  'accountingCode',
-  'vatNumber',
-  'address',
-  'postalCode',
-  'city',
-  'country',
-  'currency',
-  'groupId',
-] as const
+/** The fields stored as written, one column each (the catalogue's). */
+const columnFields = writtenAsIs(customerCatalogue) as Extract<
+  keyof CustomerCreate,
+  keyof typeof customers.$inferInsert
+>[]
 
 function duplicateExternalId(error: unknown, externalId: string | null | undefined): never {
   if (isUniqueViolation(error, 'customers_external_id_unique')) {
@@ -168,8 +162,12 @@ function duplicateExternalId(error: unknown, externalId: string | null | undefin
   throw error
 }
 
-/** The audit trail keeps customers in their API shape, minus what changes on every read. */
-const snapshot = (customer: Customer): Record<string, unknown> => {
+/** The audit trail keeps customers as the catalogue says (src/contracts/fields.ts). */
+const snapshot = (customer: Customer): Record<string, unknown> =>
+  auditSnapshot(customerCatalogue, customer)
+
+/** What an update may change, ids included (two groups may share a name). */
+const ownFields = (customer: Customer): Record<string, unknown> => {
   const { createdAt: _c, updatedAt: _u, mainContact: _m, contactsLockedBy: _l, ...rest } = customer
   return rest
 }
@@ -262,7 +260,7 @@ export async function updateCustomer(
   }
   const customer = await readBack(tx, org, id)
   const after = snapshot(customer)
-  if (JSON.stringify(after) !== JSON.stringify(snapshot(before))) {
+  if (JSON.stringify(ownFields(customer)) !== JSON.stringify(ownFields(before))) {
     await recordAudit(tx, scope, {
       entity: 'customer',
       entityId: id,

@@ -63,7 +63,26 @@ export const csvColumns = [
 ] as const
 
 /** CSV lines of one customer: one per contact, or one with blank contact cells. */
-export function customerCsvRows(customer: ExportedCustomer): string {
+/** What the CSV export writes of a customer: the columns above, not every field of the API. */
+type CsvCustomer = Pick<
+  ExportedCustomer,
+  | 'id'
+  | 'name'
+  | 'externalId'
+  | 'accountingCode'
+  | 'vatNumber'
+  | 'address'
+  | 'postalCode'
+  | 'city'
+  | 'country'
+  | 'group'
+  | 'accountManagers'
+  | 'workflow'
+  | 'source'
+  | 'contacts'
+>
+
+export function customerCsvRows(customer: CsvCustomer): string {
   const base = [
     customer.id,
     customer.name,

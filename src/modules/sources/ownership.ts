@@ -1,3 +1,4 @@
+import { customerCatalogue, rosterOwned } from '../../contracts/fields.ts'
 import { AppError } from '../../platform/errors.ts'
 import { systemNames, type SourceSystem } from './systems.ts'
 
@@ -7,7 +8,7 @@ import { systemNames, type SourceSystem } from './systems.ts'
  * to the organisation's contact source: the contacts of the customers that connection brings
  * (and those it brought itself), until contacts are disconnected. The import plan applies the same rules in SQL (imports/apply/plan.ts).
  */
-export const rosterOwnedCustomerFields = new Set(['accountManagers', 'workflow'])
+export const rosterOwnedCustomerFields = new Set(rosterOwned(customerCatalogue))
 
 export interface OwnedCustomer {
   sourceSystem: SourceSystem | null

@@ -1,5 +1,12 @@
 import { z } from 'zod'
-import type { ColumnMapping, ImportField } from '../../../contracts/imports.ts'
+import type { ContactRole } from '../../../contracts/contacts.ts'
+import { plainImportFields, type PlainStagedKey } from '../../../contracts/fields.ts'
+import {
+  fieldInfo,
+  importFields,
+  type ColumnMapping,
+  type ImportField,
+} from '../../../contracts/imports.ts'
 import { normalizePhone } from '../../contacts/phone.ts'
 import { ACCOUNT_MANAGER_NOT_FOUND } from '../../customers/customers.service.ts'
 import { toCountryCode } from '../../../contracts/country.ts'
@@ -15,29 +22,19 @@ export interface LineContext {
   workflows: ReadonlyMap<string, string>
 }
 
-/** A line as it is staged: normalised values, null where the cell is blank (left unchanged). */
-export interface StagedLine {
-  line: number
-  customerExternalId: string | null
-  customerName: string | null
-  accountingCode: string | null
-  vatNumber: string | null
-  address: string | null
-  postalCode: string | null
-  city: string | null
-  country: string | null
-  groupExternalId: string | null
-  groupName: string | null
-  accountManagerIds: string[] | null
-  workflowId: string | null
-  contactEmail: string | null
-  contactFirstName: string | null
-  contactLastName: string | null
-  contactPhone: string | null
-  contactExternalId: string | null
-  contactRole: 'ACCOUNTING' | 'SALES' | 'PURCHASER' | 'PAYER' | null
-  contactIsMain: boolean | null
-}
+/**
+ * A line as it is staged: normalised values, null where the cell is blank (left unchanged). The
+ * plain text fields come from the catalogue (src/contracts/fields.ts); the others have code here.
+ */
+export type StagedLine = { line: number } & Record<PlainStagedKey, string | null> & {
+    country: string | null
+    accountManagerIds: string[] | null
+    workflowId: string | null
+    contactEmail: string | null
+    contactPhone: string | null
+    contactRole: ContactRole | null
+    contactIsMain: boolean | null
+  }
 
 export interface Rejection {
   line: number
@@ -77,15 +74,7 @@ export function fieldColumns(mapping: ColumnMapping): Map<ImportField, number> {
   return columns
 }
 
-const contactFields: ImportField[] = [
-  'contact.email',
-  'contact.firstName',
-  'contact.lastName',
-  'contact.phone',
-  'contact.externalId',
-  'contact.role',
-  'contact.isMain',
-]
+const contactFields = importFields.filter((field) => fieldInfo[field].group === 'contact')
 
 /**
  * Checks one line on its own (formats, roles, members, workflows) and normalises it. What needs
@@ -183,9 +172,6 @@ function readLine(
     }
   }
 
-  const groupName = cell('group.name')
-  const groupExternalId = cell('group.externalId')
-
   const hasContact = contactFields.some((field) => cell(field) !== null)
   const contactEmailText = cell('contact.email')
   const contactExternalId = cell('contact.externalId')
@@ -241,23 +227,18 @@ function readLine(
   const phoneText = cell('contact.phone')
   const contactPhone = phoneText ? normalizePhone(phoneText, context.defaultCountry).phone : null
 
+  const plain = Object.fromEntries(
+    plainImportFields.map(({ field, key }) => [key, cell(field)]),
+  ) as Record<PlainStagedKey, string | null>
   return {
     line,
+    ...plain,
     customerExternalId,
     customerName,
-    accountingCode: cell('customer.accountingCode'),
-    vatNumber: cell('customer.vatNumber'),
-    address: cell('customer.address'),
-    postalCode: cell('customer.postalCode'),
-    city: cell('customer.city'),
     country,
-    groupExternalId,
-    groupName,
     accountManagerIds,
     workflowId,
     contactEmail,
-    contactFirstName: cell('contact.firstName'),
-    contactLastName: cell('contact.lastName'),
     contactPhone,
     contactExternalId,
     contactRole,

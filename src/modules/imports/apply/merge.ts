@@ -7,6 +7,7 @@ import {
   customerSnapshot,
 } from '../../audit/audit.sql.ts'
 import type { Actor } from '../../../platform/auth/scope.ts'
+import { contactCatalogue, customerCatalogue, type FieldDecl } from '../../../contracts/fields.ts'
 
 /**
  * The set-based write of one chunk of planned lines (see plan.ts): customers, account managers,
@@ -25,26 +26,25 @@ const latest = (column: string): SQL =>
     `(array_agg(${column} order by line desc) filter (where ${column} is not null))[1] as ${column}`,
   )
 
-const customerColumns = [
-  'customer_name',
-  'customer_external_id',
-  'accounting_code',
-  'vat_number',
-  'address',
-  'postal_code',
-  'city',
-  'country',
-  'group_id',
-  'workflow_id',
-]
-const contactColumns = [
-  'contact_email',
-  'contact_first_name',
-  'contact_last_name',
-  'contact_phone',
-  'contact_external_id',
-  'contact_role',
-]
+/**
+ * The stored columns a file writes and the staged columns they come from, from the catalogue:
+ * customers' (with the group and workflow the plan resolved) and contacts' (the main contact flag
+ * has its own statements below).
+ */
+const written = (catalogue: Record<string, FieldDecl>, skip: string[] = []): [string, string][] =>
+  Object.entries(catalogue).flatMap(([key, f]) =>
+    f.column && f.staged && !skip.includes(key) ? [[f.column, f.staged.column]] : [],
+  )
+const customerSet = written(customerCatalogue)
+const contactSet = written(contactCatalogue, ['isMain'])
+const customerColumns = customerSet.map(([, from]) => from)
+const contactColumns = contactSet.map(([, from]) => from)
+
+/** The account managers' emails of a comma-separated list of member ids, as the trail keeps them. */
+const managerEmails = (organizationId: string, ids: string): SQL => sql`coalesce((
+  select jsonb_agg(m.email order by lower(m.email)) from members m
+  where m.organization_id = ${organizationId}::uuid
+    and m.id = any (string_to_array(${sql.raw(ids)}, ',')::uuid[])), '[]'::jsonb)`
 
 export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
   const lines = sql`l.organization_id = ${c.organizationId}::uuid and l.import_id = ${c.importId}::uuid and not l.rejected`
@@ -52,10 +52,17 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
   const audit = auditInsert
   const actor = actorValues(c.actor)
 
+  // A customer's values, and the account managers its latest line with some gives (they replace
+  // the customer's), as a comma-separated list of member ids.
   const customers = sql`
     select customer_id, bool_or(customer_is_new) as is_new,
-      ${sql.join(customerColumns.map(latest), sql`, `)}
+      ${sql.join(customerColumns.map(latest), sql`, `)},
+      (array_agg(array_to_string(account_manager_ids, ',') order by line desc)
+        filter (where account_manager_ids is not null))[1] as managers
     from import_lines l where ${inChunk} group by customer_id`
+  const managersAfter = (a: string): Record<string, SQL> => ({
+    accountManagers: sql`case when ${sql.raw(a)}.managers is null then '[]'::jsonb else ${managerEmails(c.organizationId, `${a}.managers`)} end`,
+  })
 
   if (c.chunk === 0) {
     // Groups named only on their subsidiaries' lines.
@@ -81,30 +88,19 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
   await tx.execute(sql`
     with a as (${customers}),
     ins as (
-      insert into customers (organization_id, id, name, external_id, accounting_code, vat_number,
-        address, postal_code, city, country, group_id, workflow_id)
-      select ${c.organizationId}::uuid, customer_id, customer_name, customer_external_id,
-        accounting_code, vat_number, address, postal_code, city, country, group_id, workflow_id
+      insert into customers (organization_id, id, ${sql.raw(customerSet.map(([column]) => column).join(', '))})
+      select ${c.organizationId}::uuid, customer_id, ${sql.raw(customerColumns.join(', '))}
       from a where is_new
       order by group_id nulls first
       returning *
     )
     ${audit}
-    select organization_id, 'customer', id, id, 'create', ${actor}, null, ${customerSnapshot('ins')}
-    from ins`)
+    select ins.organization_id, 'customer', ins.id, ins.id, 'create', ${actor}, null,
+      ${customerSnapshot('ins', managersAfter('a'))}
+    from ins join a on a.customer_id = ins.id`)
 
-  const set = [
-    ['name', 'customer_name'],
-    ['external_id', 'customer_external_id'],
-    ['accounting_code', 'accounting_code'],
-    ['vat_number', 'vat_number'],
-    ['address', 'address'],
-    ['postal_code', 'postal_code'],
-    ['city', 'city'],
-    ['country', 'country'],
-    ['group_id', 'group_id'],
-    ['workflow_id', 'workflow_id'],
-  ]
+  // Updated customers, audited when a field or their account managers change.
+  const set = customerSet
   await tx.execute(sql`
     with a as (${customers}),
     old as (
@@ -119,11 +115,18 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
       where c.organization_id = ${c.organizationId}::uuid and c.id = a.customer_id and not a.is_new
         and (${sql.raw(set.map(([column, from]) => `(a.${from} is not null and a.${from} is distinct from c.${column})`).join(' or '))})
       returning c.*
+    ),
+    x as (
+      select old.organization_id, old.id, upd.id is not null as updated, ${customerSnapshot('old')} as before,
+        (case when upd.id is null then ${customerSnapshot('old')} else ${customerSnapshot('upd')} end)
+          || case when a.managers is null then '{}'::jsonb
+            else jsonb_build_object('accountManagers', ${managerEmails(c.organizationId, 'a.managers')}) end
+          as after
+      from old join a on a.customer_id = old.id left join upd on upd.id = old.id
     )
     ${audit}
-    select upd.organization_id, 'customer', upd.id, upd.id, 'update', ${actor},
-      ${customerSnapshot('old')}, ${customerSnapshot('upd')}
-    from upd join old on old.id = upd.id`)
+    select organization_id, 'customer', id, id, 'update', ${actor}, before, after
+    from x where updated or before <> after`)
 
   // The account managers of a line replace the customer's.
   await tx.execute(sql`
@@ -153,24 +156,14 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
   await tx.execute(sql`
     with a as (${contacts}),
     ins as (
-      insert into contacts (organization_id, id, customer_id, email, first_name, last_name, phone,
-        external_id, role)
-      select ${c.organizationId}::uuid, contact_id, customer_id, contact_email, contact_first_name,
-        contact_last_name, contact_phone, contact_external_id, contact_role
+      insert into contacts (organization_id, id, customer_id, ${sql.raw(contactSet.map(([column]) => column).join(', '))})
+      select ${c.organizationId}::uuid, contact_id, customer_id, ${sql.raw(contactColumns.join(', '))}
       from a where is_new
       returning *
     )
     ${audit}
     select organization_id, 'contact', id, customer_id, 'create', ${actor}, null, ${contactSnapshot('ins')}
     from ins`)
-  const contactSet = [
-    ['email', 'contact_email'],
-    ['first_name', 'contact_first_name'],
-    ['last_name', 'contact_last_name'],
-    ['phone', 'contact_phone'],
-    ['external_id', 'contact_external_id'],
-    ['role', 'contact_role'],
-  ]
   await tx.execute(sql`
     with a as (${contacts}),
     old as (

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
+import { contactCatalogue, customerCatalogue, type FieldDecl } from '../../../contracts/fields.ts'
 import type { ImportField } from '../../../contracts/imports.ts'
 import type { DbOrTx } from '../../../platform/db/client.ts'
 import { contacts, customers, importLines } from '../../../platform/db/schema/index.ts'
@@ -46,25 +47,28 @@ async function reject(db: DbOrTx, c: PlanContext, field: ImportField, rows: SQL)
     on conflict do nothing`)
 }
 
-/** Customer fields a file can set, with the stored column they compare to. */
-const customerFields: [ImportField, string, string][] = [
-  ['customer.name', 'customer_name', 'name'],
-  ['customer.accountingCode', 'accounting_code', 'accounting_code'],
-  ['customer.vatNumber', 'vat_number', 'vat_number'],
-  ['customer.address', 'address', 'address'],
-  ['customer.postalCode', 'postal_code', 'postal_code'],
-  ['customer.city', 'city', 'city'],
-  ['customer.country', 'country', 'country'],
-]
+/** Customer fields a file can set, with the stored column they compare to (the catalogue's). */
+const importedCustomerFields = Object.values(
+  customerCatalogue as Record<string, FieldDecl>,
+).flatMap((f) =>
+  f.import && f.staged && f.column
+    ? [{ field: f.import.key as ImportField, line: f.staged.column, stored: f.column, f }]
+    : [],
+)
+const customerFields: [ImportField, string, string][] = importedCustomerFields.map(
+  ({ field, line, stored }) => [field, line, stored],
+)
+/** Those a source may own: a synced customer refuses a change to them. */
+const sourceOwnedFields: [ImportField, string, string][] = importedCustomerFields
+  .filter(({ f }) => f.owner === 'source')
+  .map(({ field, line, stored }) => [field, line, stored])
 
-const contactFields: [string, string][] = [
-  ['contact_email', 'email'],
-  ['contact_first_name', 'first_name'],
-  ['contact_last_name', 'last_name'],
-  ['contact_phone', 'phone'],
-  ['contact_external_id', 'external_id'],
-  ['contact_role', 'role'],
-]
+/** Contact fields a file can set (the main contact flag has its own code). */
+const contactFields: [string, string][] = Object.entries(
+  contactCatalogue as Record<string, FieldDecl>,
+).flatMap(([key, f]) =>
+  f.import && f.staged && f.column && key !== 'isMain' ? [[f.staged.column, f.column]] : [],
+)
 
 const changes = (line: string, stored: string) =>
   sql.raw(`(${line} is not null and ${line} is distinct from ${stored})`)
@@ -245,7 +249,7 @@ async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
 async function rejectSourceOwnedCustomers(db: DbOrTx, c: PlanContext): Promise<void> {
   const live = sql`${scope(c, 'l')} and not l.rejected`
   const owned: [ImportField, string, string][] = [
-    ...customerFields,
+    ...sourceOwnedFields,
     ['group.name', 'group_id', 'group_id'],
   ]
   for (const [field, line, stored] of owned) {
@@ -358,7 +362,6 @@ async function classify(db: DbOrTx, c: PlanContext): Promise<void> {
     [
       ...customerFields.map(([, line, stored]) => changes(`l.${line}`, `c.${stored}`)),
       changes('l.group_id', 'c.group_id'),
-      changes('l.workflow_id', 'c.workflow_id'),
       sql`(l.account_manager_ids is not null and
         (select coalesce(array_agg(x order by x), '{}') from unnest(l.account_manager_ids) x)
         is distinct from

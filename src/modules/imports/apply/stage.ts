@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm'
+import { camel, stagedDecls } from '../../../contracts/fields.ts'
 import type { ColumnMapping } from '../../../contracts/imports.ts'
 import type { Db, DbOrTx } from '../../../platform/db/client.ts'
 import {
@@ -20,28 +21,14 @@ import {
 
 const BATCH = 5000
 
-/** Staged columns in insert order, with the array type each is sent as. */
+/** Staged columns in insert order, with the array type each is sent as (from the catalogue). */
 const stagedColumns: [keyof StagedLine, string, string][] = [
   ['line', 'line', 'int4'],
-  ['customerExternalId', 'customer_external_id', 'text'],
-  ['customerName', 'customer_name', 'text'],
-  ['accountingCode', 'accounting_code', 'text'],
-  ['vatNumber', 'vat_number', 'text'],
-  ['address', 'address', 'text'],
-  ['postalCode', 'postal_code', 'text'],
-  ['city', 'city', 'text'],
-  ['country', 'country', 'text'],
-  ['groupExternalId', 'group_external_id', 'text'],
-  ['groupName', 'group_name', 'text'],
-  ['accountManagerIds', 'account_manager_ids', 'text'],
-  ['workflowId', 'workflow_id', 'uuid'],
-  ['contactEmail', 'contact_email', 'text'],
-  ['contactFirstName', 'contact_first_name', 'text'],
-  ['contactLastName', 'contact_last_name', 'text'],
-  ['contactPhone', 'contact_phone', 'text'],
-  ['contactExternalId', 'contact_external_id', 'text'],
-  ['contactRole', 'contact_role', 'text'],
-  ['contactIsMain', 'contact_is_main', 'bool'],
+  ...stagedDecls.map(({ column, type }): [keyof StagedLine, string, string] => [
+    camel(column) as keyof StagedLine,
+    column,
+    type,
+  ]),
 ]
 
 export async function lineContext(

@@ -1,58 +1,12 @@
 import {
-  importFields,
+  fieldInfo,
+  requirements,
   type ColumnMapping,
-  type FieldGroup,
   type ImportField,
 } from '../../../contracts/imports.ts'
 import { AppError, type ErrorDetail } from '../../../platform/errors.ts'
-import { fieldInfo } from './fields.ts'
 
-const customerDetails: readonly ImportField[] = [
-  'customer.accountingCode',
-  'customer.vatNumber',
-  'customer.address',
-  'customer.postalCode',
-  'customer.city',
-  'customer.country',
-]
-
-/** Each required field with the reason shown when it is missing, in catalogue order. */
-function requirements(mapping: ColumnMapping): Map<ImportField, string> {
-  const mapped = new Set(mapping.filter((field) => field !== null))
-  const has = (group: FieldGroup): boolean =>
-    [...mapped].some((field) => fieldInfo[field].group === group)
-  const why = new Map<ImportField, string>()
-
-  // Details and groups describe a customer that may have to be created, and a customer has a name.
-  if (customerDetails.some((field) => mapped.has(field)) || has('group')) {
-    why.set('customer.name', 'Customer details and groups need the customer’s name.')
-  }
-  // Assignments target customers kept by a sync, found by their ID in the source: no name needed.
-  if (has('assignment')) {
-    why.set(
-      'customer.externalId',
-      'Account managers and workflows are assigned by the customer’s ID in your source system (External ID).',
-    )
-  }
-  // A group is found, or created, by its name; its ID alone would not say what to call it.
-  if (has('group')) why.set('group.name', 'A subsidiary’s line names its group.')
-  // A contact is found within its customer by Contact ID, else by email, and needs an email.
-  if (has('contact')) why.set('contact.email', 'A contact is identified by its email.')
-  // Every line must find its customer: by ID when the file has one, else by name.
-  if (
-    !why.has('customer.name') &&
-    !why.has('customer.externalId') &&
-    !mapped.has('customer.externalId')
-  ) {
-    why.set('customer.name', 'Each line needs its customer: map its name or its Customer ID.')
-  }
-  return new Map(importFields.filter((f) => why.has(f)).map((f) => [f, why.get(f) ?? '']))
-}
-
-/** The fields the mapping step marks Required, given what is mapped so far. */
-export function requiredFields(mapping: ColumnMapping): ImportField[] {
-  return [...requirements(mapping).keys()]
-}
+export { requiredFields } from '../../../contracts/imports.ts'
 
 const columnName = (columns: string[], index: number): string => {
   const header = columns[index]?.trim()

@@ -1,6 +1,10 @@
 import { distance } from 'fastest-levenshtein'
-import { importFields, type ColumnMapping, type ImportField } from '../../../contracts/imports.ts'
-import { fieldInfo } from './fields.ts'
+import {
+  fieldInfo,
+  importFields,
+  type ColumnMapping,
+  type ImportField,
+} from '../../../contracts/imports.ts'
 import { synonyms } from './synonyms.ts'
 
 /** A header's words: accents stripped, lowercase, split on spaces, punctuation and camelCase. */

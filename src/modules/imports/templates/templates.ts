@@ -1,6 +1,11 @@
 import Papa from 'papaparse'
-import type { ImportField, TemplateName } from '../../../contracts/imports.ts'
-import { fieldInfo } from '../mapping/fields.ts'
+import {
+  fieldInfo,
+  importFields,
+  type FieldGroup,
+  type ImportField,
+  type TemplateName,
+} from '../../../contracts/imports.ts'
 
 export { templateNames, type TemplateName } from '../../../contracts/imports.ts'
 
@@ -14,28 +19,12 @@ interface Template {
   lines: Line[]
 }
 
-const customerColumns: ImportField[] = [
-  'customer.name',
-  'customer.externalId',
-  'customer.accountingCode',
-  'customer.vatNumber',
-  'customer.address',
-  'customer.postalCode',
-  'customer.city',
-  'customer.country',
-  'group.name',
-  'group.externalId',
-]
-const assignmentColumns: ImportField[] = ['assignment.accountManagers', 'assignment.workflow']
-const contactColumns: ImportField[] = [
-  'contact.email',
-  'contact.firstName',
-  'contact.lastName',
-  'contact.phone',
-  'contact.externalId',
-  'contact.role',
-  'contact.isMain',
-]
+// The columns of each part, in catalogue order (src/contracts/fields.ts).
+const columnsOf = (...groups: FieldGroup[]): ImportField[] =>
+  importFields.filter((field) => groups.includes(fieldInfo[field].group))
+const customerColumns = columnsOf('customer', 'group')
+const assignmentColumns = columnsOf('assignment')
+const contactColumns = columnsOf('contact')
 
 // Phone numbers are written the national way: Excel reads a cell starting with "+" as a formula.
 const helios: Line = {

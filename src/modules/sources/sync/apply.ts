@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
+import { customerCatalogue, syncedColumns } from '../../../contracts/fields.ts'
 import type { Tx } from '../../../platform/db/client.ts'
 import { actorValues, auditInsert, customerSnapshot } from '../../audit/audit.sql.ts'
 import type { Actor } from '../../../platform/auth/scope.ts'
@@ -97,6 +98,9 @@ async function takenByOtherConnections(
   return new Map(rows.map((row) => [row.external_id, { system: row.system, name: row.name }]))
 }
 
+/** The customer columns a source's records bring (the catalogue's synced fields). */
+const synced = syncedColumns(customerCatalogue)
+
 /**
  * Creates the page's new customers and overwrites the source-owned fields of the others; a
  * Roster-owned customer with the same Customer ID is taken over, an archived one restored.
@@ -111,30 +115,15 @@ async function upsertCustomers(
   const conn = sql`${c.connectionId}::uuid`
   const page = records.map((r) => ({
     external_id: r.externalId,
-    name: r.name,
-    accounting_code: r.accountingCode,
-    vat_number: r.vatNumber,
-    address: r.address,
-    postal_code: r.postalCode,
-    city: r.city,
-    country: r.country,
-    currency: r.currency,
+    ...Object.fromEntries(
+      synced.map(({ key, column }) => [column, r[key as keyof CustomerRecord]]),
+    ),
   }))
-  const fields = [
-    'name',
-    'accounting_code',
-    'vat_number',
-    'address',
-    'postal_code',
-    'city',
-    'country',
-    'currency',
-  ]
+  const fields = synced.map(({ column }) => column)
   const { rows } = await tx.execute<{ id: string; action: string }>(sql`
     with x as (
-      select * from jsonb_to_recordset(${json(page)}) as x(external_id text, name text,
-        accounting_code text, vat_number text, address text, postal_code text, city text,
-        country text, currency text)
+      select * from jsonb_to_recordset(${json(page)}) as x(external_id text,
+        ${sql.raw(synced.map(({ column, sqlType }) => `${column} ${sqlType}`).join(', '))})
     ),
     old as (
       select c.* from customers c join x on c.organization_id = ${org} and c.external_id = x.external_id

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
+import { contactCatalogue, syncedColumns } from '../../../contracts/fields.ts'
 import type { Tx } from '../../../platform/db/client.ts'
 import { actorValues, auditInsert, contactSnapshot } from '../../audit/audit.sql.ts'
 import type { ApplyContext } from './apply.ts'
-import type { CustomerRecord } from './records.ts'
+import type { ContactRecord, CustomerRecord } from './records.ts'
 import { ids, json, withExternalIds } from './sql.ts'
 
 /**
@@ -40,18 +41,18 @@ export async function archiveContacts(
   return rows.map((row) => row.customer_id)
 }
 
-interface Desired {
+/** The contact columns a source's records bring (the catalogue's synced fields). */
+const synced = syncedColumns(contactCatalogue)
+const columns = synced.map(({ column }) => column)
+const list = (alias: string): string => columns.map((column) => `${alias}.${column}`).join(', ')
+
+type Desired = {
   id: string
   is_new: boolean
   customer_id: string
-  external_id: string
   email: string
-  first_name: string | null
-  last_name: string | null
-  phone: string | null
-  role: string | null
   is_main: boolean
-}
+} & Record<string, unknown>
 
 /**
  * Makes each live customer's contacts the source's list: missing ones archived, known ones
@@ -112,12 +113,10 @@ export async function mirrorContacts(
       id: match?.contact_id ?? randomUUID(),
       is_new: !match?.contact_id,
       customer_id,
-      external_id: contact.externalId,
       email: contact.email,
-      first_name: contact.firstName,
-      last_name: contact.lastName,
-      phone: contact.phone,
-      role: contact.role,
+      ...Object.fromEntries(
+        synced.map(({ key, column }) => [column, contact[key as keyof ContactRecord]]),
+      ),
       is_main: contact.isMain,
     }
   })
@@ -128,8 +127,9 @@ export async function mirrorContacts(
     desired.filter((d) => !d.is_new).map((d) => d.id),
   )
   const parked = await parkSwappedEmails(tx, c, desired, matches)
-  const row = sql.raw(`d(id uuid, is_new boolean, customer_id uuid, external_id text, email text,
-    first_name text, last_name text, phone text, role contact_role, is_main boolean)`)
+  const row = sql.raw(
+    `d(id uuid, is_new boolean, customer_id uuid, ${synced.map(({ column, sqlType }) => `${column} ${sqlType}`).join(', ')}, is_main boolean)`,
+  )
   const { rows: updated } = await tx.execute<{ customer_id: string }>(sql`
     with d as (select * from jsonb_to_recordset(${json(desired)}) as ${row}),
     parked as (select * from jsonb_to_recordset(${json(parked)}) as p(id uuid, before jsonb)),
@@ -138,18 +138,15 @@ export async function mirrorContacts(
       where not d.is_new
     ),
     upd as (
-      update contacts k set email = d.email, first_name = d.first_name, last_name = d.last_name,
-        phone = d.phone, external_id = d.external_id, role = d.role,
+      update contacts k set ${sql.raw(columns.map((column) => `${column} = d.${column}`).join(', '))},
         -- Turning a main flag on waits for the last statement, after every flag turned off.
         is_main = k.is_main and d.is_main,
         source_connection_id = ${conn}, archived_at = null, updated_at = now()
       from d join old on old.id = d.id
       where k.organization_id = ${org} and k.id = d.id
         and (old.archived_at is not null
-          or (old.email, old.first_name, old.last_name, old.phone, old.external_id, old.role,
-              old.is_main, old.source_connection_id)
-            is distinct from (d.email, d.first_name, d.last_name, d.phone, d.external_id, d.role,
-              d.is_main, ${conn}))
+          or (${sql.raw(list('old'))}, old.is_main, old.source_connection_id)
+            is distinct from (${sql.raw(list('d'))}, d.is_main, ${conn}))
       returning k.*, d.is_main as main
     ),
     audit as (
@@ -164,10 +161,9 @@ export async function mirrorContacts(
   const { rows: created } = await tx.execute<{ customer_id: string }>(sql`
     with d as (select * from jsonb_to_recordset(${json(desired)}) as ${row}),
     ins as (
-      insert into contacts (organization_id, id, customer_id, email, first_name, last_name, phone,
-        external_id, role, is_main, source_connection_id)
-      select ${org}, d.id, d.customer_id, d.email, d.first_name, d.last_name, d.phone,
-        d.external_id, d.role, d.is_main, ${conn}
+      insert into contacts (organization_id, id, customer_id, ${sql.raw(columns.join(', '))},
+        is_main, source_connection_id)
+      select ${org}, d.id, d.customer_id, ${sql.raw(list('d'))}, d.is_main, ${conn}
       from d where d.is_new
       returning *
     ),

@@ -12,7 +12,9 @@ import {
   text,
   timestamp,
   uuid,
+  type PgTextBuilderInitial,
 } from 'drizzle-orm/pg-core'
+import { plainImportFields, type PlainStagedKey } from '../../../contracts/fields.ts'
 import {
   importStatuses,
   type ColumnMapping,
@@ -22,6 +24,11 @@ import {
 import { actorKind } from './audit.ts'
 import { contactRole } from './contacts.ts'
 import { organizations } from './organizations.ts'
+
+/** The staging columns of the catalogue's plain text fields (src/contracts/fields.ts). */
+const stagedText = Object.fromEntries(
+  plainImportFields.map(({ key, column }) => [key, text(column)]),
+) as Record<PlainStagedKey, PgTextBuilderInitial<'', [string, ...string[]]>>
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
 
@@ -116,23 +123,13 @@ export const importLines = pgTable(
     organizationId: uuid('organization_id').notNull(),
     importId: uuid('import_id').notNull(),
     line: integer().notNull(),
-    customerExternalId: text('customer_external_id'),
-    customerName: text('customer_name'),
-    accountingCode: text('accounting_code'),
-    vatNumber: text('vat_number'),
-    address: text(),
-    postalCode: text('postal_code'),
-    city: text(),
+    // The plain text fields, one text column each, declared in the catalogue.
+    ...stagedText,
     country: char({ length: 2 }),
-    groupExternalId: text('group_external_id'),
-    groupName: text('group_name'),
     accountManagerIds: uuid('account_manager_ids').array(),
     workflowId: uuid('workflow_id'),
     contactEmail: text('contact_email'),
-    contactFirstName: text('contact_first_name'),
-    contactLastName: text('contact_last_name'),
     contactPhone: text('contact_phone'),
-    contactExternalId: text('contact_external_id'),
     contactRole: contactRole('contact_role'),
     contactIsMain: boolean('contact_is_main'),
     // Resolution.

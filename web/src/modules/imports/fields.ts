@@ -1,14 +1,14 @@
 import {
+  fieldInfo,
   importFields,
+  requiredFields,
   type ColumnMapping,
   type FieldGroup,
   type ImportField,
 } from '@contracts/imports.ts'
-import { fieldInfo } from '../../../../src/modules/imports/mapping/fields.ts'
-import { requiredFields } from '../../../../src/modules/imports/mapping/check.ts'
 
-// The API's own field catalogue and required-field rule (pure modules, no server code), so the
-// wizard labels the fields and marks them Required exactly as the API checks a mapping.
+// The API's own field catalogue and required-field rule (src/contracts), so the wizard labels the
+// fields and marks them Required exactly as the API checks a mapping.
 export { fieldInfo, requiredFields }
 
 export const groupLabels: Record<FieldGroup, string> = {

@@ -1,21 +1,16 @@
 import { Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { IconPencil } from '@tabler/icons-react'
 import { useState } from 'react'
+import { customerDetailFields } from '@contracts/fields.ts'
 import type { Customer } from '../api/customers.ts'
 import { CustomerFormModal } from './CustomerFormModal.tsx'
 import { SourceLock } from './SourceLock.tsx'
 
-const fields: [keyof Customer, string][] = [
-  ['name', 'Name'],
-  ['externalId', 'Customer ID'],
-  ['accountingCode', 'Accounting code'],
-  ['vatNumber', 'VAT number'],
-  ['address', 'Address'],
-  ['postalCode', 'Postal code'],
-  ['city', 'City'],
-  ['country', 'Country'],
-  ['currency', 'Currency'],
-]
+// The customer's own fields, as the catalogue declares them (src/contracts/fields.ts).
+const fields = customerDetailFields.map(({ key, label }): [keyof Customer, string] => [
+  key as keyof Customer,
+  label,
+])
 
 /** The customer's own fields; read-only, saying where to change them, when a source owns them. */
 export function CustomerDetailsCard({ customer }: { customer: Customer }) {

@@ -1,21 +1,12 @@
 import { Alert, Button, Group, Modal, SimpleGrid, Stack, TextInput } from '@mantine/core'
 import { useState, type SubmitEvent } from 'react'
 import { ApiError, errorMessage } from '../../../platform/api.ts'
+import { customerDetailFields } from '@contracts/fields.ts'
 import type { Customer } from '../api/customers.ts'
 import { useUpdateCustomer } from '../hooks/useCustomer.ts'
 
-const editable = [
-  ['name', 'Name'],
-  ['externalId', 'Customer ID'],
-  ['accountingCode', 'Accounting code'],
-  ['vatNumber', 'VAT number'],
-  ['address', 'Address'],
-  ['postalCode', 'Postal code'],
-  ['city', 'City'],
-  ['country', 'Country'],
-  ['currency', 'Currency'],
-] as const
-type Field = (typeof editable)[number][0]
+// The customer's own fields, as the catalogue declares them (src/contracts/fields.ts).
+const editable = customerDetailFields.map(({ key, label }) => [key, label] as const)
 
 /** Edits the customer's own fields; the API normalises country and currency and says what is wrong. */
 export function CustomerFormModal({
@@ -27,10 +18,9 @@ export function CustomerFormModal({
 }) {
   const [values, setValues] = useState(
     () =>
-      Object.fromEntries(editable.map(([key]) => [key, customer[key] ?? ''])) as Record<
-        Field,
-        string
-      >,
+      Object.fromEntries(
+        editable.map(([key]) => [key, (customer[key as keyof Customer] as string | null) ?? '']),
+      ) as Record<string, string>,
   )
   const update = useUpdateCustomer(customer.id, { ownErrors: true })
   const error = update.error

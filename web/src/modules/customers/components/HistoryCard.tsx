@@ -1,38 +1,42 @@
 import { Card, Text, Timeline, Title } from '@mantine/core'
+import { sourceNames, type RecordSource } from '@contracts/customers.ts'
+import { auditLabels } from '@contracts/fields.ts'
 import type { AuditEvent } from '../api/customers.ts'
 import { useCustomerHistory } from '../hooks/useCustomer.ts'
 
 const actions: Record<string, string> = { create: 'created', update: 'changed', delete: 'deleted' }
-const fieldLabels: Record<string, string> = {
-  name: 'Name',
-  externalId: 'ID',
-  accountingCode: 'Accounting code',
-  vatNumber: 'VAT number',
-  address: 'Address',
-  postalCode: 'Postal code',
-  city: 'City',
-  country: 'Country',
-  currency: 'Currency',
-  group: 'Group',
-  accountManagers: 'Account managers',
-  workflow: 'Workflow',
-  source: 'Source',
-  email: 'Email',
-  firstName: 'First name',
-  lastName: 'Family name',
-  phone: 'Phone number',
-  role: 'Role',
-  isMain: 'Main contact',
+
+interface Change {
+  key: string
+  label: string
+  before: unknown
+  after: unknown
 }
 
-/** The fields an event changed, by name. */
-function changedFields(event: AuditEvent): string[] {
+/** The fields an event changed, labelled as the catalogue says, by label. */
+function changes(event: AuditEvent): Change[] {
   const before = event.before ?? {}
   const after = event.after ?? {}
+  const labels: Record<string, string> =
+    event.entity === 'contact' ? auditLabels.contact : auditLabels.customer
   return [...new Set([...Object.keys(before), ...Object.keys(after)])]
     .filter((key) => key !== 'id' && JSON.stringify(before[key]) !== JSON.stringify(after[key]))
-    .map((key) => fieldLabels[key] ?? key)
-    .sort()
+    .map((key) => ({ key, label: labels[key] ?? key, before: before[key], after: after[key] }))
+    .sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0))
+}
+
+const isSource = (value: string): value is RecordSource => value in sourceNames
+
+/** A value of the trail as a person reads it. */
+function show(key: string, value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—'
+  if (Array.isArray(value)) {
+    return value.length === 0 ? '—' : value.map((item) => show(key, item)).join(', ')
+  }
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No'
+  if (typeof value === 'string')
+    return key === 'source' && isSource(value) ? sourceNames[value] : value
+  return JSON.stringify(value)
 }
 
 function describe(event: AuditEvent): string {
@@ -40,11 +44,11 @@ function describe(event: AuditEvent): string {
   const email = (event.after ?? event.before)?.email
   const what = `${subject}${event.entity === 'contact' && typeof email === 'string' ? ` ${email}` : ''}`
   const action = actions[event.action] ?? event.action
-  const fields = event.action === 'update' ? changedFields(event) : []
+  const fields = event.action === 'update' ? changes(event).map((change) => change.label) : []
   return `${what} ${action}${fields.length ? `: ${fields.join(', ')}` : ''}`
 }
 
-/** Who changed what and when, newest first (the audit trail). */
+/** Who changed what and when, newest first (the audit trail), each change as old → new. */
 export function HistoryCard({ customerId }: { customerId: string }) {
   const history = useCustomerHistory(customerId)
   return (
@@ -62,6 +66,14 @@ export function HistoryCard({ customerId }: { customerId: string }) {
               </Text>
             }
           >
+            {event.action !== 'create' && event.action !== 'delete'
+              ? changes(event).map((change) => (
+                  <Text key={change.key} size="xs">
+                    {change.label}: {show(change.key, change.before)} →{' '}
+                    {show(change.key, change.after)}
+                  </Text>
+                ))
+              : null}
             <Text size="xs" c="dimmed">
               {event.actor.label} · {new Date(event.at).toLocaleString()}
             </Text>
