@@ -7,13 +7,8 @@ import { notFound } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { findCustomer } from '../customers/customers.queries.ts'
 import { scopeOf } from '../../platform/http/auth.ts'
-import {
-  createContact,
-  deleteContact,
-  findContact,
-  listContacts,
-  updateContact,
-} from './contacts.service.ts'
+import { findContact, listContacts } from './contacts.queries.ts'
+import { createContact, deleteContact, updateContact } from './contacts.service.ts'
 
 const tags = ['Contacts']
 

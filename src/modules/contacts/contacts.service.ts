@@ -1,133 +1,25 @@
-import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
+import { and, eq, ne } from 'drizzle-orm'
 import type { Warning } from '../../contracts/common.ts'
 import type { Contact, ContactCreate, ContactPatch } from '../../contracts/contacts.ts'
-import { auditSnapshot, contactCatalogue, readAsIs, writtenAsIs } from '../../contracts/fields.ts'
+import { auditSnapshot, contactCatalogue, writtenAsIs } from '../../contracts/fields.ts'
 import type { DbOrTx, Tx } from '../../platform/db/client.ts'
-import { alias } from 'drizzle-orm/pg-core'
-import { connections, contacts, customers, organizations } from '../../platform/db/schema/index.ts'
+import { contacts } from '../../platform/db/schema/index.ts'
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import { lockCustomer, type LockedCustomer } from '../customers/customers.service.ts'
 import { contactSourceState } from '../organizations/contact-source.service.ts'
 import type { Scope } from '../../platform/auth/scope.ts'
-import { assertContactsEditable, contactOwner, contactSourceOf } from '../sources/ownership.ts'
+import { assertContactsEditable } from '../sources/ownership.ts'
+import { findContact, findContactWithSource } from './contacts.queries.ts'
 import { normalizePhone } from './phone.ts'
 
-const contactSources = alias(connections, 'contact_sources')
-
-/** Contacts as the API shows them, with what owns them (the organisation's contact source). */
-function selectContacts(db: DbOrTx) {
-  return db
-    .select({
-      contact: contacts,
-      sourceSystem: connections.system,
-      customerSourceConnectionId: customers.sourceConnectionId,
-      contactsDisconnectedAt: organizations.contactsDisconnectedAt,
-      contactSourceConnectionId: organizations.contactSourceConnectionId,
-      contactSourceSystem: contactSources.system,
-    })
-    .from(contacts)
-    .innerJoin(organizations, eq(organizations.id, contacts.organizationId))
-    .innerJoin(
-      customers,
-      and(
-        eq(customers.organizationId, contacts.organizationId),
-        eq(customers.id, contacts.customerId),
-      ),
-    )
-    .leftJoin(
-      connections,
-      and(
-        eq(connections.organizationId, contacts.organizationId),
-        eq(connections.id, contacts.sourceConnectionId),
-      ),
-    )
-    .leftJoin(
-      contactSources,
-      and(
-        eq(contactSources.organizationId, organizations.id),
-        eq(contactSources.id, organizations.contactSourceConnectionId),
-      ),
-    )
-}
-
-type ContactSelection = Awaited<ReturnType<typeof selectContacts>>[number]
-
 /**
- * The fields read as their column holds them, and those written as the API gives them (the
- * catalogue's); the phone is normalised and the main flag moves, below.
+ * The fields written as the API gives them (the catalogue's); the phone is normalised and the
+ * main flag moves, below.
  */
-const readFields = readAsIs(contactCatalogue)
-type ReadField = Exclude<
-  Extract<keyof Contact, keyof ContactSelection['contact']>,
-  'id' | 'createdAt' | 'updatedAt'
->
 const writtenFields = writtenAsIs(contactCatalogue).filter(
   (key) => key !== 'phone' && key !== 'isMain',
 ) as Exclude<Extract<keyof ContactCreate, keyof typeof contacts.$inferInsert>, 'phone' | 'isMain'>[]
-
-const toContact = (row: ContactSelection): Contact => {
-  const c = row.contact
-  return {
-    id: c.id,
-    ...(Object.fromEntries(readFields.map((key) => [key, c[key as keyof typeof c]])) as Pick<
-      Contact,
-      ReadField
-    >),
-    source: row.sourceSystem ?? 'roster',
-    lockedBy: contactOwner(
-      contactSourceOf(row),
-      { sourceConnectionId: row.customerSourceConnectionId },
-      c,
-    ),
-    createdAt: c.createdAt.toISOString(),
-    updatedAt: c.updatedAt.toISOString(),
-  }
-}
-
-const live = (organizationId: string) =>
-  and(eq(contacts.organizationId, organizationId), isNull(contacts.archivedAt))
-
-/** A customer's contacts, main contact first. */
-export async function listContacts(
-  db: DbOrTx,
-  organizationId: string,
-  customerId: string,
-): Promise<Contact[]> {
-  const rows = await selectContacts(db)
-    .where(and(live(organizationId), eq(contacts.customerId, customerId)))
-    .orderBy(sql`${contacts.isMain} desc`, asc(sql`lower(${contacts.email})`))
-  return rows.map(toContact)
-}
-
-/** The contacts of several customers at once, grouped by customer, main contact first. */
-export async function contactsByCustomer(
-  db: DbOrTx,
-  organizationId: string,
-  customerIds: string[],
-): Promise<Map<string, Contact[]>> {
-  const grouped = new Map<string, Contact[]>()
-  if (customerIds.length === 0) return grouped
-  const rows = await selectContacts(db)
-    .where(and(live(organizationId), inArray(contacts.customerId, customerIds)))
-    .orderBy(sql`${contacts.isMain} desc`, asc(sql`lower(${contacts.email})`))
-  for (const row of rows) {
-    const contact = toContact(row)
-    const list = grouped.get(contact.customerId)
-    if (list) list.push(contact)
-    else grouped.set(contact.customerId, [contact])
-  }
-  return grouped
-}
-
-export async function findContact(
-  db: DbOrTx,
-  organizationId: string,
-  id: string,
-): Promise<Contact | undefined> {
-  const [row] = await selectContacts(db).where(and(live(organizationId), eq(contacts.id, id)))
-  return row && toContact(row)
-}
 
 function conflictOn(
   error: unknown,
@@ -236,13 +128,9 @@ async function lockContact(
   const found = await findContact(tx, organizationId, id)
   if (!found) throw notFound('Contact')
   const customer = await lockCustomer(tx, organizationId, found.customerId)
-  const [row] = await selectContacts(tx).where(and(live(organizationId), eq(contacts.id, id)))
-  if (!row) throw notFound('Contact')
-  return {
-    customer,
-    before: toContact(row),
-    sourceConnectionId: row.contact.sourceConnectionId,
-  }
+  const locked = await findContactWithSource(tx, organizationId, id)
+  if (!locked) throw notFound('Contact')
+  return { customer, before: locked.contact, sourceConnectionId: locked.sourceConnectionId }
 }
 
 export async function updateContact(

@@ -1,7 +1,7 @@
 import Papa from 'papaparse'
 import type { ExportedCustomer } from '../../contracts/export.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
-import { contactsByCustomer } from '../contacts/contacts.service.ts'
+import { contactsByCustomer } from '../contacts/contacts.queries.ts'
 import { listCustomers } from './customer-list.queries.ts'
 
 const BATCH = 500
