@@ -54,8 +54,9 @@ const parseTemplate = (body: string) => {
 }
 
 describe('field catalogue', () => {
-  it('labels every field with the names of the help article', () => {
-    expect(importFields.map((field) => fieldInfo[field].label)).toEqual([
+  it('labels the fields of the help article with its names, in its order', () => {
+    // The article's fields; Roster may offer more, which this list does not need to name.
+    const article = [
       'Customer name',
       'Customer ID',
       'Accounting code',
@@ -75,7 +76,9 @@ describe('field catalogue', () => {
       'Contact ID',
       'Role',
       'Main contact',
-    ])
+    ]
+    const labels = importFields.map((field) => fieldInfo[field].label)
+    expect(labels.filter((label) => article.includes(label))).toEqual(article)
   })
 
   it('gives each synonym to one field only', () => {
