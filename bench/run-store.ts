@@ -160,7 +160,7 @@ async function naive(store: Store, organizationId: string, sample: number): Prom
         await client.query(
           `insert into contacts (organization_id, customer_id, email, first_name, last_name, phone)
            values ($1, $2, $3, $4, $5, $6)
-           on conflict (organization_id, customer_id, lower(email)) do update
+           on conflict (organization_id, customer_id, lower(email)) where archived_at is null do update
              set first_name = excluded.first_name, last_name = excluded.last_name, phone = excluded.phone`,
           [organizationId, rows[0]?.id, l[6], l[7], l[8], l[9]],
         )
