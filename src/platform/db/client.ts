@@ -26,7 +26,10 @@ export async function openStore(
   let stopEmbedded = (): Promise<void> => Promise.resolve()
   if (config.databaseUrl) {
     kind = 'postgres'
-    pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 })
+    // No JIT: Roster's statements are short and set-based, and the cost of its merges (subplans
+    // per row in the audit snapshots) crosses the JIT thresholds, where compiling took up to
+    // 1.8 s a statement and doubled an import's run. (PGlite has no JIT.)
+    pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10, options: '-c jit=off' })
   } else {
     kind = 'embedded'
     const embedded = await startEmbedded(config.dataDir)
