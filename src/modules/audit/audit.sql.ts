@@ -20,23 +20,37 @@ export const auditInsert = sql`
 export const actorValues = (actor: Actor): SQL =>
   sql`${actor.kind}::actor_kind, ${actor.id}::uuid, ${actor.label}::text`
 
-/** A row's value of a field, as the trail keeps it; `a` is the row's alias. */
+/**
+ * A row's value of a field, as the trail keeps it; `a` is the row's alias. A reference that is
+ * null is not looked up: most imported and synced rows have no group, workflow or connection, and
+ * a look-up per row of a large merge is what its time goes to.
+ */
 function auditValue(kind: AuditKind, column: string, a: string): string {
+  const ref = `${a}.${column}`
+  const unlessNull = (lookUp: string, otherwise = 'null'): string =>
+    `case when ${ref} is null then ${otherwise} else ${lookUp} end`
   switch (kind) {
     case 'value':
-      return `${a}.${column}`
+      return ref
     case 'groupName':
-      return `(select g.name from customers g where g.organization_id = ${a}.organization_id and g.id = ${a}.${column})`
+      return unlessNull(
+        `(select g.name from customers g where g.organization_id = ${a}.organization_id and g.id = ${ref})`,
+      )
     case 'workflowName':
-      return `(select w.name from workflows w where w.organization_id = ${a}.organization_id and w.id = ${a}.${column})`
+      return unlessNull(
+        `(select w.name from workflows w where w.organization_id = ${a}.organization_id and w.id = ${ref})`,
+      )
     case 'memberEmails':
       return `coalesce((select jsonb_agg(m.email order by lower(m.email))
         from customer_account_managers x
         join members m on m.organization_id = x.organization_id and m.id = x.member_id
         where x.organization_id = ${a}.organization_id and x.customer_id = ${a}.id), '[]'::jsonb)`
     case 'source':
-      return `coalesce((select s.system::text from connections s
-        where s.organization_id = ${a}.organization_id and s.id = ${a}.${column}), 'roster')`
+      return unlessNull(
+        `coalesce((select s.system::text from connections s
+        where s.organization_id = ${a}.organization_id and s.id = ${ref}), 'roster')`,
+        `'roster'`,
+      )
   }
 }
 
