@@ -13,7 +13,7 @@ import {
   Title,
 } from '@mantine/core'
 import { IconChevronDown, IconChevronRight } from '@tabler/icons-react'
-import { useState, type SubmitEvent } from 'react'
+import { useState, type ReactNode, type SubmitEvent } from 'react'
 import { ApiError, errorMessage } from '../../../platform/api.ts'
 import { notifySaved } from '../../../platform/notify.ts'
 import type { ConnectorDescriptor } from '../api/integrations.ts'
@@ -101,6 +101,28 @@ function ConnectFields({
     )
   }
 
+  /** The secrets and settings of the system's descriptor that `pick` keeps. */
+  const fieldsOf = (pick: (fields: typeof settingFields) => typeof settingFields): ReactNode => (
+    <>
+      <ConnectorFields
+        group="secrets"
+        fields={pick(secretFields)}
+        allFields={secretFields}
+        values={secrets}
+        onChange={setSecrets}
+        error={error}
+      />
+      <ConnectorFields
+        group="settings"
+        fields={pick(settingFields)}
+        allFields={settingFields}
+        values={settings}
+        onChange={setSettings}
+        error={error}
+      />
+    </>
+  )
+
   return (
     <form onSubmit={submit} aria-label="Connect a billing system" noValidate>
       {connect.error && (
@@ -128,22 +150,7 @@ function ConnectFields({
             onChange={(e) => setName(e.currentTarget.value)}
             error={error?.fieldError('name')}
           />
-          <ConnectorFields
-            group="secrets"
-            fields={needed(secretFields)}
-            allFields={secretFields}
-            values={secrets}
-            onChange={setSecrets}
-            error={error}
-          />
-          <ConnectorFields
-            group="settings"
-            fields={needed(settingFields)}
-            allFields={settingFields}
-            values={settings}
-            onChange={setSettings}
-            error={error}
-          />
+          {fieldsOf(needed)}
         </SimpleGrid>
         <div>
           <Button
@@ -165,22 +172,7 @@ function ConnectFields({
           </Button>
           <Collapse expanded={showAdvanced} id="connect-advanced">
             <SimpleGrid cols={{ base: 1, sm: 2 }} mt="xs">
-              <ConnectorFields
-                group="secrets"
-                fields={optional(secretFields)}
-                allFields={secretFields}
-                values={secrets}
-                onChange={setSecrets}
-                error={error}
-              />
-              <ConnectorFields
-                group="settings"
-                fields={optional(settingFields)}
-                allFields={settingFields}
-                values={settings}
-                onChange={setSettings}
-                error={error}
-              />
+              {fieldsOf(optional)}
             </SimpleGrid>
           </Collapse>
         </div>
