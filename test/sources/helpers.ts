@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm'
+import { and, asc, eq } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import {
   insertConnection,
@@ -81,11 +81,13 @@ export function syncKit(
     return row
   }
 
+  /** The connection's runs, oldest first (a row's place on disk moves when it is updated). */
   async function runs(org: TestOrg, connectionId: string) {
     return store.db
       .select()
       .from(syncRuns)
       .where(and(eq(syncRuns.organizationId, org.id), eq(syncRuns.connectionId, connectionId)))
+      .orderBy(asc(syncRuns.queuedAt), asc(syncRuns.id))
   }
 
   return { vault, deps, waits, options, connected, sync, runQueued, connectionRow, runs }
