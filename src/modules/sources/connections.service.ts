@@ -31,22 +31,35 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: string, syste
   )
 }
 
-/** Asks the system whether it accepts the credentials; says what is wrong when it does not. */
+/**
+ * Asks the system whether it accepts the credentials; says what is wrong when it does not.
+ * Systems whose tokens expire (OAuth2) refresh them first, and the check uses the fresh ones:
+ * the returned secrets are the ones to store, as a refresh token may be good for one use only.
+ */
 export async function checkCredentials(
   connector: Connector,
   settings: unknown,
   secrets: unknown,
-): Promise<void> {
+): Promise<unknown> {
   const name = connector.descriptor.label
+  const again = {
+    api_key: 'check the API key and try again',
+    oauth2_authorization_code: `connect to ${name} again`,
+    oauth2_client_credentials: 'check the client id and secret and try again',
+    oauth1_token: 'check the tokens and try again',
+  }[connector.descriptor.auth]
   try {
-    await connector.check(settings, secrets, AbortSignal.timeout(30_000))
+    const signal = AbortSignal.timeout(30_000)
+    const fresh = (await connector.refreshSecrets?.(settings, secrets, signal)) ?? secrets
+    await connector.check(settings, fresh, signal)
+    return fresh
   } catch (error) {
     if (!(error instanceof SourceError)) throw error
     switch (error.kind) {
       case 'auth_revoked':
         throw new AppError(
           'validation_failed',
-          `${name} refused these credentials (${error.message}); check the API key and try again.`,
+          `${name} refused these credentials (${error.message}); ${again}.`,
           [{ path: 'secrets', message: `Refused by ${name}.` }],
         )
       case 'not_found':
@@ -129,11 +142,11 @@ export async function prepareConnection(
   const settings = parseWith(connector.settings, input.settings, 'settings', name)
   const secrets = parseWith(connector.secrets, input.secrets, 'secrets', name)
   const id = randomUUID()
+  const checked = await checkCredentials(connector, settings, secrets)
   const credentials = await vault.encrypt(
-    JSON.stringify(secrets),
+    JSON.stringify(checked),
     secretsContext(organizationId, id),
   )
-  await checkCredentials(connector, settings, secrets)
   return { id, system: input.system, name: input.name ?? name, settings, credentials }
 }
 
@@ -207,9 +220,9 @@ export async function prepareReconnection(
   }
   const settings = parseWith(connector.settings, patch.settings ?? row.settings, 'settings', name)
   const secrets = parseWith(connector.secrets, { ...current, ...patch.secrets }, 'secrets', name)
-  await checkCredentials(connector, settings, secrets)
+  const checked = await checkCredentials(connector, settings, secrets)
   const credentials = await vault.encrypt(
-    JSON.stringify(secrets),
+    JSON.stringify(checked),
     secretsContext(row.organizationId, row.id),
   )
   return { settings, credentials }

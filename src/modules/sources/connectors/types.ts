@@ -103,6 +103,50 @@ export interface Connector<Settings = unknown, Secrets = unknown> {
     secrets: Secrets,
     signal?: AbortSignal,
   ): Promise<Secrets | null>
+  /** Systems connected by consent (OAuth2 authorization code): their consent page and callback. */
+  consent?: Consent<Settings, Secrets>
+}
+
+/** The system's consent page is opened with these (OAuth2 authorization code). */
+export interface ConsentStart<Settings> {
+  /** What the admin gave before consenting (a base URL, a sandbox choice); no tenant yet. */
+  settings: Partial<Settings>
+  clientId: string
+  /** Roster's `GET /oauth/callback/{system}`, as registered with the system. */
+  redirectUri: string
+  state: string
+  /** The PKCE S256 challenge; a system without PKCE leaves it out of the URL. */
+  codeChallenge: string
+}
+
+/** The callback's query, its state already checked by Roster. */
+export interface ConsentCallback<Settings> {
+  settings: Partial<Settings>
+  clientId: string
+  clientSecret: string
+  redirectUri: string
+  codeVerifier: string
+  /** As the system sent it: `code`, and e.g. QuickBooks's `realmId`. */
+  query: Record<string, string>
+  signal?: AbortSignal
+}
+
+/** A consent turned into a connection's settings and secrets (tokens included). */
+export interface ConsentOutcome<Settings, Secrets> {
+  settings: Settings
+  secrets: Secrets
+  /**
+   * When the token reaches several organisations at the system (Xero tenants), the admin picks
+   * one; `settings` then holds the first, and `choose` writes the pick.
+   */
+  tenants?: { id: string; name: string }[]
+}
+
+/** The OAuth2 authorization-code flow of a system, as the connections routes drive it. */
+export interface Consent<Settings, Secrets> {
+  authorizeUrl(start: ConsentStart<Settings>): string
+  complete(callback: ConsentCallback<Settings>): Promise<ConsentOutcome<Settings, Secrets>>
+  choose?(settings: Settings, tenantId: string): Settings
 }
 
 /**
