@@ -1,6 +1,7 @@
 import type { Connectors } from '../modules/sources/connectors/index.ts'
 import { loadConfig } from '../platform/config.ts'
 import { openStore, type Store } from '../platform/db/client.ts'
+import { withoutValues } from '../platform/db/errors.ts'
 import { AppError } from '../platform/errors.ts'
 
 /** What the commands that reach a connected system are given (tests give scripted connectors). */
@@ -23,7 +24,8 @@ export function print(json: boolean, value: unknown, text: string): void {
 }
 
 /** Every command reports a failure as one line on stderr and a non-zero exit code. */
-export function fail(error: unknown, exitCode = 1): never {
+export function fail(failure: unknown, exitCode = 1): never {
+  const error = withoutValues(failure)
   const message =
     error instanceof AppError
       ? [

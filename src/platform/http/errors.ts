@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { withoutValues } from '../db/errors.ts'
 import { AppError, httpStatus, type ErrorDetail } from '../errors.ts'
 
 interface ValidationIssue {
@@ -54,7 +55,7 @@ function toAppError(error: FastifyError): AppError {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error)
-    if (appError.code === 'internal') request.log.error(error)
+    if (appError.code === 'internal') request.log.error(withoutValues(error))
     return reply.code(httpStatus(appError.code)).send({
       error: { code: appError.code, message: appError.message, details: appError.details },
     })

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { fromDrizzle, PgBoss, type Job, type Queue as BossQueue, type SendOptions } from 'pg-boss'
 import type pg from 'pg'
 import type { DbOrTx } from '../db/client.ts'
+import { withoutValues } from '../db/errors.ts'
 
 /** How pg-boss keeps a job's queue: policy, retries, expiry, heartbeats. */
 export type QueueSettings = Omit<BossQueue, 'name'>
@@ -43,9 +44,8 @@ export class Queue {
     })
     // pg-boss reports failures of its own loops here; a job's failure is recorded by the job.
     boss.on('error', (error: unknown) => {
-      process.emitWarning(
-        `background jobs: ${error instanceof Error ? error.message : String(error)}`,
-      )
+      const safe = withoutValues(error)
+      process.emitWarning(`background jobs: ${safe instanceof Error ? safe.message : String(safe)}`)
     })
     await boss.start()
     return new Queue(boss)
@@ -84,7 +84,12 @@ export class Queue {
       definition.name,
       { pollingIntervalSeconds: 0.5, batchSize: 1 },
       async (jobs) => {
-        for (const job of jobs) await definition.handle(deps, job.data, job)
+        try {
+          for (const job of jobs) await definition.handle(deps, job.data, job)
+        } catch (error) {
+          // pg-boss records a failed job's error in its table: without the statement's values.
+          throw withoutValues(error)
+        }
       },
     )
   }
