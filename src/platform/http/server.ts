@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod'
 import { SESSION_COOKIE } from './auth.ts'
 import { registerErrorHandling } from './errors.ts'
+import { refuseUnsafeText } from './text.ts'
 import { hasWebApp, registerWebApp } from './web.ts'
 
 export interface ServerOptions {
@@ -43,6 +44,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   registerErrorHandling(app)
+  refuseUnsafeText(app)
 
   await app.register(cookie)
   await app.register(swagger, {
