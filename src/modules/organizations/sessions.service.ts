@@ -8,6 +8,13 @@ export const SESSION_DAYS = 14
 const wrongCredentials = (): AppError => new AppError('unauthenticated', 'Wrong email or password.')
 
 /**
+ * A well-formed hash no password matches: an email without an account is checked against it, so
+ * that it takes as long to refuse as a wrong password and the answer's time does not tell which
+ * emails have accounts.
+ */
+const DECOY_HASH = `scrypt$16384$8$1$${'A'.repeat(22)}$${'A'.repeat(43)}`
+
+/**
  * Signs a member in by email and password. An email can belong to members of several
  * organisations: then the organisation (slug) must be given.
  */
@@ -26,10 +33,14 @@ export async function signIn(
       ),
     )
   const matching = []
+  let checked = 0
   for (const candidate of candidates) {
     const hash = candidate.member.passwordHash
-    if (hash && (await verifyPassword(input.password, hash))) matching.push(candidate)
+    if (!hash) continue
+    checked++
+    if (await verifyPassword(input.password, hash)) matching.push(candidate)
   }
+  if (checked === 0) await verifyPassword(input.password, DECOY_HASH)
   const [chosen, ...others] = matching
   if (!chosen) throw wrongCredentials()
   if (others.length > 0) {
