@@ -86,6 +86,7 @@ export async function testApp(
     logger?: { level: string; stream: { write(line: string): void } }
     /** Scripted connectors in place of Roster's own (test/sources/scripted.ts). */
     connectors?: Connectors
+    trustProxy?: boolean | number | string[]
   } = {},
 ): Promise<FastifyInstance> {
   const config = loadConfig()
@@ -98,6 +99,7 @@ export async function testApp(
     importMaxBytes: options.importMaxBytes,
     logger: options.logger,
     connectors: options.connectors,
+    trustProxy: options.trustProxy,
   })
   afterAll(() => app.close())
   return app

@@ -22,7 +22,10 @@ import { authenticate } from '../platform/http/auth.ts'
 import { createServer, type ServerOptions } from '../platform/http/server.ts'
 import type { Queue } from '../platform/queue/queue.ts'
 
-export interface AppOptions extends Pick<ServerOptions, 'bodyLimit' | 'logger' | 'webDir'> {
+export interface AppOptions extends Pick<
+  ServerOptions,
+  'bodyLimit' | 'logger' | 'webDir' | 'trustProxy'
+> {
   db: Db
   queue: Queue
   /** Encrypts connection credentials. */
@@ -75,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit,
     logger: options.logger,
     webDir: options.webDir,
+    trustProxy: options.trustProxy,
     // Each connector's webhook signature header is hidden in the log too.
     redactHeaders: webhookHeaders(connectors),
     routes: async (app) => {

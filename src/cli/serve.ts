@@ -37,9 +37,11 @@ export function registerServe(program: Command): void {
         importMaxBytes: config.importMaxBytes,
         logger: { level: config.logLevel },
         webDir: webDist,
+        trustProxy: config.trustProxy,
       })
       const demo = opts.demo ? await seedDemo(store.db) : undefined
-      await app.listen({ port, host: config.host })
+      // The demo prints an admin's password: it keeps to this machine unless HOST says otherwise.
+      await app.listen({ port, host: config.host ?? (opts.demo ? '127.0.0.1' : '0.0.0.0') })
       const address = `http://localhost:${(app.server.address() as AddressInfo).port}`
       const where =
         store.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'

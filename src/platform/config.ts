@@ -6,7 +6,14 @@ export interface Config {
   /** Where the embedded store keeps its data. */
   dataDir: string
   port: number
-  host: string
+  /** Unset: all interfaces, except for the demo (`serve --demo`), which keeps to this machine. */
+  host: string | undefined
+  /**
+   * Which proxies in front of Roster to believe about the client's address and protocol
+   * (X-Forwarded-For, X-Forwarded-Proto): none, all (`true`), a number of hops, or their
+   * addresses. Behind an HTTPS proxy it makes the session cookie `Secure`.
+   */
+  trustProxy: boolean | number | string[]
   /** Largest JSON request body, in bytes. */
   bodyLimit: number
   logLevel: string
@@ -33,7 +40,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(env.ROSTER_DATA_DIR || './data'),
     port: positiveInt('PORT', env.PORT, 3000),
-    host: env.HOST || '0.0.0.0',
+    host: env.HOST || undefined,
+    trustProxy: trustProxy(env.ROSTER_TRUST_PROXY),
     bodyLimit: positiveInt('ROSTER_BODY_LIMIT', env.ROSTER_BODY_LIMIT, 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
     importMaxBytes: positiveInt(
@@ -46,6 +54,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: publicUrl(env),
     secret: secret(env.ROSTER_SECRET),
   }
+}
+
+function trustProxy(raw: string | undefined): boolean | number | string[] {
+  const value = raw?.trim() ?? ''
+  if (value === '' || value === 'false') return false
+  if (value === 'true') return true
+  if (/^\d+$/.test(value)) return Number(value)
+  return value
+    .split(',')
+    .map((address) => address.trim())
+    .filter(Boolean)
 }
 
 function secret(raw: string | undefined): string | undefined {

@@ -21,9 +21,17 @@ export interface ServerOptions {
   redactHeaders?: readonly string[]
   /** Registers the application's routes (the composition root, src/app/http.ts, gives them). */
   routes(app: FastifyInstance): Promise<void>
+  /** Proxies believed about the client's address and protocol (see Config.trustProxy). */
+  trustProxy?: boolean | number | string[]
   /** A built web app to serve next to the API (see src/platform/web/build.ts). */
   webDir?: string
 }
+
+/** A number of proxies is the hops believed, nearest first. */
+const trusted = (
+  setting: ServerOptions['trustProxy'] = false,
+): boolean | string[] | ((address: string, hop: number) => boolean) =>
+  typeof setting === 'number' ? (_address, hop) => hop < setting : setting
 
 /**
  * The HTTP server every Roster process serves: JSON errors, cookies, the OpenAPI document and its
@@ -40,6 +48,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       ? { ...(typeof options.logger === 'object' ? options.logger : {}), redact }
       : false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: trusted(options.trustProxy),
   }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
