@@ -62,6 +62,41 @@ describe('serving the web app', () => {
     expect(json(unauthenticated).error).toMatchObject({ code: 'unauthenticated' })
   })
 
+  it('sends, on every answer, a policy that keeps the app to its own files and out of any frame', async () => {
+    const app = await buildApp({
+      db: store.db,
+      queue,
+      vault: openVault(config),
+      publicUrl: config.publicUrl,
+      webDir: await fakeBuild(),
+    })
+    afterAll(() => app.close())
+    const answers = await Promise.all(
+      [
+        '/',
+        '/customers',
+        '/assets/index-abc123.js',
+        '/api/v1/customers',
+        '/api/v1/nothing-here',
+        '/healthz',
+        '/api/openapi.json',
+      ].map((url) => app.inject({ url })),
+    )
+    for (const answer of answers) {
+      const policy = String(answer.headers['content-security-policy'])
+      expect(policy).toContain("frame-ancestors 'none'")
+      expect(policy).toContain("script-src 'self'")
+      expect(policy).not.toContain('unsafe-eval')
+      expect(answer.headers['x-frame-options']).toBe('SAMEORIGIN')
+      expect(answer.headers['x-content-type-options']).toBe('nosniff')
+    }
+    // The API viewer has no inline script: the same policy serves it.
+    const docs = await app.inject({ url: '/api/docs/' })
+    expect(docs.statusCode).toBe(200)
+    expect(docs.body).not.toMatch(/<script>[^<]/)
+    expect(String(docs.headers['content-security-policy'])).toContain("script-src 'self'")
+  })
+
   it('answers the API alone when no web app was built', async () => {
     const app = await buildApp({
       db: store.db,

@@ -73,6 +73,12 @@ export async function openBrowser(baseURL: string): Promise<Browser> {
     ],
   })
   context.setDefaultTimeout(15_000)
+  // The server's Content-Security-Policy must let the app do all it does: a page it blocked fails
+  // the file.
+  const blocked: string[] = []
+  context.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) blocked.push(message.text())
+  })
   const page = context.pages()[0] ?? (await context.newPage())
   return {
     context,
@@ -80,6 +86,9 @@ export async function openBrowser(baseURL: string): Promise<Browser> {
     close: async () => {
       await context.close()
       await rm(profile, { recursive: true, force: true })
+      if (blocked.length > 0) {
+        throw new Error(`The Content-Security-Policy blocked the app:\n${blocked.join('\n')}`)
+      }
     },
   }
 }

@@ -32,7 +32,6 @@ export async function registerWebApp(app: FastifyInstance, dir: string): Promise
     }
     return reply
       .header('cache-control', 'no-cache')
-      .header('x-content-type-options', 'nosniff')
       .type('text/html; charset=utf-8')
       .send(index)
   })
