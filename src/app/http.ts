@@ -19,6 +19,7 @@ import { workflowRoutes } from '../modules/workflows/workflows.routes.ts'
 import type { Vault } from '../platform/auth/encryption.ts'
 import type { Db } from '../platform/db/client.ts'
 import { authenticate } from '../platform/http/auth.ts'
+import { sameOriginWrites } from '../platform/http/origin.ts'
 import { createServer, type ServerOptions } from '../platform/http/server.ts'
 import type { Queue } from '../platform/queue/queue.ts'
 
@@ -85,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await app.register(webhookRoutes, { db, queue, vault, connectors })
       await app.register(
         async (api) => {
+          sameOriginWrites(api, publicUrl)
           await api.register(sessionRoutes, { db })
           await api.register(async (secured) => {
             secured.addHook('onRequest', async (request) => {
