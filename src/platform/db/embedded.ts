@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import type { Socket } from 'node:net'
 import { join } from 'node:path'
@@ -47,6 +47,7 @@ async function answers(connection: pg.ClientConfig): Promise<boolean> {
  * for it (a CLI command next to `roster serve`), or to a new server process started here.
  */
 export async function startEmbedded(dataDir: string): Promise<EmbeddedStore> {
+  if (dataDir !== 'memory://') ensureWritable(dataDir)
   const socketDir = socketDirFor(dataDir)
   mkdirSync(socketDir, { recursive: true, mode: 0o700 })
   const connection = connectionFor(socketDir)
@@ -93,5 +94,33 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedStore> {
       await sleep(200)
     }
   }
-  throw new Error(`The embedded database did not start: ${stderr.trim() || `exit code ${outcome}`}`)
+  // The server's own last words, not the stack of the database engine's bundled source.
+  const reason = stderr.trim().split('\n').at(-1)?.slice(0, 300) || `exit code ${outcome}`
+  throw new Error(`The embedded database in ${dataDir} did not start: ${reason}`)
+}
+
+const unwritable: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'part of the path is a file',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EEXIST: 'a file of that name is in the way',
+}
+
+/** Creates the data folder if need be and checks that this user can write in it. */
+function ensureWritable(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+    accessSync(dataDir, constants.W_OK)
+    const probe = join(dataDir, `.write-check-${process.pid}`)
+    writeFileSync(probe, '')
+    rmSync(probe)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? ''
+    throw new Error(
+      `Roster cannot write to its data folder ${dataDir} (${unwritable[code] ?? code}): make it writable by this user, or set ROSTER_DATA_DIR to another folder.`,
+      { cause: error },
+    )
+  }
 }

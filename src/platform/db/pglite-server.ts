@@ -37,6 +37,12 @@ await rm(socketPath, { force: true })
 // pg_trgm backs the customers search (see the migrations).
 const db = await PGlite.create(inMemory ? undefined : `${dataDir}/pgdata`, {
   extensions: { pg_trgm },
+}).catch((error: unknown) => {
+  // One line for the parent to quote: the engine's errors carry its whole bundled source.
+  const message = error instanceof Error ? error.message.split('\n')[0]?.slice(0, 200) : ''
+  console.error(`cannot open ${dataDir}/pgdata: ${message || String(error).slice(0, 200)}`)
+  release()
+  process.exit(4)
 })
 const server = new WireServer(db)
 await server.listen(socketPath)
