@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'source_unavailable'
   | 'not_configured'
+  | 'rate_limited'
   | 'internal'
 
 export interface ErrorDetail {
@@ -22,12 +23,20 @@ export interface ErrorDetail {
 export class AppError extends Error {
   readonly code: ErrorCode
   readonly details: ErrorDetail[]
+  /** For `rate_limited`: when to try again (the answer's Retry-After). */
+  readonly retryAfterSeconds: number | undefined
 
-  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = []) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: ErrorDetail[] = [],
+    options: { retryAfterSeconds?: number } = {},
+  ) {
     super(message)
     this.name = 'AppError'
     this.code = code
     this.details = details
+    this.retryAfterSeconds = options.retryAfterSeconds
   }
 }
 
@@ -55,6 +64,8 @@ export function httpStatus(code: ErrorCode): number {
       return 502
     case 'not_configured':
       return 503
+    case 'rate_limited':
+      return 429
     case 'internal':
       return 500
   }

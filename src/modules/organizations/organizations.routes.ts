@@ -21,7 +21,7 @@ import {
 } from '../../platform/http/auth.ts'
 import { addMember, getMember, listMembers, toMember } from './members.service.ts'
 import { getOrganization } from './organizations.service.ts'
-import { SESSION_DAYS, signIn, signOut, resolveSession } from './sessions.service.ts'
+import { SESSION_DAYS, signInFrom, signOut, resolveSession } from './sessions.service.ts'
 
 const tags = ['Organisation']
 
@@ -38,7 +38,7 @@ export const sessionRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db },
       },
     },
     async (request, reply) => {
-      const result = await signIn(db, request.body)
+      const result = await signInFrom(db, request.body, request.ip)
       reply.setCookie(SESSION_COOKIE, result.token, {
         path: '/',
         httpOnly: true,

@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../platform/db/client.ts'
 import { members, organizations, sessions } from '../../platform/db/schema/index.ts'
 import { hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts'
 import { AppError } from '../../platform/errors.ts'
+import { assertNotLocked, clearFailures, recordFailure, throttleKeys } from './sign-in-throttle.ts'
 
 export const SESSION_DAYS = 14
 const wrongCredentials = (): AppError => new AppError('unauthenticated', 'Wrong email or password.')
@@ -13,6 +14,27 @@ const wrongCredentials = (): AppError => new AppError('unauthenticated', 'Wrong 
  * emails have accounts.
  */
 const DECOY_HASH = `scrypt$16384$8$1$${'A'.repeat(22)}$${'A'.repeat(43)}`
+
+/**
+ * Signs a member in, counting failures against the account and the client's address: a locked
+ * one is refused (429) before any password is checked.
+ */
+export async function signInFrom(
+  db: DbOrTx,
+  input: { email: string; password: string; organization?: string | undefined },
+  address: string,
+): ReturnType<typeof signIn> {
+  const keys = throttleKeys(input.email, address)
+  await assertNotLocked(db, keys)
+  try {
+    const result = await signIn(db, input)
+    await clearFailures(db, keys)
+    return result
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'unauthenticated') await recordFailure(db, keys)
+    throw error
+  }
+}
 
 /**
  * Signs a member in by email and password. An email can belong to members of several

@@ -56,6 +56,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error)
     if (appError.code === 'internal') request.log.error(withoutValues(error))
+    if (appError.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(Math.max(1, Math.ceil(appError.retryAfterSeconds))))
+    }
     return reply.code(httpStatus(appError.code)).send({
       error: { code: appError.code, message: appError.message, details: appError.details },
     })

@@ -30,9 +30,6 @@ export async function registerWebApp(app: FastifyInstance, dir: string): Promise
     if (path.startsWith('/api/') || path === '/api') {
       throw new AppError('not_found', `No route ${request.method} ${path}.`)
     }
-    return reply
-      .header('cache-control', 'no-cache')
-      .type('text/html; charset=utf-8')
-      .send(index)
+    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index)
   })
 }

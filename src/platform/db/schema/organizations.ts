@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import {
   boolean,
+  integer,
   char,
   foreignKey,
   index,
@@ -106,3 +107,15 @@ export const sessions = pgTable(
     }).onDelete('cascade'),
   ],
 )
+
+/**
+ * Failed sign-ins, counted per account (`account:<email>`) and per client address
+ * (`address:<ip>`) in one table so that every Roster process counts the same; a key with too many
+ * failures in a window is locked until `locked_until`.
+ */
+export const signInFailures = pgTable('sign_in_failures', {
+  key: text().primaryKey(),
+  failures: integer().notNull(),
+  windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+})
