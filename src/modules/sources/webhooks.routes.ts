@@ -50,7 +50,12 @@ export const webhookRoutes: FastifyPluginCallbackZod<WebhookRoutesDeps> = (
           "Verified with the connection's webhook secret (Stripe signature, Chargebee Basic credentials…); unverified calls get 401 and change nothing. Answers 202 with `queued` (an incremental run) or `ignored` (a paused connection, one that needs reconnecting, or a probe reporting no change); systems that accept nothing else (Xero) get 200 with no body.",
         security: [],
         params: webhookParams,
-        response: { 200: z.null(), 202: webhookAnswer, 401: errorEnvelope, 404: errorEnvelope },
+        response: {
+          200: z.undefined(),
+          202: webhookAnswer,
+          401: errorEnvelope,
+          404: errorEnvelope,
+        },
       },
     },
     async (request, reply) => {
@@ -71,7 +76,7 @@ export const webhookRoutes: FastifyPluginCallbackZod<WebhookRoutesDeps> = (
       }
       // Systems that take nothing but an empty 200 (Xero) get it, whatever was done.
       const send = (answer: z.infer<typeof webhookAnswer>) =>
-        reply200 ? reply.code(200).send(null) : reply.code(202).send(answer)
+        reply200 ? reply.code(200).send() : reply.code(202).send(answer)
       if (verdict?.changes === false) {
         return send({ status: 'ignored', reason: 'The call reports no change.', runId: null })
       }

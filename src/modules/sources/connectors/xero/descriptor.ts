@@ -46,6 +46,11 @@ export const xeroDescriptor: ConnectorDescriptor = {
       help: 'When the access token expires, in Unix seconds; kept by Roster.',
       fromConsent: true,
     },
+    issuedWith: {
+      label: 'Access token origin',
+      help: 'Which refresh token the access token came with; kept by Roster.',
+      fromConsent: true,
+    },
     webhookKey: {
       label: 'Webhook key',
       help: 'The key Xero shows for your app’s webhook (x-xero-signature).',

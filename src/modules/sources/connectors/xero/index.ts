@@ -7,7 +7,7 @@ import { xeroDescriptor } from './descriptor.ts'
 import { hosts, scopes } from './hosts.ts'
 import { listAll, listChanges, tenantOf } from './list.ts'
 import { xeroSecrets, xeroSettings, type XeroSecrets, type XeroSettings } from './schemas.ts'
-import { exchangeCode, refreshTokens, tenantsOf } from './token.ts'
+import { exchangeCode, issuedWith, refreshTokens, tenantsOf } from './token.ts'
 
 /** An access token this close to its end is refreshed first (Xero's last 30 minutes). */
 const refreshMarginSeconds = 5 * 60
@@ -42,7 +42,9 @@ export const xeroConnector: Connector<XeroSettings, XeroSecrets> = {
   /** Xero rotates the refresh token on every use: what this returns must be stored at once. */
   async refreshSecrets(settings, secrets, signal) {
     const now = Math.floor(Date.now() / 1000)
-    if (secrets.accessToken && (secrets.expiresAt ?? 0) - now > refreshMarginSeconds) return null
+    const current =
+      secrets.accessToken !== undefined && secrets.issuedWith === issuedWith(secrets.refreshToken)
+    if (current && (secrets.expiresAt ?? 0) - now > refreshMarginSeconds) return null
     return { ...secrets, ...(await refreshTokens(settings, secrets, signal)) }
   },
 

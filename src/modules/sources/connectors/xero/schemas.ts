@@ -19,6 +19,11 @@ export const xeroSecrets = z.strictObject({
   accessToken: z.string().min(1).optional(),
   /** When the access token expires, unix seconds. */
   expiresAt: z.number().optional(),
+  /**
+   * Which refresh token came with the access token (a hash): a refresh token given since (a
+   * reconnection) makes the access token stale.
+   */
+  issuedWith: z.string().optional(),
   webhookKey: z.string().min(1).optional(),
 })
 export type XeroSecrets = z.infer<typeof xeroSecrets>

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { describeIssues, isNetworkFailure, retryAfterMs } from '../common.ts'
 import { SourceError } from '../types.ts'
@@ -17,7 +18,11 @@ import {
 
 const timeoutMs = 30_000
 
-type Tokens = Pick<XeroSecrets, 'refreshToken' | 'accessToken' | 'expiresAt'>
+type Tokens = Pick<XeroSecrets, 'refreshToken' | 'accessToken' | 'expiresAt' | 'issuedWith'>
+
+/** Names a refresh token without keeping a second copy of it. */
+export const issuedWith = (refreshToken: string): string =>
+  createHash('sha256').update(refreshToken).digest('base64url').slice(0, 22)
 
 async function send(url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
   const limit = AbortSignal.timeout(timeoutMs)
@@ -63,7 +68,7 @@ async function grant(
   client: { clientId: string; clientSecret: string },
   form: Record<string, string>,
   signal?: AbortSignal,
-): Promise<Tokens & { accessToken: string; expiresAt: number }> {
+): Promise<Tokens & { accessToken: string; expiresAt: number; issuedWith: string }> {
   const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')
   const response = await send(
     hosts.token(settings),
@@ -87,6 +92,7 @@ async function grant(
     accessToken: parsed.data.access_token,
     refreshToken: parsed.data.refresh_token,
     expiresAt: Math.floor(Date.now() / 1000) + parsed.data.expires_in,
+    issuedWith: issuedWith(parsed.data.refresh_token),
   }
 }
 
