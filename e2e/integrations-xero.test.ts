@@ -38,7 +38,8 @@ describeInBrowser('settings → integrations: Xero by consent', () => {
     browser = await openBrowser(roster.baseURL)
     ann = await newOrgWithMember(roster.store)
     await signIn(browser.page, ann)
-  })
+    // Starting Roster with a database of its own is slow on a busy machine.
+  }, 240_000)
   afterAll(async () => {
     await browser.close()
     await roster.close()
