@@ -40,6 +40,7 @@ describe('the systems Roster connects to', () => {
     expect(data.map((d: any) => [d.system, d.label, d.auth, d.webhookHeader])).toEqual([
       ['chargebee', 'Chargebee', 'api_key', 'authorization'],
       ['stripe', 'Stripe', 'api_key', 'stripe-signature'],
+      ['xero', 'Xero', 'oauth2_authorization_code', 'x-xero-signature'],
     ])
     expect(data[0].settings).toEqual([
       {
