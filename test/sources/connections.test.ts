@@ -65,7 +65,7 @@ describe('the systems Roster connects to', () => {
     ])
     expect(data[1].contactRule).toMatch(/^Each customer's own email/)
     // The log hides each system's webhook proof.
-    expect(webhookHeaders()).toEqual(['authorization', 'stripe-signature'])
+    expect(webhookHeaders()).toEqual(['authorization', 'stripe-signature', 'x-xero-signature'])
     expect((await app.inject({ method: 'GET', url: '/api/v1/connectors' })).statusCode).toBe(401)
   })
 })
