@@ -1,4 +1,5 @@
-import type { AddressInfo } from 'node:net'
+import { once } from 'node:events'
+import { createServer, type AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { addMember } from '../../src/modules/organizations/members.service.ts'
@@ -41,20 +42,22 @@ export async function startRoster(
     ? await startQueue(store, config, { workers: true, hooks })
     : await testQueue(store, { workers: true, hooks })
   const vault = openVault(config)
+  // Roster's public address is its own: systems send the browser back to it (OAuth2 consent).
+  const port = await freePort()
+  const baseURL = `http://127.0.0.1:${port}`
   const app = await buildApp({
     db: store.db,
     queue,
     vault,
-    publicUrl: config.publicUrl,
+    publicUrl: baseURL,
     webDir: webDist,
     importMaxBytes: options.importMaxBytes,
   })
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as AddressInfo
+  await app.listen({ port, host: '127.0.0.1' })
   return {
     app,
     store,
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL,
     close: async () => {
       await app.close()
       if (!own) return
@@ -89,4 +92,15 @@ export async function newOrgWithMember(
     password,
   })
   return { organizationId: org.id, organizationName, memberId: member.id, email, password }
+}
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  server.close()
+  await once(server, 'close')
+  return port
 }

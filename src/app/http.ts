@@ -9,6 +9,7 @@ import { credentialResolver } from '../modules/organizations/credentials.ts'
 import { profileRoutes } from '../modules/organizations/profile.routes.ts'
 import { organizationRoutes, sessionRoutes } from '../modules/organizations/organizations.routes.ts'
 import { connectionRoutes } from '../modules/sources/connections.routes.ts'
+import { consentRoutes, oauthCallbackRoutes } from '../modules/sources/consent.routes.ts'
 import {
   connectors as registeredConnectors,
   webhookHeaders,
@@ -61,6 +62,7 @@ const authenticatedRoutes: (
   profileRoutes,
   contactSourceRoutes,
   connectionRoutes,
+  consentRoutes,
 ]
 
 /** Roster's HTTP application: the platform's server with every module's routes. */
@@ -84,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     redactHeaders: webhookHeaders(connectors),
     routes: async (app) => {
       await app.register(webhookRoutes, { db, queue, vault, connectors })
+      await app.register(oauthCallbackRoutes, { db, queue, vault, publicUrl, connectors })
       await app.register(
         async (api) => {
           sameOriginWrites(api, publicUrl)

@@ -27,6 +27,11 @@ export const connectorField = z.object({
   /** Typed into a field that hides what is typed (keys, passwords). */
   masked: z.boolean(),
   placeholder: z.string().optional(),
+  /**
+   * Obtained by the consent flow (a refresh token, a tenant), so not asked for when connecting
+   * by consent; still given by hand through the API or the CLI.
+   */
+  fromConsent: z.boolean().optional(),
 })
 export type ConnectorField = z.infer<typeof connectorField>
 
@@ -140,3 +145,36 @@ export const webhookAnswer = z.object({
   reason: z.string().nullable(),
   runId: z.uuid().nullable(),
 })
+
+/**
+ * Connecting by consent (OAuth2 authorization code): what the admin gives before the system's
+ * consent page (its client id and secret, a base URL), or, with `connectionId`, consent again
+ * for a connection that needs reconnecting (what is left out is taken from it).
+ */
+export const consentStart = z.strictObject({
+  system: z.enum(sourceSystems, { error: `System must be one of ${sourceSystems.join(', ')}.` }),
+  name: z.string().trim().min(1).max(200).optional(),
+  settings: configObject.optional(),
+  secrets: configObject.optional(),
+  connectionId: z.uuid({ error: 'Not a valid connection id.' }).optional(),
+})
+export type ConsentStart = z.infer<typeof consentStart>
+
+export const consentRedirect = z.object({
+  /** The system's consent page, to open in the browser. */
+  authorizeUrl: z.string(),
+})
+
+/** A consent that reaches several organisations at the system: the admin picks one. */
+export const consentChoice = z.object({
+  id: z.uuid(),
+  system: z.enum(sourceSystems),
+  tenants: z.array(z.object({ id: z.string(), name: z.string() })),
+})
+export type ConsentChoice = z.infer<typeof consentChoice>
+
+export const tenantPick = z.strictObject({
+  tenantId: z.string().min(1, 'Choose one of the organisations.'),
+})
+
+export const consentCallbackQuery = z.record(z.string(), z.string())

@@ -65,6 +65,8 @@ export interface SyncSpec<F extends Fake> {
     expectChanged: (api: Connected['api'], acme: string) => Promise<void>
     send: (fake: F, url: string) => Promise<{ status: number; body: string }>
     refused: ((fake: F, url: string) => Promise<{ status: number }>)[]
+    /** Systems that take only an empty 200 (the connector's `webhookReply`). */
+    reply?: 'empty-200'
   }
   owned: {
     /** A change to a field the system owns, through the API. */
@@ -82,6 +84,14 @@ export interface SyncSpec<F extends Fake> {
   revokedSays: string
   wrongKey: string
   wrongKeySays: string
+  /**
+   * Systems whose credentials are more than an API key (OAuth2): the secrets a reconnection
+   * sends, refused or good, and how the refusal ends ("connect to Xero again").
+   */
+  reconnection?: {
+    secrets: (fake: F, good: boolean) => Record<string, unknown>
+    again: string
+  }
   crash: {
     /** The assertions on the cursor a full run stored after its second page of 250 customers. */
     expectStored: (stored: any, ids: string[]) => void
@@ -183,9 +193,14 @@ export function syncConformance<F extends Fake>(spec: SyncSpec<F>, env: SyncEnvi
       expect(await kit.runs(org, setup.id)).toEqual(runsBefore)
 
       const sent = await spec.webhook.send(fake, url)
-      expect(sent.status).toBe(202)
-      const answer = JSON.parse(sent.body)
-      expect(answer).toEqual({ status: 'queued', reason: null, runId: expect.any(String) })
+      let answer = { runId: expect.any(String) as unknown }
+      if (spec.webhook.reply === 'empty-200') {
+        expect(sent).toEqual({ status: 200, body: '' })
+      } else {
+        expect(sent.status).toBe(202)
+        answer = JSON.parse(sent.body)
+        expect(answer).toEqual({ status: 'queued', reason: null, runId: expect.any(String) })
+      }
       const [job] = await queue.boss.findJobs<{ connectionId: string }>('sources.sync', {
         key: setup.id,
         queued: true,
@@ -403,15 +418,19 @@ export function syncConformance<F extends Fake>(spec: SyncSpec<F>, env: SyncEnvi
       ])
       expect((await api.post(`/api/v1/connections/${setup.id}/sync`, {})).statusCode).toBe(409)
 
+      const reconnection = spec.reconnection ?? {
+        secrets: (f: F, good: boolean) => ({ apiKey: good ? f.apiKey : spec.wrongKey }),
+        again: 'check the API key and try again',
+      }
       const wrong = await api.patch(`/api/v1/connections/${setup.id}`, {
-        secrets: { apiKey: spec.wrongKey },
+        secrets: reconnection.secrets(fake, false),
       })
       expect(wrong.statusCode).toBe(400)
       expect(json(wrong).error.message).toBe(
-        `${label} refused these credentials (${spec.wrongKeySays}); check the API key and try again.`,
+        `${label} refused these credentials (${spec.wrongKeySays}); ${reconnection.again}.`,
       )
       const reconnected = await api.patch(`/api/v1/connections/${setup.id}`, {
-        secrets: { apiKey: fake.apiKey },
+        secrets: reconnection.secrets(fake, true),
       })
       expect(json(reconnected)).toMatchObject({ status: 'active', statusMessage: null })
       expect(await syncNow(setup)).toMatchObject({ status: 'completed', created: 1 })

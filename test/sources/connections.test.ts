@@ -40,6 +40,7 @@ describe('the systems Roster connects to', () => {
     expect(data.map((d: any) => [d.system, d.label, d.auth, d.webhookHeader])).toEqual([
       ['chargebee', 'Chargebee', 'api_key', 'authorization'],
       ['stripe', 'Stripe', 'api_key', 'stripe-signature'],
+      ['xero', 'Xero', 'oauth2_authorization_code', 'x-xero-signature'],
     ])
     expect(data[0].settings).toEqual([
       {
@@ -64,7 +65,7 @@ describe('the systems Roster connects to', () => {
     ])
     expect(data[1].contactRule).toMatch(/^Each customer's own email/)
     // The log hides each system's webhook proof.
-    expect(webhookHeaders()).toEqual(['authorization', 'stripe-signature'])
+    expect(webhookHeaders()).toEqual(['authorization', 'stripe-signature', 'x-xero-signature'])
     expect((await app.inject({ method: 'GET', url: '/api/v1/connectors' })).statusCode).toBe(401)
   })
 })

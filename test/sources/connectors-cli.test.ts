@@ -8,6 +8,7 @@ import { createOrganization } from '../../src/modules/organizations/organization
 import { client, json, testApp, type Client } from '../support.ts'
 import { ChargebeeFake } from '../fakes/chargebee/fake-server.ts'
 import { StripeFake } from '../fakes/stripe/fake-server.ts'
+import { XeroFake } from '../fakes/xero/fake-server.ts'
 import { listedCustomers, synced, track } from './fakes.ts'
 import { isolatedStore } from './isolated.ts'
 
@@ -50,6 +51,7 @@ describe('roster connection systems and the keys of connection add', () => {
     expect(descriptors.map((d: any) => [d.system, d.auth, d.webhookHeader])).toEqual([
       ['chargebee', 'api_key', 'authorization'],
       ['stripe', 'api_key', 'stripe-signature'],
+      ['xero', 'oauth2_authorization_code', 'x-xero-signature'],
     ])
     expect(descriptors[1].secrets.map((f: any) => [f.key, f.required])).toEqual([
       ['apiKey', true],
@@ -64,10 +66,10 @@ describe('roster connection systems and the keys of connection add', () => {
     const unknown = await roster(...add, '--system', 'paypal', '--api-key', 'k')
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toBe(
-      'roster: Roster has no connector for "paypal"; --system is one of chargebee, stripe (roster connection systems describes them).\n',
+      'roster: Roster has no connector for "paypal"; --system is one of chargebee, stripe, xero (roster connection systems describes them).\n',
     )
-    const later = await roster(...add, '--system', 'xero', '--api-key', 'k')
-    expect(later.stderr).toContain('Roster has no connector for "xero"')
+    const later = await roster(...add, '--system', 'salesforce', '--api-key', 'k')
+    expect(later.stderr).toContain('Roster has no connector for "salesforce"')
     const badKey = await roster(...add, '--system', 'stripe', '--secret', 'token=k')
     expect(badKey.stderr).toBe(
       'roster: Stripe takes no secret "token"; its secrets are apiKey, webhookSecret.\n',
@@ -232,5 +234,65 @@ describe('the command line with Chargebee', () => {
     })
     const back = await api.put('/api/v1/organization/contact-source', { connectionId: id })
     expect(back.statusCode).toBe(409)
+  })
+})
+
+describe('the command line with Xero', () => {
+  it('connects with a refresh token (no consent), stores the rotated one, and refuses a used one clearly', async () => {
+    const fake = track(await XeroFake.start())
+    fake.createContact({
+      Name: 'Acme Industries SAS',
+      AccountNumber: 'C-ACME',
+      EmailAddress: 'marie@acme.example',
+      ContactPersons: [{ FirstName: 'Paul', EmailAddress: 'ap@acme.example' }],
+    })
+    fake.advance(120)
+    const { slug, api } = await newOrg()
+    const granted = fake.grant()
+    const add = (refreshToken: string) =>
+      roster(
+        'connection',
+        'add',
+        '--org',
+        slug,
+        '--system',
+        'xero',
+        '--base-url',
+        fake.url,
+        '--secret',
+        `clientId=${granted.clientId}`,
+        '--secret',
+        `clientSecret=${granted.clientSecret}`,
+        '--secret',
+        `refreshToken=${refreshToken}`,
+        '--setting',
+        `tenantId=${fake.tenantId}`,
+        '--json',
+      )
+    const refused = await add('not-a-refresh-token')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toBe(
+      'roster: Xero refused these credentials (invalid_grant); connect to Xero again. secrets: Refused by Xero.\n',
+    )
+    const added = await add(granted.refreshToken)
+    expect(added.stderr).toBe('')
+    const connection = JSON.parse(added.stdout)
+    expect(connection).toEqual({
+      id: expect.any(String),
+      system: 'xero',
+      name: 'Xero',
+      status: 'active',
+    })
+    // Used once by the check: the same token again is refused, the stored one is Xero's new one.
+    const again = await add(granted.refreshToken)
+    expect(again.stderr).toContain('invalid_grant')
+
+    const sync = await roster('sync', '--org', slug, '--connection', connection.id, '--json')
+    expect(sync.stderr).toBe('')
+    expect(JSON.parse(sync.stdout)).toMatchObject({ status: 'completed', counts: { created: 1 } })
+    expect((await synced(api, 'C-ACME')).contacts.map((c: any) => c.email)).toEqual([
+      'marie@acme.example',
+      'ap@acme.example',
+    ])
   })
 })

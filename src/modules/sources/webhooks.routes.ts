@@ -10,6 +10,7 @@ import { AppError, notFound } from '../../platform/errors.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { openCredentials } from './connections.service.ts'
 import type { Connectors } from './connectors/index.ts'
+import type { WebhookVerdict } from './connectors/types.ts'
 import { requestRun } from './sync/runs.service.ts'
 
 const unverified = (): AppError =>
@@ -46,10 +47,15 @@ export const webhookRoutes: FastifyPluginCallbackZod<WebhookRoutesDeps> = (
         tags: ['Webhooks'],
         summary: 'Receive a webhook from a connected system',
         description:
-          "Verified with the connection's webhook secret (Stripe signature, Chargebee Basic credentials…); unverified calls get 401 and change nothing. Answers 202 with `queued` (an incremental run) or `ignored` (a paused connection, or one that needs reconnecting).",
+          "Verified with the connection's webhook secret (Stripe signature, Chargebee Basic credentials…); unverified calls get 401 and change nothing. Answers 202 with `queued` (an incremental run) or `ignored` (a paused connection, one that needs reconnecting, or a probe reporting no change); systems that accept nothing else (Xero) get 200 with no body.",
         security: [],
         params: webhookParams,
-        response: { 202: webhookAnswer, 401: errorEnvelope, 404: errorEnvelope },
+        response: {
+          200: z.undefined(),
+          202: webhookAnswer,
+          401: errorEnvelope,
+          404: errorEnvelope,
+        },
       },
     },
     async (request, reply) => {
@@ -57,16 +63,25 @@ export const webhookRoutes: FastifyPluginCallbackZod<WebhookRoutesDeps> = (
       if (!z.uuid().safeParse(connectionId).success) throw notFound('Connection')
       const [row] = await db.select().from(connections).where(eq(connections.id, connectionId))
       if (row?.system !== system) throw notFound('Connection')
+      let verdict: WebhookVerdict | undefined
+      let reply200 = false
       try {
         const { connector, settings, secrets } = await openCredentials({ vault, connectors }, row)
+        reply200 = connector.webhookReply === 'empty-200'
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-        connector.verifyWebhook({ headers: request.headers, rawBody }, settings, secrets)
+        verdict = connector.verifyWebhook({ headers: request.headers, rawBody }, settings, secrets)
       } catch (error) {
         request.log.warn({ connectionId, err: (error as Error).message }, 'webhook refused')
         throw unverified()
       }
+      // Systems that take nothing but an empty 200 (Xero) get it, whatever was done.
+      const send = (answer: z.infer<typeof webhookAnswer>) =>
+        reply200 ? reply.code(200).send() : reply.code(202).send(answer)
+      if (verdict?.changes === false) {
+        return send({ status: 'ignored', reason: 'The call reports no change.', runId: null })
+      }
       if (row.status !== 'active') {
-        return reply.code(202).send({
+        return send({
           status: 'ignored',
           reason:
             row.status === 'paused'
@@ -83,7 +98,7 @@ export const webhookRoutes: FastifyPluginCallbackZod<WebhookRoutesDeps> = (
           trigger: 'webhook',
         }),
       )
-      return reply.code(202).send({ status: 'queued', reason: null, runId: run.id })
+      return send({ status: 'queued', reason: null, runId: run.id })
     },
   )
   done()

@@ -8,6 +8,8 @@ export interface FieldText {
   /** Hide what is typed (API keys, passwords). */
   masked?: boolean
   placeholder?: string
+  /** Obtained by the consent flow, not typed before it (a refresh token, a tenant). */
+  fromConsent?: boolean
 }
 
 /**
@@ -19,12 +21,13 @@ export function describeFields<Shape extends z.ZodRawShape>(
   schema: z.ZodObject<Shape>,
   text: { [Key in keyof Shape & string]: FieldText },
 ): ConnectorField[] {
-  return Object.entries(text).map(([key, { label, help, masked, placeholder }]) => ({
+  return Object.entries(text).map(([key, { label, help, masked, placeholder, fromConsent }]) => ({
     key,
     label,
     help,
     required: !z.safeParse(schema.shape[key] ?? z.never(), undefined).success,
     masked: masked ?? false,
     ...(placeholder === undefined ? {} : { placeholder }),
+    ...(fromConsent ? { fromConsent } : {}),
   }))
 }

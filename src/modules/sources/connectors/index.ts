@@ -3,6 +3,7 @@ import { AppError } from '../../../platform/errors.ts'
 import { systemNames, type SourceSystem } from '../systems.ts'
 import { chargebeeConnector } from './chargebee/index.ts'
 import { stripeConnector } from './stripe/index.ts'
+import { xeroConnector } from './xero/index.ts'
 import type { Connector } from './types.ts'
 
 /** The connector of each system Roster can sync. */
@@ -12,6 +13,7 @@ export type Connectors = Partial<Record<SourceSystem, Connector>>
 export const connectors: Connectors = {
   chargebee: chargebeeConnector,
   stripe: stripeConnector,
+  xero: xeroConnector,
 }
 
 /**

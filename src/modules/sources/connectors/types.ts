@@ -69,11 +69,22 @@ export interface ListRequest<Settings, Secrets> {
    */
   mode: 'full' | 'incremental'
   signal?: AbortSignal
+  /**
+   * For connectors with `refreshSecrets`, whose tokens can expire during a long run: the secrets
+   * to use for the next request, refreshed when due and stored by Roster before they are
+   * answered (a rotated refresh token is then never lost). Absent outside the engine.
+   */
+  currentSecrets?: () => Promise<Secrets>
 }
 
 export interface WebhookRequest {
   headers: Record<string, string | string[] | undefined>
   rawBody: Buffer
+}
+
+/** What a verified webhook says; `changes: false` is a probe (no run is queued). */
+export interface WebhookVerdict {
+  changes: boolean
 }
 
 export interface Connector<Settings = unknown, Secrets = unknown> {
@@ -91,7 +102,16 @@ export interface Connector<Settings = unknown, Secrets = unknown> {
    * Verifies a webhook the way the system signs it; throws a SourceError of kind `unverified`
    * when it does not hold. A verified call only triggers an incremental run.
    */
-  verifyWebhook(request: WebhookRequest, settings: Settings, secrets: Secrets): void
+  verifyWebhook(
+    request: WebhookRequest,
+    settings: Settings,
+    secrets: Secrets,
+  ): WebhookVerdict | undefined
+  /**
+   * How a verified webhook is answered when Roster's 202 with its JSON will not do: `empty-200`
+   * is 200 with no body (Xero disables an endpoint answering anything else).
+   */
+  webhookReply?: 'empty-200'
   /**
    * For systems whose credentials expire (OAuth2 access tokens): called before each run; returns
    * fresh secrets (e.g. after a token refresh), which the engine stores encrypted, or null when

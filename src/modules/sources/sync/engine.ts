@@ -151,12 +151,24 @@ async function listAndApply(
   let pages = run.pages
   let createdSinceAnalyze = 0
   try {
+    let current = secrets
+    // A run can outlast an access token (Xero's live 30 minutes): the connector asks before
+    // each page, and a refreshed token is stored before the connector gets it.
+    const currentSecrets = async (): Promise<unknown> => {
+      const fresh = await connector.refreshSecrets?.(settings, current, abort.signal)
+      if (fresh) {
+        await deps.db.transaction((tx) => storeSecrets(tx, deps.vault, connection, fresh))
+        current = fresh
+      }
+      return current
+    }
     for await (const page of connector.list({
       settings,
       secrets,
       cursor,
       mode: run.mode,
       signal: abort.signal,
+      currentSecrets,
     })) {
       const done = await deps.db.transaction((tx) => commitPage(tx, run, page))
       if (typeof done === 'string') return done

@@ -1,12 +1,16 @@
 import { page } from '@contracts/common.ts'
 import {
   connection,
+  consentChoice,
+  consentRedirect,
   connectorDescriptor,
   contactSource,
   syncRun,
   type Connection,
   type ConnectionCreate,
   type ConnectionPatch,
+  type ConsentChoice,
+  type ConsentStart,
   type ConnectorDescriptor,
   type ContactSource,
   type SyncRun,
@@ -18,6 +22,8 @@ export type {
   Connection,
   ConnectionCreate,
   ConnectionPatch,
+  ConsentChoice,
+  ConsentStart,
   ConnectorDescriptor,
   ContactSource,
   SyncRun,
@@ -66,4 +72,19 @@ export const disconnectContacts = (confirm: string): Promise<ContactSource> =>
     method: 'POST',
     body: { confirm },
     schema: contactSource,
+  })
+
+/** Opens a consent: the system's consent page to send the browser to. */
+export const startConsent = async (input: ConsentStart): Promise<string> =>
+  (await api('/connections/consent', { method: 'POST', body: input, schema: consentRedirect }))
+    .authorizeUrl
+
+export const fetchConsentChoice = (id: string): Promise<ConsentChoice> =>
+  api(`/connections/consent/${id}`, { schema: consentChoice })
+
+export const pickTenant = (id: string, tenantId: string): Promise<Connection> =>
+  api(`/connections/consent/${id}/tenant`, {
+    method: 'POST',
+    body: { tenantId },
+    schema: connection,
   })

@@ -17,7 +17,7 @@ import { useState, type ReactNode, type SubmitEvent } from 'react'
 import { ApiError, errorMessage } from '../../../platform/api.ts'
 import { notifySaved } from '../../../platform/notify.ts'
 import type { ConnectorDescriptor } from '../api/integrations.ts'
-import { useConnect, useConnectors } from '../hooks/useIntegrations.ts'
+import { useConnect, useConnectors, useStartConsent } from '../hooks/useIntegrations.ts'
 import { ConnectorFields, hasFieldError } from './SecretFields.tsx'
 import {
   filledValues,
@@ -67,10 +67,16 @@ function ConnectFields({
   const [secrets, setSecrets] = useState<FieldValues>({})
   const [advanced, setAdvanced] = useState(false)
   const connect = useConnect()
-  const error = connect.error instanceof ApiError ? connect.error : null
+  const consent = useStartConsent()
   const descriptor = connectors.find((connector) => connector.system === system)
-  const settingFields = descriptor?.settings ?? []
-  const secretFields = descriptor?.secrets ?? []
+  // Connected by consent: what the consent brings (tokens, a tenant) is not asked for.
+  const byConsent = descriptor?.auth === 'oauth2_authorization_code'
+  const asked = (fields: ConnectorDescriptor['settings']) =>
+    fields.filter((field) => !(byConsent && field.fromConsent))
+  const settingFields = asked(descriptor?.settings ?? [])
+  const secretFields = asked(descriptor?.secrets ?? [])
+  const failure = byConsent ? consent.error : connect.error
+  const error = failure instanceof ApiError ? failure : null
   // What every connection needs is shown; the optional (webhooks, base URL) is folded away.
   const needed = (fields: typeof settingFields) => fields.filter((field) => field.required)
   const optional = (fields: typeof settingFields) => fields.filter((field) => !field.required)
@@ -81,24 +87,27 @@ function ConnectFields({
 
   const submit = (event: SubmitEvent): void => {
     event.preventDefault()
-    connect.mutate(
-      {
-        system,
-        ...(name.trim() ? { name: name.trim() } : {}),
-        settings: filledValues(settingFields, settings),
-        secrets: filledValues(secretFields, secrets),
+    const input = {
+      system,
+      ...(name.trim() ? { name: name.trim() } : {}),
+      settings: filledValues(settingFields, settings),
+      secrets: filledValues(secretFields, secrets),
+    }
+    // The system's consent page comes next; its callback brings the admin back here.
+    if (byConsent) {
+      consent.mutate(input)
+      return
+    }
+    connect.mutate(input, {
+      onSuccess: (connection) => {
+        notifySaved(`${connection.name} is connected; its first sync has started.`)
+        setSystem(first)
+        setName('')
+        setSettings({})
+        setSecrets({})
+        setAdvanced(false)
       },
-      {
-        onSuccess: (connection) => {
-          notifySaved(`${connection.name} is connected; its first sync has started.`)
-          setSystem(first)
-          setName('')
-          setSettings({})
-          setSecrets({})
-          setAdvanced(false)
-        },
-      },
-    )
+    })
   }
 
   /** The secrets and settings of the system's descriptor that `pick` keeps. */
@@ -125,9 +134,9 @@ function ConnectFields({
 
   return (
     <form onSubmit={submit} aria-label="Connect a billing system" noValidate>
-      {connect.error && (
+      {failure && (
         <Alert color="red" role="alert" mb="sm">
-          {errorMessage(connect.error)}
+          {errorMessage(failure)}
         </Alert>
       )}
       <Stack gap="sm">
@@ -178,9 +187,21 @@ function ConnectFields({
         </div>
       </Stack>
       <Group mt="md">
-        <Button type="submit" loading={connect.isPending}>
-          Connect {systemName(system)}
-        </Button>
+        {byConsent ? (
+          <Button type="submit" loading={consent.isPending || consent.isSuccess}>
+            Continue to {systemName(system)}
+          </Button>
+        ) : (
+          <Button type="submit" loading={connect.isPending}>
+            Connect {systemName(system)}
+          </Button>
+        )}
+        {byConsent && (
+          <Text size="sm" c="dimmed">
+            {systemName(system)} asks you to allow Roster to read its customers, then sends you back
+            here.
+          </Text>
+        )}
       </Group>
     </form>
   )

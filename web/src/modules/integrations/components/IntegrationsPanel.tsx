@@ -8,6 +8,7 @@ import { useIsAdmin } from '../../session/hooks/useSession.ts'
 import { useConnections, useContactSource } from '../hooks/useIntegrations.ts'
 import { ConnectForm } from './ConnectForm.tsx'
 import { ConnectionCard } from './ConnectionCard.tsx'
+import { ConsentOutcome } from './ConsentOutcome.tsx'
 import { ContactSourceCard } from './ContactSourceCard.tsx'
 
 /** The runs that ended, so the customers refresh when a sync brings changes. */
@@ -39,6 +40,7 @@ export function IntegrationsPanel() {
   if (!connections.data || !source.data) return <Loader aria-label="Loading the integrations" />
   return (
     <>
+      <ConsentOutcome />
       <Title order={2} size="h4" mb="sm">
         Connected systems
       </Title>

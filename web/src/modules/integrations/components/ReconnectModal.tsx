@@ -3,7 +3,7 @@ import { useState, type SubmitEvent } from 'react'
 import { ApiError, errorMessage } from '../../../platform/api.ts'
 import { notifySaved } from '../../../platform/notify.ts'
 import type { Connection } from '../api/integrations.ts'
-import { useConnectors, useUpdateConnection } from '../hooks/useIntegrations.ts'
+import { useConnectors, useStartConsent, useUpdateConnection } from '../hooks/useIntegrations.ts'
 import { ConnectorFields } from './SecretFields.tsx'
 import { filledValues, systemName, type FieldValues } from './systems.ts'
 
@@ -20,8 +20,40 @@ export function ReconnectModal({
   const update = useUpdateConnection({ ownErrors: true })
   const error = update.error instanceof ApiError ? update.error : null
   const name = systemName(connection.system)
-  const fields =
-    connectors.data?.find((connector) => connector.system === connection.system)?.secrets ?? []
+  const consent = useStartConsent()
+  const descriptor = connectors.data?.find((connector) => connector.system === connection.system)
+  const fields = descriptor?.secrets ?? []
+  if (descriptor?.auth === 'oauth2_authorization_code') {
+    // Consent again: the connection keeps its app client and settings.
+    return (
+      <Modal opened onClose={onClose} title={`Reconnect ${connection.name}`} size="lg">
+        <Stack gap="sm">
+          <Text size="sm">
+            {name} needs you to allow Roster again. You go to {name}, allow access, and come back
+            here; the connection then syncs again.
+          </Text>
+          {consent.error && (
+            <Alert color="red" role="alert">
+              {errorMessage(consent.error)}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button
+              loading={consent.isPending || consent.isSuccess}
+              onClick={() => {
+                consent.mutate({ system: connection.system, connectionId: connection.id })
+              }}
+            >
+              Continue to {name}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    )
+  }
   const submit = (event: SubmitEvent): void => {
     event.preventDefault()
     update.mutate(

@@ -4,11 +4,14 @@ import {
   createConnection,
   disconnectContacts,
   fetchConnections,
+  fetchConsentChoice,
   fetchConnectors,
   fetchContactSource,
   fetchRuns,
   removeConnection,
+  pickTenant,
   setContactSource,
+  startConsent,
   syncConnection,
   updateConnection,
   type Connection,
@@ -100,6 +103,34 @@ export function useDisconnectContacts() {
   const refresh = useRefresh()
   return useMutation({
     mutationFn: disconnectContacts,
+    meta: { ownErrors: true },
+    onSuccess: refresh,
+  })
+}
+
+/** Starts a consent, then leaves for the system's consent page. */
+export function useStartConsent() {
+  return useMutation({
+    mutationFn: startConsent,
+    meta: { ownErrors: true },
+    onSuccess: (authorizeUrl) => {
+      window.location.assign(authorizeUrl)
+    },
+  })
+}
+
+export const useConsentChoice = (id: string | null) =>
+  useQuery({
+    queryKey: ['consent', id],
+    queryFn: () => fetchConsentChoice(id ?? ''),
+    enabled: id !== null,
+    retry: false,
+  })
+
+export function usePickTenant() {
+  const refresh = useRefresh()
+  return useMutation({
+    mutationFn: ({ id, tenantId }: { id: string; tenantId: string }) => pickTenant(id, tenantId),
     meta: { ownErrors: true },
     onSuccess: refresh,
   })
