@@ -82,6 +82,15 @@ export interface SyncSpec<F extends Fake> {
   revokedSays: string
   wrongKey: string
   wrongKeySays: string
+  /**
+   * Systems whose credentials are more than an API key (OAuth2 tokens): the secrets a
+   * reconnection enters, wrong and right, and what the refusal tells the admin to do.
+   */
+  reconnect?: {
+    wrong: (fake: F) => Record<string, string>
+    right: (fake: F) => Record<string, string>
+    again: string
+  }
   crash: {
     /** The assertions on the cursor a full run stored after its second page of 250 customers. */
     expectStored: (stored: any, ids: string[]) => void
@@ -403,15 +412,20 @@ export function syncConformance<F extends Fake>(spec: SyncSpec<F>, env: SyncEnvi
       ])
       expect((await api.post(`/api/v1/connections/${setup.id}/sync`, {})).statusCode).toBe(409)
 
+      const reconnect = spec.reconnect ?? {
+        wrong: () => ({ apiKey: spec.wrongKey }),
+        right: (f: F) => ({ apiKey: f.apiKey }),
+        again: 'check the API key and try again',
+      }
       const wrong = await api.patch(`/api/v1/connections/${setup.id}`, {
-        secrets: { apiKey: spec.wrongKey },
+        secrets: reconnect.wrong(fake),
       })
       expect(wrong.statusCode).toBe(400)
       expect(json(wrong).error.message).toBe(
-        `${label} refused these credentials (${spec.wrongKeySays}); check the API key and try again.`,
+        `${label} refused these credentials (${spec.wrongKeySays}); ${reconnect.again}.`,
       )
       const reconnected = await api.patch(`/api/v1/connections/${setup.id}`, {
-        secrets: { apiKey: fake.apiKey },
+        secrets: reconnect.right(fake),
       })
       expect(json(reconnected)).toMatchObject({ status: 'active', statusMessage: null })
       expect(await syncNow(setup)).toMatchObject({ status: 'completed', created: 1 })

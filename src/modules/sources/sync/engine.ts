@@ -28,6 +28,7 @@ import {
   countSeen,
   forgetSeen,
   hasLiveCustomers,
+  linkGroups,
   lookUpByKeyOnly,
   markFullSync,
   markNeedsReconnection,
@@ -36,6 +37,7 @@ import {
   reloadRun,
   saveCursor,
   setStatusMessage,
+  type ParentLink,
 } from './sql.ts'
 
 export interface SyncDeps {
@@ -101,11 +103,13 @@ async function executeRun(
   const source = systemNames[connection.system]
   let run = started
   let attempt = 0
+  // Customers waiting for a parent listed later in the run, kept across retries of a page.
+  const parents: ParentLink[] = []
   for (;;) {
     const row = await readConnection(db, run)
     if (!row) return run
     try {
-      const stop = await listAndApply(deps, run, row, options, () => {
+      const stop = await listAndApply(deps, run, row, options, parents, () => {
         attempt = 0
       })
       run = await reloadRun(db, run)
@@ -142,6 +146,7 @@ async function listAndApply(
   run: RunRow,
   connection: ConnectionRow,
   options: SyncOptions,
+  parents: ParentLink[],
   progressed: () => void,
 ): Promise<Stop | undefined> {
   const { connector, settings, secrets } = await credentials(deps, connection)
@@ -158,8 +163,9 @@ async function listAndApply(
       mode: run.mode,
       signal: abort.signal,
     })) {
-      const done = await deps.db.transaction((tx) => commitPage(tx, run, page))
+      const done = await deps.db.transaction((tx) => commitPage(tx, run, page, parents))
       if (typeof done === 'string') return done
+      parents.splice(0, parents.length, ...done.waiting)
       progressed()
       pages++
       createdSinceAnalyze += done.created
@@ -209,7 +215,12 @@ const context = (run: RunRow, connection: ConnectionRow, ownsContacts: boolean):
  */
 const ANALYZE_AFTER_CREATED = 1000
 
-async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop | PageOutcome> {
+async function commitPage(
+  tx: Tx,
+  run: RunRow,
+  page: SourcePage,
+  parents: ParentLink[],
+): Promise<Stop | (PageOutcome & { waiting: ParentLink[] })> {
   const connection = await lockConnection(tx, run.organizationId, run.connectionId)
   if (!connection) return 'gone'
   if (connection.status !== 'active') return connection.status
@@ -218,14 +229,23 @@ async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop |
   // Shares the organisation's row with other pages and waits for a disconnect in progress.
   const state = await contactSourceState(tx, run.organizationId, 'share')
   const ownsContacts = state.contactSource?.connectionId === run.connectionId
-  const outcome = await applyPage(
-    tx,
-    context(run, connection, ownsContacts),
-    readPage(page, state.defaultCountry),
-  )
+  const c = context(run, connection, ownsContacts)
+  const read = readPage(page, state.defaultCountry)
+  const outcome = await applyPage(tx, c, read)
+  // The page's parents, and those earlier pages named before Roster held them.
+  const linked = new Set(read.customers.map((r) => r.externalId))
+  const links = [
+    ...parents.filter((l) => !linked.has(l.externalId)),
+    ...read.customers.flatMap((r) =>
+      r.parentExternalId === undefined
+        ? []
+        : [{ externalId: r.externalId, parentExternalId: r.parentExternalId }],
+    ),
+  ]
+  const waiting = await linkGroups(tx, c, links)
   await saveCursor(tx, run, page.cursor ?? null)
   await addRunCounts(tx, run, { ...outcome, pages: 1 })
-  return outcome
+  return { ...outcome, waiting }
 }
 
 /**
