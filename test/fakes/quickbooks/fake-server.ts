@@ -225,6 +225,7 @@ export class QuickBooksFake implements QuickBooksStore {
   /** Stores a record as is (for bad data the API would never produce). */
   putRawCustomer(data: Json): void {
     const stored = { ...data, MetaData: { LastUpdatedTime: pacific(this.now()) } }
+    this.nextId = Math.max(this.nextId, Number(data.Id) + 1 || 0)
     this.customers.set(String(data.Id), stored)
     this.touch(stored, 'Create')
   }

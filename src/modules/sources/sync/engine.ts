@@ -28,7 +28,6 @@ import {
   countSeen,
   forgetSeen,
   hasLiveCustomers,
-  linkGroups,
   lookUpByKeyOnly,
   markFullSync,
   markNeedsReconnection,
@@ -220,7 +219,7 @@ async function commitPage(
   run: RunRow,
   page: SourcePage,
   parents: ParentLink[],
-): Promise<Stop | (PageOutcome & { waiting: ParentLink[] })> {
+): Promise<Stop | PageOutcome> {
   const connection = await lockConnection(tx, run.organizationId, run.connectionId)
   if (!connection) return 'gone'
   if (connection.status !== 'active') return connection.status
@@ -229,23 +228,15 @@ async function commitPage(
   // Shares the organisation's row with other pages and waits for a disconnect in progress.
   const state = await contactSourceState(tx, run.organizationId, 'share')
   const ownsContacts = state.contactSource?.connectionId === run.connectionId
-  const c = context(run, connection, ownsContacts)
-  const read = readPage(page, state.defaultCountry)
-  const outcome = await applyPage(tx, c, read)
-  // The page's parents, and those earlier pages named before Roster held them.
-  const linked = new Set(read.customers.map((r) => r.externalId))
-  const links = [
-    ...parents.filter((l) => !linked.has(l.externalId)),
-    ...read.customers.flatMap((r) =>
-      r.parentExternalId === undefined
-        ? []
-        : [{ externalId: r.externalId, parentExternalId: r.parentExternalId }],
-    ),
-  ]
-  const waiting = await linkGroups(tx, c, links)
+  const outcome = await applyPage(
+    tx,
+    context(run, connection, ownsContacts),
+    readPage(page, state.defaultCountry),
+    parents,
+  )
   await saveCursor(tx, run, page.cursor ?? null)
   await addRunCounts(tx, run, { ...outcome, pages: 1 })
-  return { ...outcome, waiting }
+  return outcome
 }
 
 /**

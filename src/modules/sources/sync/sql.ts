@@ -151,19 +151,20 @@ export interface ParentLink {
 /**
  * Puts the connection's customers in the group of their parent, a customer of the same
  * connection, by Customer ID, with an audit row for each change; a null parent takes the
- * customer out of its group. Returns the links whose parent Roster does not hold yet (listed
- * later in the run), to be tried again after the next page.
+ * customer out of its group. Returns the ids of the customers changed, and the links whose
+ * parent Roster does not hold yet (listed later in the run), to be tried again after the next
+ * page.
  */
 export async function linkGroups(
   tx: Tx,
   c: { organizationId: string; connectionId: string; actor: Actor },
   links: ParentLink[],
-): Promise<ParentLink[]> {
-  if (links.length === 0) return []
+): Promise<{ changed: { id: string; externalId: string }[]; waiting: ParentLink[] }> {
+  if (links.length === 0) return { changed: [], waiting: [] }
   const org = sql`${c.organizationId}::uuid`
   const conn = sql`${c.connectionId}::uuid`
   const page = links.map((l) => ({ external_id: l.externalId, parent: l.parentExternalId }))
-  const { rows } = await tx.execute<{ external_id: string }>(sql`
+  const { rows } = await tx.execute<{ external_id: string; id: string | null }>(sql`
     with x as (
       select * from jsonb_to_recordset(${json(page)}) as x(external_id text, parent text)
     ),
@@ -189,7 +190,12 @@ export async function linkGroups(
         ${customerSnapshot('old')}, ${customerSnapshot('upd')}
       from upd join old on old.id = upd.id
     )
-    select external_id from resolved where parent is not null and group_id is null`)
-  const waiting = new Set(rows.map((row) => row.external_id))
-  return links.filter((l) => waiting.has(l.externalId))
+    select external_id, null::uuid as id from resolved where parent is not null and group_id is null
+    union all
+    select external_id, id from upd`)
+  const changed = rows.flatMap((row) =>
+    row.id === null ? [] : [{ id: row.id, externalId: row.external_id }],
+  )
+  const waiting = new Set(rows.filter((row) => row.id === null).map((row) => row.external_id))
+  return { changed, waiting: links.filter((l) => waiting.has(l.externalId)) }
 }

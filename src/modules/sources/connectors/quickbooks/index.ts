@@ -14,7 +14,7 @@ import {
 import { refreshTokens, usableAccessToken } from './tokens.ts'
 
 function accessTokenOf(secrets: QuickBooksSecrets): string {
-  const token = usableAccessToken(secrets)
+  const token = usableAccessToken(secrets, 'now')
   // The engine refreshes before each run; a token without time left is one it could not renew.
   if (token === null) throw new SourceError('auth_revoked', 'the access token has expired')
   return token
@@ -63,7 +63,7 @@ export const quickbooksConnector: Connector<QuickBooksSettings, QuickBooksSecret
    * before it uses it.
    */
   async refreshSecrets(settings, secrets, signal) {
-    if (usableAccessToken(secrets) !== null) return null
+    if (usableAccessToken(secrets, 'fresh') !== null) return null
     return refreshTokens(settings, secrets, signal)
   },
 

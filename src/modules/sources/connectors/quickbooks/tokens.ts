@@ -79,12 +79,20 @@ export function oauthClient(
 export const fingerprint = (refreshToken: string): string =>
   createHash('sha256').update(refreshToken).digest('hex').slice(0, 16)
 
-/** The stored access token, when it is the current refresh token's and has time left. */
-export function usableAccessToken(secrets: QuickBooksSecrets, now = Date.now()): string | null {
+/**
+ * The stored access token, when it is the current refresh token's and has time left: more than
+ * the margin before a run (`fresh`), any when it is used (just refreshed, however short-lived).
+ */
+export function usableAccessToken(
+  secrets: QuickBooksSecrets,
+  use: 'fresh' | 'now',
+  now = Date.now(),
+): string | null {
   const { accessToken, accessTokenExpiresAt, accessTokenFor } = secrets
   if (!accessToken || !accessTokenExpiresAt) return null
   if (accessTokenFor !== fingerprint(secrets.refreshToken)) return null
-  return Date.parse(accessTokenExpiresAt) - now > marginMs ? accessToken : null
+  const left = Date.parse(accessTokenExpiresAt) - now
+  return left > (use === 'fresh' ? marginMs : 0) ? accessToken : null
 }
 
 /** The secrets with a token answer applied: the new refresh token replaces the old one. */
