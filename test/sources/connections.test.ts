@@ -39,6 +39,7 @@ describe('the systems Roster connects to', () => {
     const { data } = json(res)
     expect(data.map((d: any) => [d.system, d.label, d.auth, d.webhookHeader])).toEqual([
       ['chargebee', 'Chargebee', 'api_key', 'authorization'],
+      ['quickbooks', 'QuickBooks', 'oauth2_authorization_code', 'intuit-signature'],
       ['stripe', 'Stripe', 'api_key', 'stripe-signature'],
       ['xero', 'Xero', 'oauth2_authorization_code', 'x-xero-signature'],
     ])
@@ -59,13 +60,18 @@ describe('the systems Roster connects to', () => {
         placeholder: 'https://…',
       },
     ])
-    expect(data[1].secrets.map((f: any) => [f.key, f.required, f.masked])).toEqual([
+    expect(data[2].secrets.map((f: any) => [f.key, f.required, f.masked])).toEqual([
       ['apiKey', true, true],
       ['webhookSecret', false, true],
     ])
-    expect(data[1].contactRule).toMatch(/^Each customer's own email/)
+    expect(data[2].contactRule).toMatch(/^Each customer's own email/)
     // The log hides each system's webhook proof.
-    expect(webhookHeaders()).toEqual(['authorization', 'stripe-signature', 'x-xero-signature'])
+    expect(webhookHeaders()).toEqual([
+      'authorization',
+      'intuit-signature',
+      'stripe-signature',
+      'x-xero-signature',
+    ])
     expect((await app.inject({ method: 'GET', url: '/api/v1/connectors' })).statusCode).toBe(401)
   })
 })

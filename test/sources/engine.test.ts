@@ -163,6 +163,40 @@ describe('a full run', () => {
   })
 })
 
+describe("a customer's parent at the source", () => {
+  it('puts sub-customers in their parent’s group, a parent listed on a later page included; null takes one out, no parent given leaves it', async () => {
+    const { org, source, connection, api } = await kit.connected({
+      // Listed by id, two a page: a_sub's parent comes on the last page.
+      pageSize: 2,
+      customers: [
+        customer('a_sub', { parentExternalId: 'z_parent' }),
+        customer('cus_a'),
+        customer('sub_2', { parentExternalId: 'cus_a' }),
+        customer('cus_b', { parentExternalId: 'nowhere' }),
+        customer('z_parent', { name: 'Zeta Holding' }),
+      ],
+    })
+    expect(await kit.runQueued(org, connection.id)).toMatchObject({
+      status: 'completed',
+      pages: 3,
+      created: 5,
+      updated: 0,
+    })
+    const group = async (id: string) => (await customerByExternalId(api, id))?.group ?? null
+    expect(await group('a_sub')).toMatchObject({ name: 'Zeta Holding', externalId: 'z_parent' })
+    expect(await group('sub_2')).toMatchObject({ externalId: 'cus_a' })
+    expect(await group('cus_b')).toBeNull()
+    expect(await group('z_parent')).toBeNull()
+
+    source.put(customer('sub_2', { parentExternalId: null }))
+    source.put(customer('a_sub', { name: 'Renamed sub' }))
+    await api.post(`/api/v1/connections/${connection.id}/sync`, {})
+    expect(await kit.runQueued(org, connection.id)).toMatchObject({ status: 'completed' })
+    expect(await group('sub_2')).toBeNull()
+    expect(await group('a_sub')).toMatchObject({ externalId: 'z_parent' })
+  })
+})
+
 describe('an incremental run', () => {
   it('applies only what changed since the stored cursor, and counts real changes', async () => {
     const { org, source, connection, api } = await kit.connected({

@@ -2,6 +2,7 @@
 import type { ConnectorSpec, Fake } from '../conformance.ts'
 import type { SyncSpec } from '../sync-conformance.ts'
 import { chargebeeSpec, chargebeeSync } from './chargebee.ts'
+import { quickbooksSpec, quickbooksSync } from './quickbooks.ts'
 import { stripeSpec, stripeSync } from './stripe.ts'
 import { xeroSpec, xeroSync } from './xero.ts'
 
@@ -13,6 +14,7 @@ export interface SystemSpecs {
 
 export const systemSpecs: SystemSpecs[] = [
   { connector: chargebeeSpec, sync: chargebeeSync },
+  { connector: quickbooksSpec, sync: quickbooksSync },
   { connector: stripeSpec, sync: stripeSync },
   { connector: xeroSpec, sync: xeroSync },
 ]

@@ -38,6 +38,12 @@ export interface SourceCustomer {
   /** Deleted or archived at the source: archive in Roster (with its contacts). */
   archived: boolean
   /**
+   * The parent customer at the source (a sub-customer's), which becomes the customer's group:
+   * the customer of the same connection with this external id, even one listed later in the
+   * run. `null` takes the customer out of its group; left out, the group stays as it is.
+   */
+  parentExternalId?: string | null
+  /**
    * The customer's whole contact list, not a diff: contacts Roster holds from this source that
    * are missing here are archived. At most one `isMain`; contacts without an email are left out.
    */

@@ -6,7 +6,7 @@ import type { Actor } from '../../../platform/auth/scope.ts'
 import { systemNames, type SourceSystem } from '../systems.ts'
 import type { SkippedRecord } from '../connectors/types.ts'
 import { archiveContacts, mirrorContacts } from './contacts.ts'
-import { json, withExternalIds } from './sql.ts'
+import { json, linkGroups, withExternalIds, type ParentLink } from './sql.ts'
 import type { CustomerRecord } from './records.ts'
 
 /**
@@ -32,13 +32,19 @@ export interface PageOutcome {
   updated: number
   archived: number
   skipped: SkippedRecord[]
+  /** Customers whose parent (group) Roster does not hold yet: tried again after the next page. */
+  waiting: ParentLink[]
 }
 
-/** Applies the readable customers of a page; `skipped` are the records that were not readable. */
+/**
+ * Applies the readable customers of a page; `skipped` are the records that were not readable.
+ * `waiting`: customers of earlier pages of the run whose parent was not held yet.
+ */
 export async function applyPage(
   tx: Tx,
   c: ApplyContext,
   page: { customers: CustomerRecord[]; skipped: SkippedRecord[] },
+  waiting: ParentLink[] = [],
 ): Promise<PageOutcome> {
   const records = page.customers
   const skipped: SkippedRecord[] = [...page.skipped]
@@ -56,6 +62,15 @@ export async function applyPage(
   const upserted = await upsertCustomers(tx, c, live)
   const archived = await archiveCustomers(tx, c, withExternalIds(c.organizationId, gone))
   const contactChanges = c.ownsContacts ? await mirrorContacts(tx, c, live) : []
+  const listed = new Set(mine.map((r) => r.externalId))
+  const groups = await linkGroups(tx, c, [
+    ...waiting.filter((l) => !listed.has(l.externalId)),
+    ...mine.flatMap((r) =>
+      r.parentExternalId === undefined
+        ? []
+        : [{ externalId: r.externalId, parentExternalId: r.parentExternalId }],
+    ),
+  ])
   if (c.full) {
     // A record that could not be read this time still exists at the source: not archived.
     const seen = [...mine.map((r) => r.externalId), ...skippedIds(page.skipped)]
@@ -67,11 +82,20 @@ export async function applyPage(
   }
   const created = new Set(upserted.filter((u) => u.action === 'create').map((u) => u.id))
   const updated = new Set(
-    [...upserted.filter((u) => u.action !== 'create').map((u) => u.id), ...contactChanges].filter(
-      (id) => !created.has(id),
-    ),
+    [
+      ...upserted.filter((u) => u.action !== 'create').map((u) => u.id),
+      ...contactChanges,
+      // A customer of an earlier page was counted there.
+      ...groups.changed.filter((g) => listed.has(g.externalId)).map((g) => g.id),
+    ].filter((id) => !created.has(id)),
   )
-  return { created: created.size, updated: updated.size, archived: archived.length, skipped }
+  return {
+    created: created.size,
+    updated: updated.size,
+    archived: archived.length,
+    skipped,
+    waiting: groups.waiting,
+  }
 }
 
 const skippedIds = (skipped: SkippedRecord[]): string[] =>

@@ -36,6 +36,7 @@ import {
   reloadRun,
   saveCursor,
   setStatusMessage,
+  type ParentLink,
 } from './sql.ts'
 
 export interface SyncDeps {
@@ -101,11 +102,13 @@ async function executeRun(
   const source = systemNames[connection.system]
   let run = started
   let attempt = 0
+  // Customers waiting for a parent listed later in the run, kept across retries of a page.
+  const parents: ParentLink[] = []
   for (;;) {
     const row = await readConnection(db, run)
     if (!row) return run
     try {
-      const stop = await listAndApply(deps, run, row, options, () => {
+      const stop = await listAndApply(deps, run, row, options, parents, () => {
         attempt = 0
       })
       run = await reloadRun(db, run)
@@ -142,6 +145,7 @@ async function listAndApply(
   run: RunRow,
   connection: ConnectionRow,
   options: SyncOptions,
+  parents: ParentLink[],
   progressed: () => void,
 ): Promise<Stop | undefined> {
   const { connector, settings, secrets } = await credentials(deps, connection)
@@ -170,8 +174,9 @@ async function listAndApply(
       signal: abort.signal,
       currentSecrets,
     })) {
-      const done = await deps.db.transaction((tx) => commitPage(tx, run, page))
+      const done = await deps.db.transaction((tx) => commitPage(tx, run, page, parents))
       if (typeof done === 'string') return done
+      parents.splice(0, parents.length, ...done.waiting)
       progressed()
       pages++
       createdSinceAnalyze += done.created
@@ -221,7 +226,12 @@ const context = (run: RunRow, connection: ConnectionRow, ownsContacts: boolean):
  */
 const ANALYZE_AFTER_CREATED = 1000
 
-async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop | PageOutcome> {
+async function commitPage(
+  tx: Tx,
+  run: RunRow,
+  page: SourcePage,
+  parents: ParentLink[],
+): Promise<Stop | PageOutcome> {
   const connection = await lockConnection(tx, run.organizationId, run.connectionId)
   if (!connection) return 'gone'
   if (connection.status !== 'active') return connection.status
@@ -234,6 +244,7 @@ async function commitPage(tx: Tx, run: RunRow, page: SourcePage): Promise<Stop |
     tx,
     context(run, connection, ownsContacts),
     readPage(page, state.defaultCountry),
+    parents,
   )
   await saveCursor(tx, run, page.cursor ?? null)
   await addRunCounts(tx, run, { ...outcome, pages: 1 })

@@ -47,6 +47,7 @@ const customerSchema = z.object({
     .nullable(),
   archived: z.boolean(),
   contacts: z.array(contactSchema),
+  parentExternalId: z.string().trim().min(1, 'has an empty parent id').max(200).nullish(),
 })
 
 export type CustomerRecord = z.output<typeof customerSchema>

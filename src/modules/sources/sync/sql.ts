@@ -2,6 +2,8 @@ import { and, eq, sql, type SQL } from 'drizzle-orm'
 import type { SyncRun } from '../../../contracts/sources.ts'
 import type { DbOrTx, Tx } from '../../../platform/db/client.ts'
 import { connections, syncRuns } from '../../../platform/db/schema/index.ts'
+import type { Actor } from '../../../platform/auth/scope.ts'
+import { actorValues, auditInsert, customerSnapshot } from '../../audit/audit.sql.ts'
 import { SKIPPED_KEPT, type ConnectionRow, type RunRow } from './runs.service.ts'
 
 type SyncRunError = SyncRun['errors'][number]
@@ -138,4 +140,62 @@ export async function hasLiveCustomers(tx: Tx, run: RunKey): Promise<boolean> {
     where organization_id = ${run.organizationId}::uuid
       and source_connection_id = ${run.connectionId}::uuid and archived_at is null limit 1`)
   return rows.length > 0
+}
+
+/** A customer's parent at the source (its group), by Customer ID; null: no group. */
+export interface ParentLink {
+  externalId: string
+  parentExternalId: string | null
+}
+
+/**
+ * Puts the connection's customers in the group of their parent, a customer of the same
+ * connection, by Customer ID, with an audit row for each change; a null parent takes the
+ * customer out of its group. Returns the ids of the customers changed, and the links whose
+ * parent Roster does not hold yet (listed later in the run), to be tried again after the next
+ * page.
+ */
+export async function linkGroups(
+  tx: Tx,
+  c: { organizationId: string; connectionId: string; actor: Actor },
+  links: ParentLink[],
+): Promise<{ changed: { id: string; externalId: string }[]; waiting: ParentLink[] }> {
+  if (links.length === 0) return { changed: [], waiting: [] }
+  const org = sql`${c.organizationId}::uuid`
+  const conn = sql`${c.connectionId}::uuid`
+  const page = links.map((l) => ({ external_id: l.externalId, parent: l.parentExternalId }))
+  const { rows } = await tx.execute<{ external_id: string; id: string | null }>(sql`
+    with x as (
+      select * from jsonb_to_recordset(${json(page)}) as x(external_id text, parent text)
+    ),
+    resolved as (
+      select x.external_id, x.parent, p.id as group_id
+      from x left join customers p on p.organization_id = ${org} and p.external_id = x.parent
+        and p.source_connection_id = ${conn}
+    ),
+    old as (
+      select c.*, r.group_id as new_group_id from customers c
+      join resolved r on c.organization_id = ${org} and c.external_id = r.external_id
+      where c.source_connection_id = ${conn} and (r.parent is null or r.group_id is not null)
+        and r.group_id is distinct from c.group_id and r.group_id is distinct from c.id
+    ),
+    upd as (
+      update customers c set group_id = old.new_group_id, updated_at = now()
+      from old where c.organization_id = ${org} and c.id = old.id
+      returning c.*
+    ),
+    audit as (
+      ${auditInsert}
+      select ${org}, 'customer', upd.id, upd.id, 'update', ${actorValues(c.actor)},
+        ${customerSnapshot('old')}, ${customerSnapshot('upd')}
+      from upd join old on old.id = upd.id
+    )
+    select external_id, null::uuid as id from resolved where parent is not null and group_id is null
+    union all
+    select external_id, id from upd`)
+  const changed = rows.flatMap((row) =>
+    row.id === null ? [] : [{ id: row.id, externalId: row.external_id }],
+  )
+  const waiting = new Set(rows.filter((row) => row.id === null).map((row) => row.external_id))
+  return { changed, waiting: links.filter((l) => waiting.has(l.externalId)) }
 }

@@ -1,0 +1,90 @@
+import type { Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { QuickBooksFake } from '../test/fakes/quickbooks/fake-server.ts'
+import { describeInBrowser, openBrowser, type Browser } from './support/browser.ts'
+import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
+import { screenshots } from './support/screenshots.ts'
+import { signIn } from './support/session.ts'
+
+const shot = screenshots('integrations-quickbooks')
+
+const card = (page: Page, name: string): Locator => page.getByRole('region', { name })
+
+describeInBrowser('settings → integrations with QuickBooks', () => {
+  let roster: Roster
+  let browser: Browser
+  let ann: SignInAs
+  let quickbooks: QuickBooksFake
+
+  beforeAll(async () => {
+    roster = await startRoster({ ownDatabase: true })
+    quickbooks = await QuickBooksFake.start()
+    const acme = quickbooks.createCustomer({
+      DisplayName: 'Acme Industries',
+      CompanyName: 'Acme Industries SAS',
+      GivenName: 'Marie',
+      FamilyName: 'Dubois',
+      PrimaryEmailAddr: { Address: 'marie.dubois@acme.example, ap@acme.example' },
+      BillAddr: { Line1: '12 rue des Lilas', City: 'Paris', PostalCode: '75011', Country: 'FR' },
+    })
+    quickbooks.createCustomer({
+      DisplayName: 'Acme West',
+      ParentRef: { value: String(acme.Id) },
+      PrimaryEmailAddr: { Address: 'west@acme.example' },
+    })
+    quickbooks.createCustomer({ DisplayName: 'Cactus Supply' })
+    browser = await openBrowser(roster.baseURL)
+    ann = await newOrgWithMember(roster.store)
+    await signIn(browser.page, ann)
+    // Starting Roster with a database of its own takes a while on a busy machine.
+  }, 240_000)
+  afterAll(async () => {
+    await browser.close()
+    await roster.close()
+    await quickbooks.stop()
+  })
+
+  it('connects with the app’s secrets and a refresh token (a wrong secret is refused under the field), then syncs the customers', async () => {
+    const { page } = browser
+    await page.getByRole('link', { name: 'Settings' }).click()
+    await page.getByRole('tab', { name: 'Integrations' }).click()
+    const form = page.getByRole('form', { name: 'Connect a billing system' })
+    await form.getByRole('combobox', { name: 'System' }).click()
+    await page.getByRole('option', { name: 'QuickBooks' }).click()
+    await form.getByLabel('Company id (realm id)').fill(quickbooks.realmId)
+    await form.getByLabel('Client id').fill(quickbooks.clientId)
+    await form.getByLabel('Client secret').fill('not-the-secret')
+    await form.getByLabel('Refresh token').fill(quickbooks.grant().refreshToken)
+    await form.getByRole('button', { name: 'Advanced: webhooks, base URL' }).click()
+    await form.getByRole('textbox', { name: 'Base URL' }).fill(quickbooks.url)
+    await form.getByRole('button', { name: 'Connect QuickBooks' }).click()
+    await form.getByText('Refused by QuickBooks.').waitFor()
+    expect(await form.getByRole('alert').textContent()).toContain(
+      'QuickBooks refused these credentials (the client id or client secret is wrong (invalid_client))',
+    )
+    await shot(page, 'secret-refused')
+
+    await form.getByLabel('Client secret').fill(quickbooks.clientSecret)
+    await form.getByRole('button', { name: 'Connect QuickBooks' }).click()
+    await card(page, 'QuickBooks').waitFor()
+    const facts = card(page, 'QuickBooks').getByText(/\d+ created, \d+ updated/)
+    await expect
+      .poll(async () => ((await facts.count()) ? facts.first().textContent() : null), {
+        timeout: 20_000,
+      })
+      .toBe('3 created, 0 updated, 0 archived, 0 skipped')
+    await shot(page, 'connected')
+
+    await page.getByRole('link', { name: 'Customers' }).click()
+    await page.getByRole('link', { name: 'Cactus Supply' }).waitFor()
+    await page.getByRole('link', { name: 'Acme Industries SAS' }).click()
+    await page.getByRole('heading', { name: 'Acme Industries SAS', level: 1 }).waitFor()
+    await page.getByText('marie.dubois@acme.example').first().waitFor()
+    await page.getByText('ap@acme.example').first().waitFor()
+    expect(await page.getByRole('note').first().textContent()).toContain(
+      'Change them in QuickBooks',
+    )
+    expect(await page.getByRole('button', { name: 'Add a contact' }).count()).toBe(0)
+    await shot(page, 'customer-synced')
+  })
+})
