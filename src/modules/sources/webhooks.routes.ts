@@ -10,6 +10,7 @@ import { AppError, notFound } from '../../platform/errors.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { openCredentials } from './connections.service.ts'
 import type { Connectors } from './connectors/index.ts'
+import { SourceError } from './connectors/types.ts'
 import { requestRun } from './sync/runs.service.ts'
 
 const unverified = (): AppError =>
@@ -60,6 +61,9 @@ export const webhookRoutes: FastifyPluginCallbackZod<WebhookRoutesDeps> = (
       try {
         const { connector, settings, secrets } = await openCredentials({ vault, connectors }, row)
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+        if (!connector.verifyWebhook) {
+          throw new SourceError('unverified', `${connector.descriptor.label} sends no webhooks`)
+        }
         connector.verifyWebhook({ headers: request.headers, rawBody }, settings, secrets)
       } catch (error) {
         request.log.warn({ connectionId, err: (error as Error).message }, 'webhook refused')

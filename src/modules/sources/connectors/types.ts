@@ -89,9 +89,10 @@ export interface Connector<Settings = unknown, Secrets = unknown> {
   list(request: ListRequest<Settings, Secrets>): AsyncIterable<SourcePage>
   /**
    * Verifies a webhook the way the system signs it; throws a SourceError of kind `unverified`
-   * when it does not hold. A verified call only triggers an incremental run.
+   * when it does not hold. A verified call only triggers an incremental run. Systems that send
+   * no webhooks leave it out (and declare no `webhookHeader`): every call is refused.
    */
-  verifyWebhook(request: WebhookRequest, settings: Settings, secrets: Secrets): void
+  verifyWebhook?(request: WebhookRequest, settings: Settings, secrets: Secrets): void
   /**
    * For systems whose credentials expire (OAuth2 access tokens): called before each run; returns
    * fresh secrets (e.g. after a token refresh), which the engine stores encrypted, or null when
