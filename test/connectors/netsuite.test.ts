@@ -177,6 +177,23 @@ describe('NetSuite’s contact rule through the engine', () => {
   })
 })
 
+describe('NetSuite, which sends no webhooks', () => {
+  const { connected } = connector(netsuiteSync, env)
+
+  it('refuses every call to the webhook URL and runs nothing', async () => {
+    const setup = await connected((fake) => {
+      fake.createCustomer({ companyname: 'A', email: 'a@a.example' })
+    })
+    const res = await fetch(`${env.base}/webhooks/netsuite/${setup.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    })
+    expect(res.status).toBe(401)
+    expect(await env.kit.runs(setup.org, setup.id)).toHaveLength(1)
+  })
+})
+
 describe('the NetSuite connector on what only NetSuite does', () => {
   const { fake, secrets, full, changes } = withFake(netsuiteSpec)
 

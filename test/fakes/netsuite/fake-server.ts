@@ -483,13 +483,23 @@ function error(
   return {
     status,
     body: {
-      type: `https://www.w3.org/Protocols/rfc9110.html#status.${status}`,
+      type:
+        statusTypes[status] ?? 'https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.5.1',
       title,
       status,
       'o:errorDetails': [{ detail, 'o:errorCode': code }],
     },
     ...(headers ? { headers } : {}),
   }
+}
+
+/** The `type` NetSuite gives each status: the HTTP/1.1 section that defines it. */
+const statusTypes: Record<number, string> = {
+  400: 'https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.1',
+  401: 'https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.2',
+  403: 'https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.4',
+  404: 'https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.5',
+  429: 'https://tools.ietf.org/html/rfc6585#section-4',
 }
 
 function invalidLogin(): FakeReply {
