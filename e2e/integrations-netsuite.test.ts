@@ -26,7 +26,8 @@ describeInBrowser('settings → integrations with NetSuite', () => {
     browser = await openBrowser(roster.baseURL)
     ann = await newOrgWithMember(roster.store)
     await signIn(browser.page, ann)
-  })
+    // Its own database and a browser: slow to start on a busy machine.
+  }, 300_000)
   afterAll(async () => {
     await browser.close()
     await roster.close()

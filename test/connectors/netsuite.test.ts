@@ -417,7 +417,7 @@ describe('the command line with NetSuite', () => {
 
   it(
     'adds a connection with the account id and tokens against the fake, and refuses a wrong token readably',
-    { timeout: 120_000 },
+    { timeout: 300_000 },
     async () => {
       const fake = track(await NetSuiteFake.start())
       const org = await createOrganization(isolated.store.db, {
@@ -447,7 +447,7 @@ describe('the command line with NetSuite', () => {
           `tokenSecret=${tokenSecret}`,
           '--json',
         )
-      const [wrong, added] = [await add('wrong-secret'), await add(fake.tokenSecret)]
+      const [wrong, added] = await Promise.all([add('wrong-secret'), add(fake.tokenSecret)])
       expect(wrong.code).toBe(1)
       expect(wrong.stderr).toContain('NetSuite refused these credentials (Invalid login attempt.')
       expect(wrong.stderr).toContain('(INVALID_LOGIN)); check the tokens and try again.')
