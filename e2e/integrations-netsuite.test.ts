@@ -80,5 +80,5 @@ describeInBrowser('settings → integrations with NetSuite', () => {
     expect(await page.getByText('ap@acme.example').count()).toBeGreaterThan(0)
     expect(await page.getByText('cfo@holding.example').count()).toBe(0)
     expect(await page.getByRole('note').first().textContent()).toContain('Change them in NetSuite')
-  })
+  }, 180_000)
 })
