@@ -47,8 +47,11 @@ export const connectorDescriptor = z.object({
   settings: z.array(connectorField),
   /** Credentials, stored encrypted and never shown back. */
   secrets: z.array(connectorField),
-  /** The request header that proves a webhook comes from the system (hidden in logs). */
-  webhookHeader: z.string(),
+  /**
+   * The request header that proves a webhook comes from the system (hidden in logs); null for a
+   * system that sends no webhooks (its changes are read on schedule and with Sync now).
+   */
+  webhookHeader: z.string().nullable(),
   /** Which of the system's people become contacts, in one sentence. */
   contactRule: z.string(),
 })

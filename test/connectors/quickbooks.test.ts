@@ -15,7 +15,7 @@ import { syncKit } from '../sources/helpers.ts'
 import { isolatedStore } from '../sources/isolated.ts'
 import { client, json, newMember, newOrg, testApp } from '../support.ts'
 import { connectorConformance, withFake } from './conformance.ts'
-import { fixture, sourceError, webhookReceiver } from './support.ts'
+import { fixture, sourceError, webhookReceiver, webhookVerifier } from './support.ts'
 import { connector, syncConformance, syncEnvironment } from './sync-conformance.ts'
 import {
   acme,
@@ -259,7 +259,7 @@ describe('the QuickBooks connector on what only QuickBooks does', () => {
   it('accepts webhooks in the CloudEvents shape, signed the same way', async () => {
     fake().createCustomer({ DisplayName: 'Hooked' })
     const verify = (headers: any, rawBody: Buffer) => {
-      quickbooksConnector.verifyWebhook({ headers, rawBody }, settings(), {
+      webhookVerifier(quickbooksConnector)({ headers, rawBody }, settings(), {
         ...secrets(),
         webhookVerifierToken: fake().webhookVerifierToken,
       })

@@ -67,3 +67,11 @@ export async function webhookReceiver(
     },
   }
 }
+
+/** The connector's webhook check, for a system that has one. */
+export function webhookVerifier<S, T>(
+  connector: Connector<S, T>,
+): NonNullable<Connector<S, T>['verifyWebhook']> {
+  if (!connector.verifyWebhook) throw new Error(`${connector.descriptor.label} sends no webhooks`)
+  return (request, settings, secrets) => connector.verifyWebhook?.(request, settings, secrets)
+}

@@ -12,7 +12,7 @@ import { syncKit } from '../sources/helpers.ts'
 import { client, json, newMember, newOrg } from '../support.ts'
 import { connectorConformance, withFake } from './conformance.ts'
 import { heldSecrets, list, people, record, xeroSpec, xeroSync } from './specs/xero.ts'
-import { sourceError } from './support.ts'
+import { sourceError, webhookVerifier } from './support.ts'
 import { connector, syncConformance, syncEnvironment } from './sync-conformance.ts'
 
 connectorConformance(xeroSpec)
@@ -410,7 +410,7 @@ describe('the Xero connector on what only Xero does', () => {
     const body = Buffer.from(fake().webhookBody([]))
     const sign = (key: string) => createHmac('sha256', key).update(body).digest('base64')
     const verify = (signature: string) =>
-      xeroConnector.verifyWebhook(
+      webhookVerifier(xeroConnector)(
         { headers: { 'x-xero-signature': signature }, rawBody: body },
         settings(),
         secrets(),
@@ -419,7 +419,7 @@ describe('the Xero connector on what only Xero does', () => {
     expect(() => verify(sign('wrong'))).toThrow('does not match')
     const other = Buffer.from(fake().webhookBody(['x'], 'another-tenant'))
     expect(
-      xeroConnector.verifyWebhook(
+      webhookVerifier(xeroConnector)(
         {
           headers: {
             'x-xero-signature': createHmac('sha256', fake().webhookKey)

@@ -39,9 +39,13 @@ describe('the systems Roster connects to', () => {
     const { data } = json(res)
     expect(data.map((d: any) => [d.system, d.label, d.auth, d.webhookHeader])).toEqual([
       ['chargebee', 'Chargebee', 'api_key', 'authorization'],
+      ['netsuite', 'NetSuite', 'oauth1_token', null],
+      ['pennylane', 'Pennylane', 'api_key', null],
       ['quickbooks', 'QuickBooks', 'oauth2_authorization_code', 'intuit-signature'],
+      ['sellsy', 'Sellsy', 'oauth2_client_credentials', null],
       ['stripe', 'Stripe', 'api_key', 'stripe-signature'],
       ['xero', 'Xero', 'oauth2_authorization_code', 'x-xero-signature'],
+      ['zuora', 'Zuora', 'oauth2_client_credentials', 'authorization'],
     ])
     expect(data[0].settings).toEqual([
       {
@@ -60,12 +64,13 @@ describe('the systems Roster connects to', () => {
         placeholder: 'https://…',
       },
     ])
-    expect(data[2].secrets.map((f: any) => [f.key, f.required, f.masked])).toEqual([
+    const stripe = data.find((d: any) => d.system === 'stripe')
+    expect(stripe.secrets.map((f: any) => [f.key, f.required, f.masked])).toEqual([
       ['apiKey', true, true],
       ['webhookSecret', false, true],
     ])
-    expect(data[2].contactRule).toMatch(/^Each customer's own email/)
-    // The log hides each system's webhook proof.
+    expect(stripe.contactRule).toMatch(/^Each customer's own email/)
+    // The log hides each system's webhook proof (systems that send none have none).
     expect(webhookHeaders()).toEqual([
       'authorization',
       'intuit-signature',

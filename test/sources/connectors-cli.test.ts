@@ -50,9 +50,13 @@ describe('roster connection systems and the keys of connection add', () => {
     const descriptors = JSON.parse(listed.stdout)
     expect(descriptors.map((d: any) => [d.system, d.auth, d.webhookHeader])).toEqual([
       ['chargebee', 'api_key', 'authorization'],
+      ['netsuite', 'oauth1_token', null],
+      ['pennylane', 'api_key', null],
       ['quickbooks', 'oauth2_authorization_code', 'intuit-signature'],
+      ['sellsy', 'oauth2_client_credentials', null],
       ['stripe', 'api_key', 'stripe-signature'],
       ['xero', 'oauth2_authorization_code', 'x-xero-signature'],
+      ['zuora', 'oauth2_client_credentials', 'authorization'],
     ])
     expect(
       descriptors
@@ -71,7 +75,7 @@ describe('roster connection systems and the keys of connection add', () => {
     const unknown = await roster(...add, '--system', 'paypal', '--api-key', 'k')
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toBe(
-      'roster: Roster has no connector for "paypal"; --system is one of chargebee, quickbooks, stripe, xero (roster connection systems describes them).\n',
+      'roster: Roster has no connector for "paypal"; --system is one of chargebee, netsuite, pennylane, quickbooks, sellsy, stripe, xero, zuora (roster connection systems describes them).\n',
     )
     const later = await roster(...add, '--system', 'salesforce', '--api-key', 'k')
     expect(later.stderr).toContain('Roster has no connector for "salesforce"')

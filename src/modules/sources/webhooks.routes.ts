@@ -10,7 +10,7 @@ import { AppError, notFound } from '../../platform/errors.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { openCredentials } from './connections.service.ts'
 import type { Connectors } from './connectors/index.ts'
-import type { WebhookVerdict } from './connectors/types.ts'
+import { SourceError, type WebhookVerdict } from './connectors/types.ts'
 import { requestRun } from './sync/runs.service.ts'
 
 const unverified = (): AppError =>
@@ -69,6 +69,9 @@ export const webhookRoutes: FastifyPluginCallbackZod<WebhookRoutesDeps> = (
         const { connector, settings, secrets } = await openCredentials({ vault, connectors }, row)
         reply200 = connector.webhookReply === 'empty-200'
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+        if (!connector.verifyWebhook) {
+          throw new SourceError('unverified', `${connector.descriptor.label} sends no webhooks`)
+        }
         verdict = connector.verifyWebhook({ headers: request.headers, rawBody }, settings, secrets)
       } catch (error) {
         request.log.warn({ connectionId, err: (error as Error).message }, 'webhook refused')

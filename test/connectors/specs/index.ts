@@ -2,6 +2,7 @@
 import type { ConnectorSpec, Fake } from '../conformance.ts'
 import type { SyncSpec } from '../sync-conformance.ts'
 import { chargebeeSpec, chargebeeSync } from './chargebee.ts'
+import { netsuiteSpec, netsuiteSync } from './netsuite.ts'
 import { quickbooksSpec, quickbooksSync } from './quickbooks.ts'
 import { stripeSpec, stripeSync } from './stripe.ts'
 import { xeroSpec, xeroSync } from './xero.ts'
@@ -14,6 +15,7 @@ export interface SystemSpecs {
 
 export const systemSpecs: SystemSpecs[] = [
   { connector: chargebeeSpec, sync: chargebeeSync },
+  { connector: netsuiteSpec, sync: netsuiteSync },
   { connector: quickbooksSpec, sync: quickbooksSync },
   { connector: stripeSpec, sync: stripeSync },
   { connector: xeroSpec, sync: xeroSync },

@@ -2,6 +2,7 @@ import type { ConnectorDescriptor } from '../../../contracts/sources.ts'
 import { AppError } from '../../../platform/errors.ts'
 import { systemNames, type SourceSystem } from '../systems.ts'
 import { chargebeeConnector } from './chargebee/index.ts'
+import { netsuiteConnector } from './netsuite/index.ts'
 import { quickbooksConnector } from './quickbooks/index.ts'
 import { stripeConnector } from './stripe/index.ts'
 import { xeroConnector } from './xero/index.ts'
@@ -13,6 +14,7 @@ export type Connectors = Partial<Record<SourceSystem, Connector>>
 /** Roster's connectors: one line per system. */
 export const connectors: Connectors = {
   chargebee: chargebeeConnector,
+  netsuite: netsuiteConnector,
   quickbooks: quickbooksConnector,
   stripe: stripeConnector,
   xero: xeroConnector,
@@ -43,5 +45,9 @@ export function descriptorsOf(registry: Connectors): ConnectorDescriptor[] {
 
 /** The request headers that carry a webhook's proof, hidden from the logs. */
 export const webhookHeaders = (registry: Connectors = connectors): string[] => [
-  ...new Set(descriptorsOf(registry).map((descriptor) => descriptor.webhookHeader.toLowerCase())),
+  ...new Set(
+    descriptorsOf(registry).flatMap(({ webhookHeader }) =>
+      webhookHeader === null ? [] : [webhookHeader.toLowerCase()],
+    ),
+  ),
 ]

@@ -106,9 +106,10 @@ export interface Connector<Settings = unknown, Secrets = unknown> {
   list(request: ListRequest<Settings, Secrets>): AsyncIterable<SourcePage>
   /**
    * Verifies a webhook the way the system signs it; throws a SourceError of kind `unverified`
-   * when it does not hold. A verified call only triggers an incremental run.
+   * when it does not hold. A verified call only triggers an incremental run. Systems that send
+   * no webhooks leave it out (and declare no `webhookHeader`): every call is refused.
    */
-  verifyWebhook(
+  verifyWebhook?(
     request: WebhookRequest,
     settings: Settings,
     secrets: Secrets,

@@ -3,7 +3,7 @@ import { systemNames } from '../../systems.ts'
 import { describeFields } from '../describe.ts'
 import { chargebeeSecrets, chargebeeSettings } from './schemas.ts'
 
-export const chargebeeDescriptor: ConnectorDescriptor = {
+export const chargebeeDescriptor = {
   system: 'chargebee',
   // Every system's name is written once, in the contracts.
   label: systemNames.chargebee,
@@ -39,4 +39,4 @@ export const chargebeeDescriptor: ConnectorDescriptor = {
   webhookHeader: 'authorization',
   contactRule:
     'The customer-level person is the main contact and each of its contacts an additional one; people without an email are left out.',
-}
+} satisfies ConnectorDescriptor

@@ -3,7 +3,7 @@ import { systemNames } from '../../systems.ts'
 import { describeFields } from '../describe.ts'
 import { quickbooksGivenSecrets, quickbooksSettings } from './schemas.ts'
 
-export const quickbooksDescriptor: ConnectorDescriptor = {
+export const quickbooksDescriptor = {
   system: 'quickbooks',
   // Every system's name is written once, in the contracts.
   label: systemNames.quickbooks,
@@ -49,4 +49,4 @@ export const quickbooksDescriptor: ConnectorDescriptor = {
   webhookHeader: 'intuit-signature',
   contactRule:
     'QuickBooks customers have no contacts: each address in the email field (comma- or semicolon-separated) becomes a contact, the first the main one.',
-}
+} satisfies ConnectorDescriptor

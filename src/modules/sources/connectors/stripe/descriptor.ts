@@ -3,7 +3,7 @@ import { systemNames } from '../../systems.ts'
 import { describeFields } from '../describe.ts'
 import { stripeSecrets, stripeSettings } from './schemas.ts'
 
-export const stripeDescriptor: ConnectorDescriptor = {
+export const stripeDescriptor = {
   system: 'stripe',
   // Every system's name is written once, in the contracts.
   label: systemNames.stripe,
@@ -30,4 +30,4 @@ export const stripeDescriptor: ConnectorDescriptor = {
   webhookHeader: 'stripe-signature',
   contactRule:
     "Each customer's own email, name and phone make its one contact; shipping and card holder names never become contacts.",
-}
+} satisfies ConnectorDescriptor

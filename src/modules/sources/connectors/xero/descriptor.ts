@@ -3,7 +3,7 @@ import { systemNames } from '../../systems.ts'
 import { describeFields } from '../describe.ts'
 import { xeroSecrets, xeroSettings } from './schemas.ts'
 
-export const xeroDescriptor: ConnectorDescriptor = {
+export const xeroDescriptor = {
   system: 'xero',
   label: systemNames.xero,
   auth: 'oauth2_authorization_code',
@@ -60,4 +60,4 @@ export const xeroDescriptor: ConnectorDescriptor = {
   webhookHeader: 'x-xero-signature',
   contactRule:
     'Only contacts that are customers: the contact’s own person is the main contact and each of its contact persons an additional one; people without an email are left out.',
-}
+} satisfies ConnectorDescriptor

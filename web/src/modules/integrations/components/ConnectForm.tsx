@@ -177,7 +177,9 @@ function ConnectFields({
             }
             onClick={() => setAdvanced(!showAdvanced)}
           >
-            Advanced: webhooks, base URL
+            {descriptor?.webhookHeader === null
+              ? 'Advanced: base URL'
+              : 'Advanced: webhooks, base URL'}
           </Button>
           <Collapse expanded={showAdvanced} id="connect-advanced">
             <SimpleGrid cols={{ base: 1, sm: 2 }} mt="xs">

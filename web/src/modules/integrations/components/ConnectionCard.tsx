@@ -28,6 +28,7 @@ import {
   isRunning,
   useRemoveConnection,
   useSyncNow,
+  useConnectors,
   useUpdateConnection,
 } from '../hooks/useIntegrations.ts'
 import { countsText, runStatusColors, runStatusNames, when } from './format.ts'
@@ -93,6 +94,9 @@ export function ConnectionCard({ connection }: { connection: Connection }) {
   const system = systemName(connection.system)
   const running = isRunning(connection)
   const paused = connection.status === 'paused'
+  // A system that sends no webhooks declares no webhook header: no URL to give it.
+  const descriptor = useConnectors().data?.find((c) => c.system === connection.system)
+  const webhooks = descriptor !== undefined && descriptor.webhookHeader !== null
 
   const confirmRemove = (): void => {
     modals.openConfirmModal({
@@ -205,32 +209,34 @@ export function ConnectionCard({ connection }: { connection: Connection }) {
           <LastSync connection={connection} />
         </Fact>
         <Fact label="Next sync">{nextSync(connection)}</Fact>
-        <Fact label="Webhook URL">
-          <Group gap={4} wrap="nowrap">
-            <Code style={{ wordBreak: 'break-all' }}>{connection.webhookUrl}</Code>
-            <CopyButton value={connection.webhookUrl}>
-              {({ copied, copy }) => (
-                <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
-                  <ActionIcon
-                    variant="subtle"
-                    color={copied ? 'teal' : 'gray'}
-                    onClick={copy}
-                    aria-label={`Copy the webhook URL of ${connection.name}`}
-                  >
-                    {copied ? (
-                      <IconCheck size={16} aria-hidden />
-                    ) : (
-                      <IconCopy size={16} aria-hidden />
-                    )}
-                  </ActionIcon>
-                </Tooltip>
-              )}
-            </CopyButton>
-          </Group>
-          <Text size="xs" c="dimmed" mt={4}>
-            Paste it in {system}&apos;s webhook settings so changes arrive within seconds.
-          </Text>
-        </Fact>
+        {webhooks && (
+          <Fact label="Webhook URL">
+            <Group gap={4} wrap="nowrap">
+              <Code style={{ wordBreak: 'break-all' }}>{connection.webhookUrl}</Code>
+              <CopyButton value={connection.webhookUrl}>
+                {({ copied, copy }) => (
+                  <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
+                    <ActionIcon
+                      variant="subtle"
+                      color={copied ? 'teal' : 'gray'}
+                      onClick={copy}
+                      aria-label={`Copy the webhook URL of ${connection.name}`}
+                    >
+                      {copied ? (
+                        <IconCheck size={16} aria-hidden />
+                      ) : (
+                        <IconCopy size={16} aria-hidden />
+                      )}
+                    </ActionIcon>
+                  </Tooltip>
+                )}
+              </CopyButton>
+            </Group>
+            <Text size="xs" c="dimmed" mt={4}>
+              Paste it in {system}&apos;s webhook settings so changes arrive within seconds.
+            </Text>
+          </Fact>
+        )}
       </SimpleGrid>
 
       <Button
