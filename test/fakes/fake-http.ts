@@ -99,7 +99,9 @@ export class FakeHttp {
       date: new Date(this.seconds * 1000).toUTCString(),
       ...reply.headers,
     })
-    res.end(JSON.stringify(reply.body))
+    const json = !reply.headers?.['content-type'] || reply.headers['content-type'].includes('json')
+    // A reply with its own non-JSON content type (a plain-text 429) is sent as written.
+    res.end(!json && typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body))
   }
 }
 
