@@ -103,7 +103,7 @@ function listChanges(store: PennylaneStore, query: URLSearchParams): FakeReply {
     return error(400, 'start_date and cursor cannot be used together')
   }
   const oldest = store.now() - keptSeconds
-  let start = 0
+  let start: number
   if (startDate !== null) {
     const at = Date.parse(startDate)
     if (Number.isNaN(at)) return error(400, 'start_date: is not a valid date')
@@ -161,7 +161,7 @@ function readFilters(raw: string): Filter[] | string {
   if (!Array.isArray(parsed)) return 'filter: must be an array'
   for (const f of parsed as Filter[]) {
     if (!filterFields[f.field]?.includes(f.operator)) {
-      return `filter: ${String(f.field)} cannot be filtered with ${String(f.operator)}`
+      return `filter: ${f.field} cannot be filtered with ${f.operator}`
     }
   }
   return parsed as Filter[]

@@ -89,7 +89,7 @@ export class PennylaneFake implements PennylaneStore {
     const id = ++this.lastId
     const type = input.customer_type ?? 'company'
     const at = this.stamp()
-    const name = input.name ?? [input.first_name, input.last_name].filter(Boolean).join(' ') ?? null
+    const name = input.name ?? [input.first_name, input.last_name].filter(Boolean).join(' ')
     const customer: Json = {
       id,
       customer_type: type,
