@@ -188,18 +188,50 @@ describe('the Pennylane connector on what only Pennylane does', () => {
   })
 
   it('archives a customer deleted at Pennylane without reading it, and reports one deleted after its change was read', async () => {
-    const [kept = '', gone = ''] = pennylaneSpec.seed(fake(), 2)
+    const [kept = '', gone = '', vanished = ''] = pennylaneSpec.seed(fake(), 3)
     const cursor = (await full()).at(-1)?.cursor
     fake().advance(600)
     pennylaneSpec.touch(fake(), kept)
     pennylaneSpec.remove(fake(), gone)
+    // Changed, then deleted while the run reads: its `delete` is not in this run's changelog.
+    pennylaneSpec.touch(fake(), vanished)
+    fake().customers.delete(Number(vanished))
     const [page] = await changes(cursor)
     expect(page?.customers.map((c) => [c.externalId, c.archived, c.contacts])).toEqual([
       [kept, false, [expect.objectContaining({ email: 'c0@example.com', isMain: true })]],
       [gone, true, []],
     ])
-    const filter = JSON.parse(customerCalls(fake()).at(-1)?.query.get('filter') ?? '[]')
-    expect(filter[0].value).toEqual([Number(kept)])
+    expect(page?.skipped).toEqual([
+      {
+        externalId: vanished,
+        reason: `Pennylane no longer lists customer ${vanished}; its change was skipped.`,
+      },
+    ])
+    const [read] = customerCalls(fake()).filter((r) => r.query.has('filter'))
+    expect(JSON.parse(read?.query.get('filter') ?? '[]')[0].value).toEqual(
+      [kept, vanished].map(Number),
+    )
+  })
+
+  it('reads a changed customer by id when the listing ignored the id filter (its other spelling)', async () => {
+    const [first = '', second = ''] = pennylaneSpec.seed(fake(), 150)
+    const cursor = (await full()).at(-1)?.cursor
+    fake().advance(600)
+    pennylaneSpec.rename(fake(), first, 'Renamed')
+    pennylaneSpec.touch(fake(), second)
+    fake().filterParam = 'filters'
+    fake().requests.length = 0
+    const [page] = await changes(cursor)
+    expect(page?.customers.map((c) => [c.externalId, c.name])).toEqual([
+      [first, 'Renamed'],
+      [second, 'Company 1'],
+    ])
+    expect(page?.skipped).toEqual([])
+    expect(
+      fake()
+        .requests.map((r) => r.path)
+        .slice(-2),
+    ).toEqual([`/api/external/v2/customers/${first}`, `/api/external/v2/customers/${second}`])
   })
 
   it('says what Pennylane says when it throttles, and waits as long as it asks', async () => {

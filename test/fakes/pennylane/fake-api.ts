@@ -9,6 +9,8 @@ export interface PennylaneStore {
   /** The customers changelog, oldest first; only appended to. */
   readonly changelog: Json[]
   readonly apiToken: string
+  /** The name of the list filter parameter (Pennylane's guides spell it both ways). */
+  readonly filterParam: 'filter' | 'filters'
   now(): number
 }
 
@@ -64,7 +66,8 @@ function listCustomers(store: PennylaneStore, query: URLSearchParams): FakeReply
   const sort = query.get('sort') ?? '-id'
   if (sort !== 'id' && sort !== '-id') return error(400, 'sort: must be one of id, -id')
   let filters: Filter[] = []
-  const rawFilter = query.get('filter')
+  // Another name is ignored, as unknown parameters are.
+  const rawFilter = query.get(store.filterParam)
   if (rawFilter !== null) {
     const parsed = readFilters(rawFilter)
     if (typeof parsed === 'string') return error(400, parsed)

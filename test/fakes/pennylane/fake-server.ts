@@ -36,6 +36,7 @@ export class PennylaneFake implements PennylaneStore {
   apiToken: string
   readonly customers = new Map<number, Json>()
   readonly changelog: Json[] = []
+  filterParam: 'filter' | 'filters' = 'filter'
   private lastId = 1000
   private stampSecond = 0
   private stampMicro = 0

@@ -213,7 +213,8 @@ async function resolve(client: PennylaneClient, batch: Change[], signal?: AbortS
       customers.push(deletedPennylaneCustomer(change.id))
       continue
     }
-    const raw = found.get(change.id)
+    // Not in the filtered listing (a filter Pennylane ignored, or a customer gone since): by id.
+    const raw = found.get(change.id) ?? (await readOne(client, change.id, signal))
     if (raw === undefined) {
       // Deleted after the changelog was read: its `delete` comes with the next run.
       skipped.push({
@@ -227,6 +228,16 @@ async function resolve(client: PennylaneClient, batch: Change[], signal?: AbortS
     skipped.push(...mapped.skipped)
   }
   return { customers, skipped }
+}
+
+async function readOne(client: PennylaneClient, id: number, signal?: AbortSignal) {
+  signal?.throwIfAborted()
+  try {
+    return (await client.get(`/customers/${id}`)).body
+  } catch (error) {
+    if (error instanceof SourceError && error.kind === 'not_found') return undefined
+    throw error
+  }
 }
 
 function mapAll(items: unknown[]) {
