@@ -4,6 +4,7 @@ import type { SyncSpec } from '../sync-conformance.ts'
 import { chargebeeSpec, chargebeeSync } from './chargebee.ts'
 import { netsuiteSpec, netsuiteSync } from './netsuite.ts'
 import { quickbooksSpec, quickbooksSync } from './quickbooks.ts'
+import { pennylaneSpec, pennylaneSync } from './pennylane.ts'
 import { stripeSpec, stripeSync } from './stripe.ts'
 import { xeroSpec, xeroSync } from './xero.ts'
 
@@ -17,6 +18,7 @@ export const systemSpecs: SystemSpecs[] = [
   { connector: chargebeeSpec, sync: chargebeeSync },
   { connector: netsuiteSpec, sync: netsuiteSync },
   { connector: quickbooksSpec, sync: quickbooksSync },
+  { connector: pennylaneSpec, sync: pennylaneSync },
   { connector: stripeSpec, sync: stripeSync },
   { connector: xeroSpec, sync: xeroSync },
 ]

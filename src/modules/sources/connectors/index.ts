@@ -4,6 +4,7 @@ import { systemNames, type SourceSystem } from '../systems.ts'
 import { chargebeeConnector } from './chargebee/index.ts'
 import { netsuiteConnector } from './netsuite/index.ts'
 import { quickbooksConnector } from './quickbooks/index.ts'
+import { pennylaneConnector } from './pennylane/index.ts'
 import { stripeConnector } from './stripe/index.ts'
 import { xeroConnector } from './xero/index.ts'
 import type { Connector } from './types.ts'
@@ -16,6 +17,7 @@ export const connectors: Connectors = {
   chargebee: chargebeeConnector,
   netsuite: netsuiteConnector,
   quickbooks: quickbooksConnector,
+  pennylane: pennylaneConnector,
   stripe: stripeConnector,
   xero: xeroConnector,
 }
