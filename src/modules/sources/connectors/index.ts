@@ -2,6 +2,7 @@ import type { ConnectorDescriptor } from '../../../contracts/sources.ts'
 import { AppError } from '../../../platform/errors.ts'
 import { systemNames, type SourceSystem } from '../systems.ts'
 import { chargebeeConnector } from './chargebee/index.ts'
+import { sellsyConnector } from './sellsy/index.ts'
 import { stripeConnector } from './stripe/index.ts'
 import type { Connector } from './types.ts'
 
@@ -11,6 +12,7 @@ export type Connectors = Partial<Record<SourceSystem, Connector>>
 /** Roster's connectors: one line per system. */
 export const connectors: Connectors = {
   chargebee: chargebeeConnector,
+  sellsy: sellsyConnector,
   stripe: stripeConnector,
 }
 
