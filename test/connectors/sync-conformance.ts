@@ -59,7 +59,8 @@ export interface SyncSpec<F extends Fake> {
     change: (fake: F, ids: { acme: string; other: string }) => void
     expect: (api: Connected['api'], ids: { acme: string; other: string }) => Promise<void>
   }
-  webhook: {
+  /** Systems whose webhooks can be verified (a system without leaves it out). */
+  webhook?: {
     /** A change to Acme that the run the webhook queues brings. */
     change: (fake: F, acme: string) => void
     expectChanged: (api: Connected['api'], acme: string) => Promise<void>
@@ -82,6 +83,11 @@ export interface SyncSpec<F extends Fake> {
   revokedSays: string
   wrongKey: string
   wrongKeySays: string
+  /**
+   * Systems whose credentials are more than an API key: the secrets with `key` in place of the
+   * key, and how the refusal of wrong ones ends ("check the API key and try again" otherwise).
+   */
+  reconnect?: { secrets: (fake: F, key: string) => Record<string, string>; againSays: string }
   crash: {
     /** The assertions on the cursor a full run stored after its second page of 250 customers. */
     expectStored: (stored: any, ids: string[]) => void
@@ -166,7 +172,9 @@ export function syncConformance<F extends Fake>(spec: SyncSpec<F>, env: SyncEnvi
     })
   })
 
-  describe(`${label} webhooks`, () => {
+  describe.runIf(spec.webhook)(`${label} webhooks`, () => {
+    const { webhook } = spec
+    if (!webhook) return
     it('a proven call queues an incremental run that brings the change; others are refused and run nothing', async () => {
       let acme = ''
       const setup = await connected((fake) => {
@@ -174,15 +182,15 @@ export function syncConformance<F extends Fake>(spec: SyncSpec<F>, env: SyncEnvi
       })
       const { fake, api, org } = setup
       const url = `${base}/webhooks/${spec.system}/${setup.id}`
-      spec.webhook.change(fake, acme)
+      webhook.change(fake, acme)
 
       const runsBefore = await kit.runs(org, setup.id)
       const refused = []
-      for (const send of spec.webhook.refused) refused.push((await send(fake, url)).status)
-      expect(refused).toEqual(spec.webhook.refused.map(() => 401))
+      for (const send of webhook.refused) refused.push((await send(fake, url)).status)
+      expect(refused).toEqual(webhook.refused.map(() => 401))
       expect(await kit.runs(org, setup.id)).toEqual(runsBefore)
 
-      const sent = await spec.webhook.send(fake, url)
+      const sent = await webhook.send(fake, url)
       expect(sent.status).toBe(202)
       const answer = JSON.parse(sent.body)
       expect(answer).toEqual({ status: 'queued', reason: null, runId: expect.any(String) })
@@ -199,7 +207,7 @@ export function syncConformance<F extends Fake>(spec: SyncSpec<F>, env: SyncEnvi
         status: 'completed',
         updated: 1,
       })
-      await spec.webhook.expectChanged(api, acme)
+      await webhook.expectChanged(api, acme)
     })
   })
 
@@ -403,15 +411,17 @@ export function syncConformance<F extends Fake>(spec: SyncSpec<F>, env: SyncEnvi
       ])
       expect((await api.post(`/api/v1/connections/${setup.id}/sync`, {})).statusCode).toBe(409)
 
+      const secrets = (key: string) => spec.reconnect?.secrets(fake, key) ?? { apiKey: key }
+      const again = spec.reconnect?.againSays ?? 'check the API key and try again'
       const wrong = await api.patch(`/api/v1/connections/${setup.id}`, {
-        secrets: { apiKey: spec.wrongKey },
+        secrets: secrets(spec.wrongKey),
       })
       expect(wrong.statusCode).toBe(400)
       expect(json(wrong).error.message).toBe(
-        `${label} refused these credentials (${spec.wrongKeySays}); check the API key and try again.`,
+        `${label} refused these credentials (${spec.wrongKeySays}); ${again}.`,
       )
       const reconnected = await api.patch(`/api/v1/connections/${setup.id}`, {
-        secrets: { apiKey: fake.apiKey },
+        secrets: secrets(fake.apiKey),
       })
       expect(json(reconnected)).toMatchObject({ status: 'active', statusMessage: null })
       expect(await syncNow(setup)).toMatchObject({ status: 'completed', created: 1 })

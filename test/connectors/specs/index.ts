@@ -2,6 +2,7 @@
 import type { ConnectorSpec, Fake } from '../conformance.ts'
 import type { SyncSpec } from '../sync-conformance.ts'
 import { chargebeeSpec, chargebeeSync } from './chargebee.ts'
+import { sellsySpec, sellsySync } from './sellsy.ts'
 import { stripeSpec, stripeSync } from './stripe.ts'
 
 /** One system: how its connector is driven against its fake, and how the engine connects. */
@@ -12,6 +13,7 @@ export interface SystemSpecs {
 
 export const systemSpecs: SystemSpecs[] = [
   { connector: chargebeeSpec, sync: chargebeeSync },
+  { connector: sellsySpec, sync: sellsySync },
   { connector: stripeSpec, sync: stripeSync },
 ]
 
