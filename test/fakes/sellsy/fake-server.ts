@@ -93,6 +93,8 @@ export class SellsyFake implements SellsyStore {
   /** Requests a second before Sellsy answers 429 (none by default). */
   quota: { perSecond?: number } = {}
   readonly spent = new Map<number, number>()
+  /** The status of each answer, in the order of `requests` (0: dropped). */
+  readonly statuses: number[] = []
   private lastId = 1000
 
   private constructor(options: SellsyFakeOptions) {
@@ -102,7 +104,11 @@ export class SellsyFake implements SellsyStore {
 
   static async start(options: SellsyFakeOptions = {}): Promise<SellsyFake> {
     const fake = new SellsyFake(options)
-    await fake.http.listen((request, failure) => answer(fake, request, failure))
+    await fake.http.listen((request, failure) => {
+      const reply = answer(fake, request, failure)
+      fake.statuses.push(reply === 'drop' ? 0 : reply.status)
+      return reply
+    })
     return fake
   }
 
@@ -260,6 +266,11 @@ export class SellsyFake implements SellsyStore {
     Object.assign(individual, structuredClone(fields))
     if (address) this.setAddress(individual, address)
     individual.updated_at = this.stamp()
+  }
+
+  archiveIndividual(id: number): void {
+    this.updateIndividual(id, {})
+    this.live('individuals', id).is_archived = true
   }
 
   /** A new contact linked to the company (or individual); its main one when `main`. */

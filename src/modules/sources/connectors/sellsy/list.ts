@@ -98,6 +98,8 @@ export function listChanges(client: SellsyClient, rawCursor: unknown): AsyncGene
 
 async function* changeSteps(client: SellsyClient, from: ChangesCursor) {
   let cursor: ChangesCursor = from
+  // A company read again for its contacts is reported once a run, not once a list.
+  const reported = new Set<string>()
   for (const stream of ['companies', 'individuals', 'contacts'] as const) {
     const start = from[stream]
     const filter = stream === 'contacts' ? 'updated' : 'updated_at'
@@ -123,7 +125,13 @@ async function* changeSteps(client: SellsyClient, from: ChangesCursor) {
           ? await companiesOfContacts(client, fresh)
           : await mapAll(client, stream, fresh)
       cursor = { ...cursor, [stream]: position }
-      yield { ...page, cursor }
+      const skipped = page.skipped.filter((record) => {
+        const key = `${record.externalId ?? ''} ${record.reason}`
+        if (reported.has(key)) return false
+        reported.add(key)
+        return true
+      })
+      yield { customers: page.customers, skipped, cursor }
       offset = nextOffset(data)
       if (offset === null) break
     }
