@@ -49,9 +49,10 @@ describe('roster connection systems and the keys of connection add', () => {
     const descriptors = JSON.parse(listed.stdout)
     expect(descriptors.map((d: any) => [d.system, d.auth, d.webhookHeader])).toEqual([
       ['chargebee', 'api_key', 'authorization'],
+      ['sellsy', 'oauth2_client_credentials', 'authorization'],
       ['stripe', 'api_key', 'stripe-signature'],
     ])
-    expect(descriptors[1].secrets.map((f: any) => [f.key, f.required])).toEqual([
+    expect(descriptors.find((d: any) => d.system === 'stripe').secrets.map((f: any) => [f.key, f.required])).toEqual([
       ['apiKey', true],
       ['webhookSecret', false],
     ])
@@ -64,7 +65,7 @@ describe('roster connection systems and the keys of connection add', () => {
     const unknown = await roster(...add, '--system', 'paypal', '--api-key', 'k')
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toBe(
-      'roster: Roster has no connector for "paypal"; --system is one of chargebee, stripe (roster connection systems describes them).\n',
+      'roster: Roster has no connector for "paypal"; --system is one of chargebee, sellsy, stripe (roster connection systems describes them).\n',
     )
     const later = await roster(...add, '--system', 'xero', '--api-key', 'k')
     expect(later.stderr).toContain('Roster has no connector for "xero"')
