@@ -52,7 +52,11 @@ describe('roster connection systems and the keys of connection add', () => {
       ['sellsy', 'oauth2_client_credentials', 'authorization'],
       ['stripe', 'api_key', 'stripe-signature'],
     ])
-    expect(descriptors.find((d: any) => d.system === 'stripe').secrets.map((f: any) => [f.key, f.required])).toEqual([
+    expect(
+      descriptors
+        .find((d: any) => d.system === 'stripe')
+        .secrets.map((f: any) => [f.key, f.required]),
+    ).toEqual([
       ['apiKey', true],
       ['webhookSecret', false],
     ])
