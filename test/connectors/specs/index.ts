@@ -5,6 +5,7 @@ import { chargebeeSpec, chargebeeSync } from './chargebee.ts'
 import { netsuiteSpec, netsuiteSync } from './netsuite.ts'
 import { quickbooksSpec, quickbooksSync } from './quickbooks.ts'
 import { pennylaneSpec, pennylaneSync } from './pennylane.ts'
+import { sellsySpec, sellsySync } from './sellsy.ts'
 import { stripeSpec, stripeSync } from './stripe.ts'
 import { xeroSpec, xeroSync } from './xero.ts'
 
@@ -19,6 +20,7 @@ export const systemSpecs: SystemSpecs[] = [
   { connector: netsuiteSpec, sync: netsuiteSync },
   { connector: quickbooksSpec, sync: quickbooksSync },
   { connector: pennylaneSpec, sync: pennylaneSync },
+  { connector: sellsySpec, sync: sellsySync },
   { connector: stripeSpec, sync: stripeSync },
   { connector: xeroSpec, sync: xeroSync },
 ]
