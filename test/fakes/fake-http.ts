@@ -13,6 +13,8 @@ export interface RecordedRequest {
   path: string
   query: URLSearchParams
   headers: IncomingMessage['headers']
+  /** The request's body as text ('' when none): a token endpoint's form, for one. */
+  body: string
 }
 
 /** A failure the next calls answer instead of the real thing. */
@@ -61,9 +63,10 @@ export class FakeHttp {
 
   async listen(handler: Handler): Promise<void> {
     this.server = createServer((req, res) => {
-      req.resume()
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
       req.on('end', () => {
-        this.answer(req, res, handler)
+        this.answer(req, res, handler, Buffer.concat(chunks).toString('utf8'))
       })
     })
     this.server.listen(0, '127.0.0.1')
@@ -80,13 +83,19 @@ export class FakeHttp {
     this.server = null
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse, handler: Handler): void {
+  private answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    handler: Handler,
+    body: string,
+  ): void {
     const url = new URL(req.url ?? '/', 'http://fake')
     const recorded: RecordedRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
+      body,
     }
     this.requests.push(recorded)
     const reply = handler(recorded, this.failures.shift() ?? null)

@@ -3,6 +3,7 @@ import type { ConnectorSpec, Fake } from '../conformance.ts'
 import type { SyncSpec } from '../sync-conformance.ts'
 import { chargebeeSpec, chargebeeSync } from './chargebee.ts'
 import { stripeSpec, stripeSync } from './stripe.ts'
+import { zuoraSpec, zuoraSync } from './zuora.ts'
 
 /** One system: how its connector is driven against its fake, and how the engine connects. */
 export interface SystemSpecs {
@@ -13,6 +14,7 @@ export interface SystemSpecs {
 export const systemSpecs: SystemSpecs[] = [
   { connector: chargebeeSpec, sync: chargebeeSync },
   { connector: stripeSpec, sync: stripeSync },
+  { connector: zuoraSpec, sync: zuoraSync },
 ]
 
 export type { Fake }

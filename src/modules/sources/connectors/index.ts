@@ -4,6 +4,7 @@ import { systemNames, type SourceSystem } from '../systems.ts'
 import { chargebeeConnector } from './chargebee/index.ts'
 import { stripeConnector } from './stripe/index.ts'
 import type { Connector } from './types.ts'
+import { zuoraConnector } from './zuora/index.ts'
 
 /** The connector of each system Roster can sync. */
 export type Connectors = Partial<Record<SourceSystem, Connector>>
@@ -12,6 +13,7 @@ export type Connectors = Partial<Record<SourceSystem, Connector>>
 export const connectors: Connectors = {
   chargebee: chargebeeConnector,
   stripe: stripeConnector,
+  zuora: zuoraConnector,
 }
 
 /**
