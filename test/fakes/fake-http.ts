@@ -83,12 +83,7 @@ export class FakeHttp {
     this.server = null
   }
 
-  private answer(
-    req: IncomingMessage,
-    res: ServerResponse,
-    handler: Handler,
-    body: string,
-  ): void {
+  private answer(req: IncomingMessage, res: ServerResponse, handler: Handler, body: string): void {
     const url = new URL(req.url ?? '/', 'http://fake')
     const recorded: RecordedRequest = {
       method: req.method ?? 'GET',

@@ -137,9 +137,12 @@ export const zuoraSpec: ConnectorSpec<ZuoraFake, ZuoraSettings, ZuoraSecrets> = 
     expect(changed?.query.getAll('sort[]')).toEqual(['updatedDate.asc'])
     // The accounts of the changed contacts, asked for by id.
     const [inList = ''] = byId?.query.getAll('filter[]') ?? []
-    expect(inList.replace(/^id\.IN:\[(.*)\]$/, '$1').split(',').sort()).toEqual(
-      [third, fourth].sort(),
-    )
+    expect(
+      inList
+        .replace(/^id\.IN:\[(.*)\]$/, '$1')
+        .split(',')
+        .sort(),
+    ).toEqual([third, fourth].sort())
     const changedContacts = contactCalls(fake).filter((r) =>
       r.query.getAll('filter[]').some((f) => f.startsWith('updatedDate')),
     )

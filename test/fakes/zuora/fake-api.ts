@@ -189,11 +189,9 @@ function compare(a: readonly [number | string, string], b: readonly [number | st
 function matches(record: Json, { field, op, value }: Filter): boolean {
   const actual = record[field]
   const text =
-    typeof actual === 'string'
-      ? actual
-      : actual === undefined || actual === null
-        ? ''
-        : String(actual)
+    typeof actual === 'string' || typeof actual === 'number' || typeof actual === 'boolean'
+      ? String(actual)
+      : ''
   switch (op) {
     case 'EQ':
       return text === value

@@ -60,8 +60,9 @@ export interface ZuoraFakeOptions {
   tokenLifetime?: number
 }
 
-/** The tenant's time zone, as Zuora writes its timestamps. */
+/** The tenant's time zone (Pacific, daylight time), as Zuora writes its timestamps. */
 const tenantOffsetHours = -7
+const tenantOffset = '-07:00'
 
 export const zuoraId = (): string => randomBytes(16).toString('hex')
 
@@ -170,9 +171,7 @@ export class ZuoraFake implements ZuoraStore {
   /** The fake's clock as Zuora writes a time: ISO with the tenant's offset, to the second. */
   timestamp(seconds = this.now()): string {
     const local = new Date((seconds + tenantOffsetHours * 3600) * 1000).toISOString()
-    const sign = tenantOffsetHours < 0 ? '-' : '+'
-    const hours = String(Math.abs(tenantOffsetHours)).padStart(2, '0')
-    return `${local.slice(0, 19)}${sign}${hours}:00`
+    return `${local.slice(0, 19)}${tenantOffset}`
   }
 
   createAccount(input: AccountInput = {}): Json {

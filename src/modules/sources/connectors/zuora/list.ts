@@ -77,6 +77,17 @@ export async function* listChanges(
   let position: ChangesCursor = structuredClone(from)
   /** Accounts this run already brought, and when (Zuora's clock) their contacts were read. */
   const brought = new Map<string, number>()
+  /** An account read twice in a run (its contact changed too) is reported once. */
+  const reported = new Set<string>()
+  const once = (page: Omit<SourcePage, 'cursor'>) => ({
+    customers: page.customers,
+    skipped: page.skipped.filter((record) => {
+      const key = `${record.externalId ?? ''}\n${record.reason}`
+      if (reported.has(key)) return false
+      reported.add(key)
+      return true
+    }),
+  })
 
   let nextPage: string | undefined
   for (;;) {
@@ -92,7 +103,7 @@ export async function* listChanges(
     const page = await withContacts(client, fresh, brought)
     for (const item of list.data)
       position = { ...position, accounts: advance(position.accounts, stamp(item)) }
-    yield { ...page, cursor: position }
+    yield { ...once(page), cursor: position }
     if (!list.nextPage) break
     nextPage = list.nextPage
   }
@@ -120,7 +131,7 @@ export async function* listChanges(
     const page = await accountsById(client, [...accountIds], brought)
     for (const item of list.data)
       position = { ...position, contacts: advance(position.contacts, stamp(item)) }
-    if (fresh.length > 0) yield { ...page, cursor: position }
+    if (fresh.length > 0) yield { ...once(page), cursor: position }
     if (!list.nextPage) return
     nextPage = list.nextPage
   }
