@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { createApiKey } from '../../src/modules/organizations/api-keys.service.ts'
 import { createOrganization } from '../../src/modules/organizations/organizations.service.ts'
+import { connectors, descriptorsOf } from '../../src/modules/sources/connectors/index.ts'
 import { client, json, testApp, type Client } from '../support.ts'
 import { ChargebeeFake } from '../fakes/chargebee/fake-server.ts'
 import { StripeFake } from '../fakes/stripe/fake-server.ts'
@@ -47,11 +48,18 @@ describe('roster connection systems and the keys of connection add', () => {
     const listed = await roster('connection', 'systems', '--json')
     expect(listed.stderr).toBe('')
     const descriptors = JSON.parse(listed.stdout)
-    expect(descriptors.map((d: any) => [d.system, d.auth, d.webhookHeader])).toEqual([
-      ['chargebee', 'api_key', 'authorization'],
-      ['stripe', 'api_key', 'stripe-signature'],
-    ])
-    expect(descriptors[1].secrets.map((f: any) => [f.key, f.required])).toEqual([
+    // Every registered system, in the order of their names; these two as they declare.
+    const known = descriptorsOf(connectors).map((d) => d.system)
+    expect(descriptors.map((d: any) => d.system)).toEqual(known)
+    const declared = descriptors.map((d: any) => [d.system, d.auth, d.webhookHeader])
+    expect(declared).toEqual(
+      expect.arrayContaining([
+        ['chargebee', 'api_key', 'authorization'],
+        ['stripe', 'api_key', 'stripe-signature'],
+      ]),
+    )
+    const stripe = descriptors.find((d: any) => d.system === 'stripe')
+    expect(stripe.secrets.map((f: any) => [f.key, f.required])).toEqual([
       ['apiKey', true],
       ['webhookSecret', false],
     ])
@@ -64,7 +72,7 @@ describe('roster connection systems and the keys of connection add', () => {
     const unknown = await roster(...add, '--system', 'paypal', '--api-key', 'k')
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toBe(
-      'roster: Roster has no connector for "paypal"; --system is one of chargebee, stripe (roster connection systems describes them).\n',
+      `roster: Roster has no connector for "paypal"; --system is one of ${known.join(', ')} (roster connection systems describes them).\n`,
     )
     const later = await roster(...add, '--system', 'xero', '--api-key', 'k')
     expect(later.stderr).toContain('Roster has no connector for "xero"')
