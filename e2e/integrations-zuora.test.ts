@@ -43,9 +43,9 @@ describeInBrowser('settings → integrations: Zuora', () => {
     // Starting Roster and the browser is slow on a busy machine.
   }, 180_000)
   afterAll(async () => {
-    await browser?.close()
-    await roster?.close()
-    await zuora?.stop()
+    await browser.close()
+    await roster.close()
+    await zuora.stop()
   })
 
   it('shows a client secret Zuora refuses, then connects with the right one and syncs', async () => {
