@@ -45,6 +45,8 @@ export interface ConnectorSpec<F extends Fake, Settings, Secrets> {
   refusedKeySays: string
   /** Does a listing come in the order customers changed (else: any order)? */
   ordered: boolean
+  /** Customers per page of a listing: 100 unless the system's largest page is smaller. */
+  pageSize?: number
   /** `count` customers written (ids returned, in writing order), then an hour passes. */
   seed: (fake: F, count: number) => string[]
   /** A change of the customer's name (the customer stays live). */
@@ -144,6 +146,7 @@ export function connectorConformance<F extends Fake, Settings, Secrets>(
   spec: ConnectorSpec<F, Settings, Secrets>,
 ): void {
   const { connector } = spec
+  const size = spec.pageSize ?? 100
 
   describe(`the ${spec.label} connector against its fake`, () => {
     const kit = withFake(spec)
@@ -160,10 +163,10 @@ export function connectorConformance<F extends Fake, Settings, Secrets>(
       expect(error.message).toContain(spec.refusedKeySays)
     })
 
-    it('lists every customer across pages of 100, to the end', async () => {
+    it(`lists every customer across pages of ${size}, to the end`, async () => {
       const created = seed(250)
       const pages = await full()
-      expect(pages.map((p) => p.customers.length)).toEqual([100, 100, 50])
+      expect(pages.map((p) => p.customers.length)).toEqual([size, size, 250 - 2 * size])
       sameIds(spec.ordered, ids(pages), created)
       spec.expectPagingCalls(fake(), ids(pages))
     })
@@ -178,7 +181,7 @@ export function connectorConformance<F extends Fake, Settings, Secrets>(
       const first = (await full())[0] as SourcePage
       fake().requests.length = 0
       const rest = await full(first.cursor)
-      expect(ids(rest)).toHaveLength(50)
+      expect(ids(rest)).toHaveLength(150 - size)
       sameIds(spec.ordered, [...first.customers.map((c) => c.externalId), ...ids(rest)], created)
       spec.expectResumeCalls?.(fake(), first)
     })
@@ -223,7 +226,7 @@ export function connectorConformance<F extends Fake, Settings, Secrets>(
       fake().advance(1000)
       for (const id of created) spec.touch(fake(), id)
       const pages = await changes(cursor)
-      expect(pages.map((p) => p.customers.length)).toEqual([100, 50])
+      expect(pages.map((p) => p.customers.length)).toEqual([size, 150 - size])
       sameIds(spec.ordered, ids(pages), created)
       // A run that stopped after its first page picks up exactly the other 50.
       const resumed = await changes(pages[0]?.cursor)

@@ -93,6 +93,8 @@ export interface SyncSpec<F extends Fake> {
     secrets: (fake: F, good: boolean) => Record<string, unknown>
     again: string
   }
+  /** Customers per page of a listing: 100 unless the system's largest page is smaller. */
+  pageSize?: number
   crash: {
     /** The assertions on the cursor a full run stored after its second page of 250 customers. */
     expectStored: (stored: any, ids: string[]) => void
@@ -442,6 +444,7 @@ export function syncConformance<F extends Fake>(spec: SyncSpec<F>, env: SyncEnvi
 
   describe(`the ${label} cursor, stored with each page`, () => {
     it('lets an interrupted full run and an interrupted incremental run resume, nothing lost or counted twice', async () => {
+      const size = spec.pageSize ?? 100
       const fake = track(await spec.start())
       const ids = Array.from({ length: 250 }, (_, n) =>
         spec.create(fake, { name: `C${n}`, email: `c${n}@x.example` }),
@@ -458,7 +461,7 @@ export function syncConformance<F extends Fake>(spec: SyncSpec<F>, env: SyncEnvi
 
       await expect(kit.runQueued(org, id, crash(2))).rejects.toThrow('the worker died')
       const [cut] = await kit.runs(org, id)
-      expect(cut).toMatchObject({ status: 'running', pages: 2, created: 200 })
+      expect(cut).toMatchObject({ status: 'running', pages: 2, created: 2 * size })
       const stored = (await kit.connectionRow(org, id)).cursor as any
       spec.crash.expectStored(stored, ids)
       fake.requests.length = 0
@@ -474,7 +477,7 @@ export function syncConformance<F extends Fake>(spec: SyncSpec<F>, env: SyncEnvi
       await api.post(`/api/v1/connections/${id}/sync`, {})
       await expect(kit.runQueued(org, id, crash(1))).rejects.toThrow('the worker died')
       const [, cutIncremental] = await kit.runs(org, id)
-      expect(cutIncremental).toMatchObject({ mode: 'incremental', pages: 1, updated: 100 })
+      expect(cutIncremental).toMatchObject({ mode: 'incremental', pages: 1, updated: size })
       const done = await kit.runQueued(org, id)
       expect(done).toMatchObject({ status: 'completed', updated: 150, created: 0 })
       if (spec.crash.resumedPages) expect(done?.pages).toBe(spec.crash.resumedPages)

@@ -8,6 +8,7 @@ import { pennylaneSpec, pennylaneSync } from './pennylane.ts'
 import { sellsySpec, sellsySync } from './sellsy.ts'
 import { stripeSpec, stripeSync } from './stripe.ts'
 import { xeroSpec, xeroSync } from './xero.ts'
+import { zuoraSpec, zuoraSync } from './zuora.ts'
 
 /** One system: how its connector is driven against its fake, and how the engine connects. */
 export interface SystemSpecs {
@@ -23,6 +24,7 @@ export const systemSpecs: SystemSpecs[] = [
   { connector: sellsySpec, sync: sellsySync },
   { connector: stripeSpec, sync: stripeSync },
   { connector: xeroSpec, sync: xeroSync },
+  { connector: zuoraSpec, sync: zuoraSync },
 ]
 
 export type { Fake }

@@ -9,6 +9,7 @@ import { sellsyConnector } from './sellsy/index.ts'
 import { stripeConnector } from './stripe/index.ts'
 import { xeroConnector } from './xero/index.ts'
 import type { Connector } from './types.ts'
+import { zuoraConnector } from './zuora/index.ts'
 
 /** The connector of each system Roster can sync. */
 export type Connectors = Partial<Record<SourceSystem, Connector>>
@@ -22,6 +23,7 @@ export const connectors: Connectors = {
   sellsy: sellsyConnector,
   stripe: stripeConnector,
   xero: xeroConnector,
+  zuora: zuoraConnector,
 }
 
 /**
