@@ -88,7 +88,7 @@ export const customerWritten = customer.extend({ warnings: z.array(warning) })
 
 export const auditEvent = z.object({
   id: z.uuid(),
-  entity: z.enum(['organization', 'customer', 'contact']),
+  entity: z.enum(['organization', 'customer', 'contact', 'reminder']),
   entityId: z.uuid(),
   action: z.string(),
   actor: z.object({ kind: z.string(), id: z.uuid().nullable(), label: z.string() }),
