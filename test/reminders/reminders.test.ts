@@ -349,3 +349,117 @@ describe('sending a reminder', () => {
     expect(smtp.mails.some((m) => m.raw.includes(id as string))).toBe(false)
   })
 })
+
+describe('bounces', () => {
+  it('marks a hard-bounced contact, falls back to the next of its role then the main contact, and clears on an edit', async () => {
+    const s = await setup(
+      [
+        { email: 'boss@globex.test', isMain: true },
+        { email: 'ap1@globex.test', role: 'ACCOUNTING' },
+        { email: 'ap2@globex.test', role: 'ACCOUNTING' },
+      ],
+      { cc: [] },
+    )
+    const sent = json(
+      await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, { step: s.stepId }),
+    )
+    await runSends(s.orgId)
+    const mail = smtp.mails.find((m) => m.raw.includes(sent.id as string))
+    const messageId = header(mail?.raw ?? '', 'Message-ID') ?? ''
+
+    const first = await s.api.post('/api/v1/reminders/bounces', {
+      messageId,
+      recipient: 'AP1@globex.test',
+      kind: 'hard',
+      reason: '5.1.1 user unknown',
+    })
+    expect(first.statusCode).toBe(200)
+    expect(json(first)).toEqual({
+      reminderId: sent.id,
+      contactsMarked: [{ id: s.contact['ap1@globex.test'], email: 'ap1@globex.test' }],
+    })
+    const ap1 = json(await s.api.get(`/api/v1/contacts/${s.contact['ap1@globex.test'] ?? ''}`))
+    expect(ap1).toMatchObject({ bouncedAt: expect.any(String), bounceReason: '5.1.1 user unknown' })
+    expect(emails(json(await draft(s)).to)).toEqual(['ap2@globex.test'])
+
+    // The second one comes back to the VERP address.
+    const second = await s.api.post('/api/v1/reminders/bounces', {
+      verp: mail?.from,
+      recipient: 'ap2@globex.test',
+      kind: 'hard',
+    })
+    expect(second.statusCode).toBe(200)
+    const fallen = json(await draft(s))
+    expect(fallen.to).toEqual([
+      expect.objectContaining({ email: 'boss@globex.test', reason: 'fallback_main' }),
+    ])
+    expect(fallen.warnings[0]).toBe(
+      'No reachable Accounting contact (ap1@globex.test bounced, ap2@globex.test bounced): sent to the main contact.',
+    )
+    // A bounced contact cannot be chosen by hand either.
+    const chosen = await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, {
+      step: s.stepId,
+      to: [{ contactId: s.contact['ap1@globex.test'] }],
+    })
+    expect(chosen.statusCode).toBe(400)
+    expect(json(chosen).error.message).toContain('ap1@globex.test bounced')
+
+    const list = json(await s.api.get('/api/v1/customers?reach=bounced'))
+    expect(list.data.map((c: { id: string }) => c.id)).toEqual([s.customerId])
+    expect(json(await s.api.get('/api/v1/customers/reach'))).toEqual({ unreachable: 0, bounced: 1 })
+
+    await s.api.patch(`/api/v1/contacts/${s.contact['ap1@globex.test'] ?? ''}`, {
+      email: 'ap1.fixed@globex.test',
+    })
+    const fixed = json(await s.api.get(`/api/v1/contacts/${s.contact['ap1@globex.test'] ?? ''}`))
+    expect(fixed).toMatchObject({ bouncedAt: null, bounceReason: null })
+    expect(emails(json(await draft(s)).to)).toEqual(['ap1.fixed@globex.test'])
+  })
+
+  it('records a soft bounce without marking anyone, and refuses a bounce of no known reminder', async () => {
+    const s = await setup([{ email: 'boss@globex.test', isMain: true }])
+    const sent = json(
+      await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, { step: s.stepId }),
+    )
+    const soft = await s.api.post('/api/v1/reminders/bounces', {
+      messageId: `<reminder-${sent.id as string}@localhost>`,
+      recipient: 'boss@globex.test',
+      kind: 'soft',
+      reason: '4.2.2 mailbox full',
+    })
+    expect(json(soft).contactsMarked).toEqual([])
+    expect(json(await draft(s)).to).toHaveLength(1)
+    const unknown = await s.api.post('/api/v1/reminders/bounces', {
+      messageId: '<nothing@localhost>',
+      recipient: 'boss@globex.test',
+      kind: 'hard',
+    })
+    expect(unknown.statusCode).toBe(404)
+    expect(json(unknown).error.message).toContain('No reminder of this organisation matches')
+    const stranger = await s.api.post('/api/v1/reminders/bounces', {
+      messageId: `<reminder-${sent.id as string}@localhost>`,
+      recipient: 'someone@else.test',
+      kind: 'hard',
+    })
+    expect(stranger.statusCode).toBe(400)
+    const neither = await s.api.post('/api/v1/reminders/bounces', {
+      recipient: 'boss@globex.test',
+      kind: 'hard',
+    })
+    expect(neither.statusCode).toBe(400)
+    await clearQueued(s.orgId)
+  })
+
+  it('finds the customers nobody can be reminded at', async () => {
+    const s = await setup([{ email: 'boss@globex.test', isMain: true }])
+    const { id: empty } = json(await s.api.post('/api/v1/customers', { name: 'Nobody Inc' }))
+    await s.api.put(`/api/v1/contacts/${s.contact['boss@globex.test'] ?? ''}/do-not-remind`, {
+      doNotRemind: true,
+    })
+    const list = json(await s.api.get('/api/v1/customers?reach=unreachable'))
+    expect(list.data.map((c: { name: string }) => c.name)).toEqual(['Globex', 'Nobody Inc'])
+    expect(json(await s.api.get('/api/v1/customers/reach'))).toEqual({ unreachable: 2, bounced: 0 })
+    expect(empty).toEqual(expect.any(String))
+    expect((await s.api.get('/api/v1/customers?reach=lost')).statusCode).toBe(400)
+  })
+})
