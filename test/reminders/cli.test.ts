@@ -4,7 +4,7 @@ import { client, json, newOrg, testApp, testStore } from '../support.ts'
 import { header, startSmtp } from './smtp.ts'
 
 // Each command starts a process that opens the store: seconds each.
-vi.setConfig({ testTimeout: 120_000 })
+vi.setConfig({ testTimeout: 300_000 })
 const bin = new URL('../../bin/roster', import.meta.url).pathname
 const store = await testStore()
 const app = await testApp(store)
