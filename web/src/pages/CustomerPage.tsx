@@ -63,7 +63,7 @@ export function CustomerPage() {
           </Group>
         }
       />
-      <SendReminderModal customer={data} opened={sending} onClose={() => setSending(false)} />
+      {sending && <SendReminderModal customer={data} opened onClose={() => setSending(false)} />}
       <Grid>
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <Stack>

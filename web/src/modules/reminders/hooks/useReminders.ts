@@ -4,11 +4,14 @@ import { fetchDraft, sendReminder, type ReminderCreate } from '../api/reminders.
 
 export const useReminderDraft = (customerId: string, stepId: string | null) =>
   useQuery({
-    queryKey: [...customersKey, 'reminder-draft', customerId, stepId] as const,
+    // Outside the customers' keys: sending refreshes those, and must not replace the draft being
+    // edited; the dialog is unmounted when closed, so the next one starts afresh.
+    queryKey: ['reminder-draft', customerId, stepId] as const,
     queryFn: () => fetchDraft(customerId, stepId ?? ''),
     enabled: stepId !== null,
     // The member edits the draft: it is not refreshed under their hands.
     staleTime: Infinity,
+    gcTime: 0,
     refetchOnWindowFocus: false,
   })
 
