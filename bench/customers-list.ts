@@ -41,7 +41,7 @@ for (let i = 0; i < 5; i++) {
 }
 const workflows = []
 for (const name of ['Gentle', 'Firm', 'Key accounts'])
-  workflows.push(await addWorkflow(db, org.id, name))
+  workflows.push(await addWorkflow(db, org.id, { name }))
 const [stripe] = await db
   .insert(connections)
   .values({ organizationId: org.id, system: 'stripe', name: 'Stripe' })

@@ -22,7 +22,7 @@ describe('audit rows written before the field catalogue', () => {
     const { customer: group } = await store.db.transaction((tx) =>
       createCustomer(tx, org.scope, { name: 'Holding Group' }),
     )
-    const workflow = await addWorkflow(store.db, org.id, `Key accounts ${randomUUID()}`)
+    const workflow = await addWorkflow(store.db, org.id, { name: `Key accounts ${randomUUID()}` })
     const entityId = randomUUID()
     // As the import and the sync wrote them: ids.
     const bySql = {

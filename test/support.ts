@@ -56,7 +56,10 @@ let sharedQueue: Promise<Queue> | undefined
 
 // Sync jobs call the connector their test scripted, which only that test's process has: sync
 // tests run the engine themselves (test/sources/), so no other test file's workers take them.
-const inProcessJobs = jobs.map((job) => job.name).filter((name) => !name.startsWith('sources.'))
+// Reminders go to the SMTP server of the test that sends them (test/reminders/), likewise.
+const inProcessJobs = jobs
+  .map((job) => job.name)
+  .filter((name) => !name.startsWith('sources.') && !name.startsWith('reminders.'))
 
 /**
  * pg-boss on the run's database, started once per test file; `workers` also runs the jobs, given

@@ -15,6 +15,7 @@ import {
   webhookHeaders,
   type Connectors,
 } from '../modules/sources/connectors/index.ts'
+import { reminderRoutes } from '../modules/reminders/reminders.routes.ts'
 import { webhookRoutes } from '../modules/sources/webhooks.routes.ts'
 import { workflowRoutes } from '../modules/workflows/workflows.routes.ts'
 import type { Vault } from '../platform/auth/encryption.ts'
@@ -57,6 +58,7 @@ const authenticatedRoutes: (
   customerRoutes,
   contactRoutes,
   workflowRoutes,
+  reminderRoutes,
   importRoutes,
   notificationRoutes,
   profileRoutes,

@@ -5,6 +5,7 @@ import {
   connectors as registeredConnectors,
   type Connectors,
 } from '../modules/sources/connectors/index.ts'
+import { sendReminder } from '../modules/reminders/reminders.job.ts'
 import { scheduleSyncs, syncConnection } from '../modules/sources/sync/sync.job.ts'
 import { openVault, type Vault } from '../platform/auth/encryption.ts'
 import type { Config } from '../platform/config.ts'
@@ -35,6 +36,7 @@ export interface JobDeps {
 export const jobs: JobDefinition<never, JobDeps>[] = [
   runImportJob,
   deliverNotification,
+  sendReminder,
   syncConnection,
   scheduleSyncs,
   maintainStore,

@@ -8,6 +8,7 @@ import { registerExport } from './export.ts'
 import { registerImport } from './import.ts'
 import { registerMember } from './member.ts'
 import { registerOrg } from './org.ts'
+import { registerReminder } from './reminder.ts'
 import { registerServe } from './serve.ts'
 import { registerSync } from './sync.ts'
 import { registerWorkflow } from './workflow.ts'
@@ -31,6 +32,7 @@ export async function runCli(deps: CliDeps = { connectors }): Promise<void> {
     registerOrg,
     registerMember,
     registerWorkflow,
+    registerReminder,
     registerApiKey,
     registerExport,
     registerImport,

@@ -18,7 +18,7 @@ export function registerWorkflow(program: Command): void {
       const { name } = parseInput(workflowCreate, { name: opts.name })
       const created = await withStore(async (store) => {
         const org = await findOrganization(store.db, opts.org)
-        return addWorkflow(store.db, org.id, name)
+        return addWorkflow(store.db, org.id, { name })
       })
       print(Boolean(opts.json), created, `Added workflow ${created.name} (id ${created.id})`)
     })

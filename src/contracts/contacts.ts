@@ -17,6 +17,11 @@ export const contact = z.object({
   ...reads(contactCatalogue),
   /** The source whose sync owns this contact: Roster refuses changes to it. */
   lockedBy: z.string().nullable(),
+  /** When a reminder to this email bounced (hard), and why; cleared by an edit or a later send. */
+  bouncedAt: z.iso.datetime().nullable(),
+  bounceReason: z.string().nullable(),
+  /** Never a reminder's recipient. */
+  doNotRemind: z.boolean(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 })

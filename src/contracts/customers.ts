@@ -57,11 +57,20 @@ export const customerListQuery = z.strictObject({
   source: z
     .enum(recordSources, { error: `Source must be one of ${recordSources.join(', ')}.` })
     .optional(),
+  /** `unreachable`: no contact a reminder can reach; `bounced`: a contact's email bounced. */
+  reach: z
+    .enum(['unreachable', 'bounced'], { error: 'Reach is unreachable or bounced.' })
+    .optional(),
   sort: z
     .enum(customerSorts, { error: `Sort by one of ${customerSorts.join(', ')}.` })
     .default('name'),
   ...pageQuery,
 })
+export const customerReachCounts = z.object({
+  unreachable: z.number().int(),
+  bounced: z.number().int(),
+})
+
 export type CustomerListQuery = z.infer<typeof customerListQuery>
 
 const sourceName = z.string()
@@ -88,7 +97,7 @@ export const customerWritten = customer.extend({ warnings: z.array(warning) })
 
 export const auditEvent = z.object({
   id: z.uuid(),
-  entity: z.enum(['organization', 'customer', 'contact']),
+  entity: z.enum(['organization', 'customer', 'contact', 'reminder']),
   entityId: z.uuid(),
   action: z.string(),
   actor: z.object({ kind: z.string(), id: z.uuid().nullable(), label: z.string() }),

@@ -15,7 +15,15 @@ export const exportedCustomer = customer
   .extend({
     group: z.object({ name: z.string(), externalId: z.string().nullable() }).nullable(),
     contacts: z.array(
-      contact.omit({ customerId: true, lockedBy: true, createdAt: true, updatedAt: true }),
+      contact.omit({
+        customerId: true,
+        lockedBy: true,
+        createdAt: true,
+        updatedAt: true,
+        bouncedAt: true,
+        bounceReason: true,
+        doNotRemind: true,
+      }),
     ),
   })
 export type ExportedCustomer = z.infer<typeof exportedCustomer>

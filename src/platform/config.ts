@@ -22,6 +22,11 @@ export interface Config {
   /** Sends notification emails: smtp://user:pass@host:587 or smtps://…; unset, no email is sent. */
   smtpUrl: string | undefined
   mailFrom: string
+  /**
+   * Where bounces of reminders go, `bounces@example.com`: each reminder is sent from
+   * `bounces+<reminder id>@example.com` (VERP) so that a bounce names it. Unset: ROSTER_MAIL_FROM.
+   */
+  bounceAddress: string | undefined
   /** The address people open Roster at, for links in emails and Slack messages. */
   publicUrl: string
   /** Encrypts connection credentials (platform/auth/encryption.ts); never logged. */
@@ -51,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     smtpUrl: smtpUrl(env.SMTP_URL),
     mailFrom: env.ROSTER_MAIL_FROM || 'Roster <roster@localhost>',
+    bounceAddress: bounceAddress(env.ROSTER_BOUNCE_ADDRESS),
     publicUrl: publicUrl(env),
     secret: secret(env.ROSTER_SECRET),
   }
@@ -72,6 +78,16 @@ function secret(raw: string | undefined): string | undefined {
   if (raw.length < 32) {
     throw new Error(
       'ROSTER_SECRET must be a random string of at least 32 characters, e.g. from `openssl rand -base64 32`',
+    )
+  }
+  return raw
+}
+
+function bounceAddress(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined
+  if (!/^[^\s@+]+@[^\s@]+\.[^\s@]+$/.test(raw)) {
+    throw new Error(
+      'ROSTER_BOUNCE_ADDRESS must be an email address without "+", like bounces@example.com',
     )
   }
   return raw

@@ -66,6 +66,9 @@ const toContact = (row: ContactSelection): Contact => {
       { sourceConnectionId: row.customerSourceConnectionId },
       c,
     ),
+    bouncedAt: c.bouncedAt?.toISOString() ?? null,
+    bounceReason: c.bounceReason,
+    doNotRemind: c.doNotRemind,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   }

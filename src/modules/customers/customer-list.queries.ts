@@ -93,7 +93,36 @@ function filters(organizationId: string, query: CustomerListQuery): (SQL | undef
       where ${connections.organizationId} = ${organizationId} and ${connections.system} = ${query.source})`
     conditions.push(inArray(customers.sourceConnectionId, bySystem))
   }
+  if (query.reach) conditions.push(reachConditions[query.reach](organizationId))
   return conditions
+}
+
+/**
+ * The customers a reminder reaches nobody at (no live contact that has not bounced nor opted
+ * out), and those with a contact whose email bounced (modules/reminders).
+ */
+const reachConditions = {
+  unreachable: (organizationId: string) => sql`not exists (select 1 from ${contacts} ct
+    where ct.organization_id = ${organizationId}::uuid and ct.customer_id = ${customers.id}
+    and ct.archived_at is null and ct.bounced_at is null and not ct.do_not_remind)`,
+  bounced: (organizationId: string) => sql`exists (select 1 from ${contacts} ct
+    where ct.organization_id = ${organizationId}::uuid and ct.customer_id = ${customers.id}
+    and ct.archived_at is null and ct.bounced_at is not null)`,
+} as const
+
+/** How many live customers each reach filter finds. */
+export async function customerReachCounts(
+  db: DbOrTx,
+  organizationId: string,
+): Promise<{ unreachable: number; bounced: number }> {
+  const [row] = await db
+    .select({
+      unreachable: sql<number>`count(*) filter (where ${reachConditions.unreachable(organizationId)})::int`,
+      bounced: sql<number>`count(*) filter (where ${reachConditions.bounced(organizationId)})::int`,
+    })
+    .from(customers)
+    .where(and(eq(customers.organizationId, organizationId), isNull(customers.archivedAt)))
+  return { unreachable: row?.unreachable ?? 0, bounced: row?.bounced ?? 0 }
 }
 
 /**

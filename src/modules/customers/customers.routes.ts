@@ -2,6 +2,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { idParams, page } from '../../contracts/common.ts'
 import {
+  customerReachCounts as reachCounts,
   auditEvent,
   customer,
   customerCreate,
@@ -14,7 +15,7 @@ import { notFound } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { customerHistory } from '../audit/audit.service.ts'
 import { scopeOf } from '../../platform/http/auth.ts'
-import { listCustomers } from './customer-list.queries.ts'
+import { customerReachCounts, listCustomers } from './customer-list.queries.ts'
 import { findCustomer } from './customers.queries.ts'
 import { createCustomer, deleteCustomer, updateCustomer } from './customers.service.ts'
 
@@ -53,6 +54,19 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
       )
       return reply.code(201).send({ ...created, warnings })
     },
+  )
+
+  app.get(
+    '/customers/reach',
+    {
+      schema: {
+        tags,
+        summary: 'How many customers no reminder can reach, and how many have a bounced contact',
+        description: 'The counts of the list filters `reach=unreachable` and `reach=bounced`.',
+        response: { 200: reachCounts, ...errorResponses },
+      },
+    },
+    async (request) => customerReachCounts(db, scopeOf(request).organizationId),
   )
 
   app.get(

@@ -28,7 +28,16 @@ export async function* exportCustomers(
         ...fields,
         group: group && { name: group.name, externalId: group.externalId },
         contacts: (contacts.get(fields.id) ?? []).map(
-          ({ customerId, lockedBy, createdAt, updatedAt, ...contact }) => contact,
+          ({
+            customerId,
+            lockedBy,
+            createdAt,
+            updatedAt,
+            bouncedAt,
+            bounceReason,
+            doNotRemind,
+            ...contact
+          }) => contact,
         ),
       }
     }

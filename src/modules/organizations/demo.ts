@@ -31,8 +31,8 @@ export async function seedDemo(db: Db): Promise<DemoAccess | undefined> {
       name: 'Camille Martin',
       role: 'account_manager',
     })
-    await addWorkflow(tx, org.id, 'Standard')
-    await addWorkflow(tx, org.id, 'Key accounts')
+    await addWorkflow(tx, org.id, { name: 'Standard' })
+    await addWorkflow(tx, org.id, { name: 'Key accounts' })
     const scope = { organizationId: org.id, actor: cliActor }
     const { customer: group } = await createCustomer(tx, scope, {
       name: 'Durand Holding',

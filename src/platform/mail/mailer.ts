@@ -1,14 +1,25 @@
 import { createTransport } from 'nodemailer'
 
 export interface MailMessage {
-  to: string
+  to: string | string[]
+  cc?: string[]
   subject: string
   text: string
   html?: string
+  /** The Message-ID header, `<id@domain>`; bounces quote it. */
+  messageId?: string
+  /** The envelope sender, where bounces go (a VERP address names the message). */
+  returnPath?: string
+}
+
+/** The addresses the SMTP server took and those it refused. */
+export interface MailSent {
+  accepted: string[]
+  rejected: string[]
 }
 
 export interface Mailer {
-  send(message: MailMessage): Promise<void>
+  send(message: MailMessage): Promise<MailSent>
   close(): void
 }
 
@@ -31,8 +42,22 @@ export function createMailer(smtpUrl: string, options: { from?: string } = {}): 
       options.from === undefined ? {} : { from: options.from },
     ))
   return {
-    async send(message) {
-      await transportFor().sendMail(message)
+    async send({ returnPath, ...message }) {
+      const recipients = [message.to, message.cc ?? []].flat()
+      const info: unknown = await transportFor().sendMail({
+        ...message,
+        ...(returnPath ? { envelope: { from: returnPath, to: recipients } } : {}),
+      })
+      const addresses = (list: unknown): string[] =>
+        Array.isArray(list)
+          ? list.map((a: unknown) => {
+              if (typeof a === 'string') return a
+              const address = (a as { address?: unknown }).address
+              return typeof address === 'string' ? address : ''
+            })
+          : []
+      const sent = (info ?? {}) as { accepted?: unknown; rejected?: unknown }
+      return { accepted: addresses(sent.accepted), rejected: addresses(sent.rejected) }
     },
     close() {
       transport?.close()

@@ -1,10 +1,22 @@
-import { Alert, Anchor, Breadcrumbs, Center, Grid, Loader, Stack } from '@mantine/core'
+import {
+  Alert,
+  Anchor,
+  Breadcrumbs,
+  Button,
+  Center,
+  Grid,
+  Group,
+  Loader,
+  Stack,
+} from '@mantine/core'
+import { useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { ContactsCard } from '../modules/contacts/components/ContactsCard.tsx'
 import { AssignmentCard } from '../modules/customers/components/AssignmentCard.tsx'
 import { CustomerDetailsCard } from '../modules/customers/components/CustomerDetailsCard.tsx'
 import { HistoryCard } from '../modules/customers/components/HistoryCard.tsx'
 import { SourceBadge } from '../modules/customers/components/SourceBadge.tsx'
+import { SendReminderModal } from '../modules/reminders/components/SendReminderModal.tsx'
 import { useCustomer } from '../modules/customers/hooks/useCustomer.ts'
 import { errorMessage } from '../platform/api.ts'
 import { PageTitle } from '../platform/PageTitle.tsx'
@@ -12,6 +24,7 @@ import { PageTitle } from '../platform/PageTitle.tsx'
 export function CustomerPage() {
   const { id = '' } = useParams()
   const customer = useCustomer(id)
+  const [sending, setSending] = useState(false)
   const crumbs = (
     <Breadcrumbs mb="xs">
       <Anchor component={Link} to="/customers" size="sm">
@@ -41,7 +54,16 @@ export function CustomerPage() {
   return (
     <>
       {crumbs}
-      <PageTitle title={data.name} actions={<SourceBadge source={data.source} />} />
+      <PageTitle
+        title={data.name}
+        actions={
+          <Group>
+            <SourceBadge source={data.source} />
+            <Button onClick={() => setSending(true)}>Send a reminder</Button>
+          </Group>
+        }
+      />
+      {sending && <SendReminderModal customer={data} opened onClose={() => setSending(false)} />}
       <Grid>
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <Stack>

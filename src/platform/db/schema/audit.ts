@@ -10,7 +10,12 @@ import {
 } from 'drizzle-orm/pg-core'
 import { organizations } from './organizations.ts'
 
-export const auditEntity = pgEnum('audit_entity', ['organization', 'customer', 'contact'])
+export const auditEntity = pgEnum('audit_entity', [
+  'organization',
+  'customer',
+  'contact',
+  'reminder',
+])
 export const auditAction = pgEnum('audit_action', [
   'create',
   'update',
@@ -18,6 +23,7 @@ export const auditAction = pgEnum('audit_action', [
   'archive',
   'restore',
   'disconnect_contacts',
+  'send',
 ])
 export const actorKind = pgEnum('actor_kind', ['member', 'api_key', 'cli', 'source', 'import'])
 

@@ -30,6 +30,11 @@ export const contacts = pgTable(
     role: contactRole(),
     isMain: boolean('is_main').notNull().default(false),
     sourceConnectionId: uuid('source_connection_id'),
+    // Reminders (modules/reminders): a hard bounce marks the email until it changes or a later
+    // reminder to it is sent; an opted-out contact is never a recipient.
+    bouncedAt: timestamp('bounced_at', { withTimezone: true }),
+    bounceReason: text('bounce_reason'),
+    doNotRemind: boolean('do_not_remind').notNull().default(false),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

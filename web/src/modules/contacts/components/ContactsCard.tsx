@@ -95,6 +95,12 @@ export function ContactsCard({ customer }: { customer: Customer }) {
                           Main contact
                         </Badge>
                       )}
+                      {contact.bouncedAt && (
+                        <Badge color="red" title={contact.bounceReason ?? undefined}>
+                          Bounced
+                        </Badge>
+                      )}
+                      {contact.doNotRemind && <Badge color="gray">No reminders</Badge>}
                     </Group>
                     <Text size="xs" c="dimmed">
                       {contact.email}

@@ -2,6 +2,7 @@ import { page } from '@contracts/common.ts'
 import {
   auditEvent,
   customer,
+  customerReachCounts,
   customerWritten,
   type Customer,
   type CustomerPatch,
@@ -20,6 +21,8 @@ export interface CustomerFilters {
   accountManager: string | null
   workflow: string | null
   source: RecordSource | null
+  /** Customers no reminder reaches, or with a bounced contact. */
+  reach: 'unreachable' | 'bounced' | null
   sort: CustomerSort
 }
 
@@ -37,6 +40,8 @@ export function fetchCustomers(
     ...(signal ? { signal } : {}),
   })
 }
+
+export const fetchReachCounts = () => api('/customers/reach', { schema: customerReachCounts })
 
 export const fetchCustomer = (id: string): Promise<Customer> =>
   api(`/customers/${id}`, { schema: customer })

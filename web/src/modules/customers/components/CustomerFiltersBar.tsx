@@ -1,10 +1,12 @@
 import { Group, Select, TextInput } from '@mantine/core'
 import { useDebouncedCallback } from '@mantine/hooks'
 import { IconSearch } from '@tabler/icons-react'
+import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { recordSources, sourceNames } from '@contracts/customers.ts'
 import { useAccountManagers, useWorkflows } from '../../organization/hooks/useOrganization.ts'
-import type { CustomerFilters } from '../api/customers.ts'
+import { fetchReachCounts, type CustomerFilters } from '../api/customers.ts'
+import { customersKey } from '../hooks/useCustomers.ts'
 
 const sourceOptions = recordSources.map((value) => ({ value, label: sourceNames[value] }))
 
@@ -20,6 +22,8 @@ export function CustomerFiltersBar({
   const search = useDebouncedCallback((value: string) => onChange({ q: value.trim() }), 250)
   const managers = useAccountManagers()
   const workflows = useWorkflows()
+  const reach = useQuery({ queryKey: [...customersKey, 'reach'], queryFn: fetchReachCounts })
+  const count = (n: number | undefined) => (n === undefined ? '' : ` (${String(n)})`)
   return (
     <Group gap="sm" mb="md" align="flex-end" wrap="wrap">
       <TextInput
@@ -62,6 +66,23 @@ export function CustomerFiltersBar({
         value={filters.source}
         onChange={(value) => onChange({ source: value })}
         w={{ base: '100%', xs: 160 }}
+      />
+      <Select
+        label="Reminders"
+        placeholder="Any"
+        clearable
+        data={[
+          {
+            value: 'unreachable',
+            label: `No reachable recipient${count(reach.data?.unreachable)}`,
+          },
+          { value: 'bounced', label: `Bounced contacts${count(reach.data?.bounced)}` },
+        ]}
+        value={filters.reach}
+        onChange={(value) =>
+          onChange({ reach: value === 'unreachable' || value === 'bounced' ? value : null })
+        }
+        w={{ base: '100%', xs: 240 }}
       />
     </Group>
   )

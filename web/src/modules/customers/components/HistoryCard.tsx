@@ -40,6 +40,12 @@ function show(key: string, value: unknown): string {
 }
 
 function describe(event: AuditEvent): string {
+  if (event.entity === 'reminder') {
+    const sent = event.after ?? {}
+    return `Reminder "${show('step', sent.step)}" sent to ${show('to', sent.to)}${
+      Array.isArray(sent.cc) && sent.cc.length > 0 ? ` (cc ${show('cc', sent.cc)})` : ''
+    }: ${show('subject', sent.subject)}`
+  }
   const subject = event.entity === 'contact' ? 'Contact' : 'Customer'
   const email = (event.after ?? event.before)?.email
   const what = `${subject}${event.entity === 'contact' && typeof email === 'string' ? ` ${email}` : ''}`
@@ -66,7 +72,7 @@ export function HistoryCard({ customerId }: { customerId: string }) {
               </Text>
             }
           >
-            {event.action !== 'create' && event.action !== 'delete'
+            {event.action !== 'create' && event.action !== 'delete' && event.action !== 'send'
               ? changes(event).map((change) => (
                   <Text key={change.key} size="xs">
                     {change.label}: {show(change.key, change.before)} →{' '}

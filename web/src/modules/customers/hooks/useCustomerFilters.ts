@@ -23,6 +23,7 @@ export function useCustomerFilters(): [
       accountManager: params.get('accountManager'),
       workflow: params.get('workflow'),
       source: oneOf<RecordSource>(recordSources, params.get('source')),
+      reach: oneOf(['unreachable', 'bounced'] as const, params.get('reach')),
       sort: oneOf<CustomerSort>(customerSorts, params.get('sort')) ?? 'name',
     }),
     [params],

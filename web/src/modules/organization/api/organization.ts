@@ -6,7 +6,12 @@ import {
   type Member,
   type MemberCreate,
 } from '@contracts/organizations.ts'
-import { workflow, type Workflow } from '@contracts/workflows.ts'
+import {
+  workflow,
+  workflowDeleted,
+  type Workflow,
+  type WorkflowPatch,
+} from '@contracts/workflows.ts'
 import { z } from 'zod'
 import { api } from '../../../platform/api.ts'
 
@@ -27,6 +32,12 @@ export const fetchWorkflows = async (): Promise<Workflow[]> =>
 
 export const addWorkflow = (name: string): Promise<Workflow> =>
   api('/workflows', { method: 'POST', body: { name }, schema: workflow })
+
+export const updateWorkflow = (id: string, patch: WorkflowPatch): Promise<Workflow> =>
+  api(`/workflows/${id}`, { method: 'PATCH', body: patch, schema: workflow })
+
+export const deleteWorkflow = (id: string) =>
+  api(`/workflows/${id}`, { method: 'DELETE', schema: workflowDeleted })
 
 export const fetchApiKeys = async (): Promise<ApiKey[]> =>
   (await api('/api-keys', { schema: list(apiKey) })).data

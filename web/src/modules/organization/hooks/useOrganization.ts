@@ -3,11 +3,14 @@ import {
   addMember,
   addWorkflow,
   createApiKey,
+  deleteWorkflow,
   fetchApiKeys,
   fetchMembers,
   fetchWorkflows,
   revokeApiKey,
+  updateWorkflow,
 } from '../api/organization.ts'
+import type { WorkflowPatch } from '@contracts/workflows.ts'
 
 export const membersKey = ['members'] as const
 export const workflowsKey = ['workflows'] as const
@@ -43,6 +46,18 @@ export function useAddWorkflow() {
     meta: { ownErrors: true },
     onSuccess: () => client.invalidateQueries({ queryKey: workflowsKey }),
   })
+}
+
+export function useWorkflowWrites() {
+  const client = useQueryClient()
+  const refresh = () => client.invalidateQueries({ queryKey: workflowsKey })
+  const update = useMutation({
+    mutationFn: ({ id, patch }: { id: string; patch: WorkflowPatch }) => updateWorkflow(id, patch),
+    meta: { ownErrors: true },
+    onSuccess: refresh,
+  })
+  const remove = useMutation({ mutationFn: deleteWorkflow, onSuccess: refresh })
+  return { update, remove }
 }
 
 export function useCreateApiKey() {

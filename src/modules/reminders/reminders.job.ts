@@ -1,0 +1,181 @@
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import type { Config } from '../../platform/config.ts'
+import type { Db } from '../../platform/db/client.ts'
+import { contacts, reminders } from '../../platform/db/schema/index.ts'
+import { createMailer, type Mailer } from '../../platform/mail/mailer.ts'
+import { defineJob } from '../../platform/queue/queue.ts'
+import { recordAudit } from '../audit/audit.service.ts'
+
+export interface SendReminderData {
+  organizationId: string
+  reminderId: string
+}
+
+type Deps = { db: Db; config: Config }
+
+const RETRY_LIMIT = 4
+
+/** The address a reminder's bounces come back to: `local+<reminder id>@domain` (VERP). */
+export function verpAddress(config: Config, reminderId: string): string {
+  const base = config.bounceAddress ?? /<([^>]+)>/.exec(config.mailFrom)?.[1] ?? config.mailFrom
+  const at = base.lastIndexOf('@')
+  return `${base.slice(0, at)}+${reminderId}${base.slice(at)}`
+}
+
+/** The reminder a VERP address names, or undefined. */
+export function reminderIdOfVerp(address: string): string | undefined {
+  return /\+([0-9a-f-]{36})@/i.exec(address)?.[1]?.toLowerCase()
+}
+
+const mailers = new Map<string, Mailer>()
+function mailerFor(config: Config): Mailer | undefined {
+  if (!config.smtpUrl) return undefined
+  const key = `${config.smtpUrl}\n${config.mailFrom}`
+  let mailer = mailers.get(key)
+  if (!mailer) {
+    mailer = createMailer(config.smtpUrl, { from: config.mailFrom })
+    mailers.set(key, mailer)
+  }
+  return mailer
+}
+
+/** An SMTP refusal that will not change on retry (5xx), as opposed to a server down or busy. */
+function permanent(error: unknown): boolean {
+  const code =
+    error instanceof Error && 'responseCode' in error ? Number(error.responseCode) : Number.NaN
+  return code >= 500 && code < 600
+}
+
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const response = 'response' in error && typeof error.response === 'string' ? error.response : ''
+  if (response) return `the mail server refused it: ${response}`
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : ''
+  if (code === 'ECONNREFUSED' || code === 'ESOCKET' || code === 'ECONNECTION') {
+    return `the mail server could not be reached (${code})`
+  }
+  if (code === 'ETIMEDOUT') return 'the mail server did not answer in time'
+  return code ? `${error.message} (${code})` : error.message
+}
+
+async function fail(db: Db, data: SendReminderData, reason: string): Promise<void> {
+  await db
+    .update(reminders)
+    .set({ status: 'failed', reason })
+    .where(
+      and(
+        eq(reminders.organizationId, data.organizationId),
+        eq(reminders.id, data.reminderId),
+        eq(reminders.status, 'queued'),
+      ),
+    )
+}
+
+async function handle(deps: Deps, data: SendReminderData, retryCount: number): Promise<void> {
+  const { db, config } = deps
+  const [reminder] = await db
+    .select()
+    .from(reminders)
+    .where(
+      and(eq(reminders.organizationId, data.organizationId), eq(reminders.id, data.reminderId)),
+    )
+  // Sent or failed already: a retried or repeated job sends nothing twice.
+  if (reminder?.status !== 'queued') return
+  const mailer = mailerFor(config)
+  if (!mailer) {
+    await fail(db, data, 'Email is not set up on this Roster server (SMTP_URL is not set).')
+    return
+  }
+  const to = reminder.to.map((r) => r.email)
+  const cc = reminder.cc.map((r) => r.email)
+  let rejected: string[]
+  try {
+    ;({ rejected } = await mailer.send({
+      to,
+      cc,
+      subject: reminder.subject,
+      text: reminder.body,
+      messageId: reminder.messageId,
+      returnPath: verpAddress(config, reminder.id),
+    }))
+  } catch (error) {
+    const reason = reasonOf(error)
+    if (permanent(error) || retryCount >= RETRY_LIMIT) {
+      await fail(db, data, `Not sent: ${reason}.`)
+      return
+    }
+    await db
+      .update(reminders)
+      .set({ reason: `Not sent yet (${reason}); it will be tried again.` })
+      .where(and(eq(reminders.organizationId, data.organizationId), eq(reminders.id, reminder.id)))
+    // pg-boss stores a failed job's error with its cause: only the reason is kept.
+    // eslint-disable-next-line preserve-caught-error -- see above
+    throw new Error(`The reminder could not be sent: ${reason}`)
+  }
+  await db.transaction(async (tx) => {
+    const [sent] = await tx
+      .update(reminders)
+      .set({
+        status: 'sent',
+        sentAt: new Date(),
+        reason: rejected.length > 0 ? `The mail server refused ${rejected.join(', ')}.` : null,
+      })
+      .where(
+        and(
+          eq(reminders.organizationId, data.organizationId),
+          eq(reminders.id, reminder.id),
+          eq(reminders.status, 'queued'),
+        ),
+      )
+      .returning()
+    if (!sent) return
+    // A reminder that went out to an address clears its bounced mark.
+    const delivered = [...sent.to, ...sent.cc]
+      .filter((r) => !rejected.some((e) => e.toLowerCase() === r.email.toLowerCase()))
+      .flatMap((r) => (r.contactId ? [r.contactId] : []))
+    if (delivered.length > 0) {
+      await tx
+        .update(contacts)
+        .set({ bouncedAt: null, bounceReason: null })
+        .where(
+          and(
+            eq(contacts.organizationId, data.organizationId),
+            inArray(contacts.id, delivered),
+            sql`${contacts.bouncedAt} is not null`,
+          ),
+        )
+    }
+    await recordAudit(
+      tx,
+      {
+        organizationId: sent.organizationId,
+        actor: {
+          kind: sent.actorKind,
+          id: sent.actorId,
+          label: sent.actorLabel,
+          role: 'member',
+        },
+      },
+      {
+        entity: 'reminder',
+        entityId: sent.id,
+        customerId: sent.customerId,
+        action: 'send',
+        before: null,
+        after: {
+          step: sent.stepName,
+          to: sent.to.map((r) => r.email),
+          cc: sent.cc.map((r) => r.email),
+          subject: sent.subject,
+        },
+      },
+    )
+  })
+}
+
+/** Sends one reminder by email; failures are retried with back-off, then recorded. */
+export const sendReminder = defineJob<SendReminderData, Deps>({
+  name: 'reminders.send',
+  queue: { retryLimit: RETRY_LIMIT, retryDelay: 30, retryBackoff: true },
+  handle: (deps, data, job) => handle(deps, data, job.retryCount),
+})
