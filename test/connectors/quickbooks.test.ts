@@ -552,3 +552,44 @@ describe('the command line with QuickBooks', () => {
     },
   )
 })
+
+describe('connecting QuickBooks through Roster’s consent routes', () => {
+  it('creates the connection for the company the consent names, first full sync queued', async () => {
+    const fake = track(await QuickBooksFake.start())
+    quickbooksSpec.seed(fake, 2)
+    const org = await newOrg(env.store)
+    const api = client(env.app, org.key)
+    const started = await api.post('/api/v1/connections/consent', {
+      system: 'quickbooks',
+      settings: { baseUrl: fake.url },
+      secrets: { clientId: fake.clientId, clientSecret: fake.clientSecret },
+    })
+    expect(started.statusCode, started.body).toBe(200)
+    const authorizeUrl = new URL(json(started).authorizeUrl as string)
+    expect(`${authorizeUrl.origin}${authorizeUrl.pathname}`).toBe(`${fake.url}/connect/oauth2`)
+
+    const page = await fetch(authorizeUrl)
+    const href = /id="allow" href="([^"]+)"/.exec(await page.text())?.[1] ?? ''
+    const decided = await fetch(new URL(href.replace(/&amp;/g, '&'), fake.url), {
+      redirect: 'manual',
+    })
+    const back = new URL(decided.headers.get('location') ?? '')
+    expect(back.pathname).toBe('/oauth/callback/quickbooks')
+    const callback = await env.app.inject({ method: 'GET', url: `${back.pathname}${back.search}` })
+    expect(callback.statusCode).toBe(303)
+    const location = new URL(String(callback.headers.location), 'http://roster.test')
+    expect(location.searchParams.get('consent')).toBe('connected')
+    const shown = json(
+      await api.get(`/api/v1/connections/${location.searchParams.get('connection') ?? ''}`),
+    )
+    expect(shown).toMatchObject({
+      system: 'quickbooks',
+      status: 'active',
+      settings: { realmId: fake.realmId, baseUrl: fake.url },
+      lastRun: { mode: 'full', status: 'queued' },
+    })
+    // The same callback again: the state was used once.
+    const replayed = await env.app.inject({ method: 'GET', url: `${back.pathname}${back.search}` })
+    expect(String(replayed.headers.location)).toContain('consent=error')
+  })
+})

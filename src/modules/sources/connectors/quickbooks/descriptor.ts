@@ -11,7 +11,8 @@ export const quickbooksDescriptor = {
   settings: describeFields(quickbooksSettings, {
     realmId: {
       label: 'Company id (realm id)',
-      help: 'The QuickBooks company to sync, given with its tokens (realmId).',
+      help: 'The QuickBooks company to sync: given when access is allowed (realmId).',
+      fromConsent: true,
     },
     environment: {
       label: 'Environment',
@@ -39,6 +40,7 @@ export const quickbooksDescriptor = {
       label: 'Refresh token',
       help: 'A refresh token of the company; Roster replaces it with each new one QuickBooks gives.',
       masked: true,
+      fromConsent: true,
     },
     webhookVerifierToken: {
       label: 'Webhook verifier token',
