@@ -49,7 +49,7 @@ describeInBrowser('settings → integrations → Pennylane', () => {
     await page.getByRole('option', { name: 'Pennylane' }).click()
 
     await form.getByLabel('Pennylane API token').fill('not-the-token')
-    await form.getByRole('button', { name: 'Advanced: webhooks, base URL' }).click()
+    await form.getByRole('button', { name: 'Advanced: base URL' }).click()
     await form.getByRole('textbox', { name: 'Base URL' }).fill(pennylane.url)
     await form.getByRole('button', { name: 'Connect Pennylane' }).click()
     await form.getByText('Refused by Pennylane.').waitFor()

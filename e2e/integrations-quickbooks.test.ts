@@ -44,28 +44,33 @@ describeInBrowser('settings → integrations with QuickBooks', () => {
     await quickbooks.stop()
   })
 
-  it('connects with the app’s secrets and a refresh token (a wrong secret is refused under the field), then syncs the customers', async () => {
+  it('connects through Intuit’s consent page (a wrong client secret is refused on the way back), then syncs the customers', async () => {
     const { page } = browser
     await page.getByRole('link', { name: 'Settings' }).click()
     await page.getByRole('tab', { name: 'Integrations' }).click()
     const form = page.getByRole('form', { name: 'Connect a billing system' })
-    await form.getByRole('combobox', { name: 'System' }).click()
-    await page.getByRole('option', { name: 'QuickBooks' }).click()
-    await form.getByLabel('Company id (realm id)').fill(quickbooks.realmId)
-    await form.getByLabel('Client id').fill(quickbooks.clientId)
-    await form.getByLabel('Client secret').fill('not-the-secret')
-    await form.getByLabel('Refresh token').fill(quickbooks.grant().refreshToken)
-    await form.getByRole('button', { name: 'Advanced: webhooks, base URL' }).click()
-    await form.getByRole('textbox', { name: 'Base URL' }).fill(quickbooks.url)
-    await form.getByRole('button', { name: 'Connect QuickBooks' }).click()
-    await form.getByText('Refused by QuickBooks.').waitFor()
-    expect(await form.getByRole('alert').textContent()).toContain(
-      'QuickBooks refused these credentials (the client id or client secret is wrong (invalid_client))',
-    )
+    const startConsent = async (secret: string) => {
+      await form.getByRole('combobox', { name: 'System' }).click()
+      await page.getByRole('option', { name: 'QuickBooks' }).click()
+      // The company and the tokens come with the consent.
+      expect(await form.getByLabel('Refresh token').count()).toBe(0)
+      await form.getByRole('textbox', { name: 'Client id' }).fill(quickbooks.clientId)
+      await form.getByLabel('Client secret').fill(secret)
+      await form.getByRole('button', { name: 'Advanced: webhooks, base URL' }).click()
+      await form.getByRole('textbox', { name: 'Base URL' }).fill(quickbooks.url)
+      await form.getByRole('button', { name: 'Continue to QuickBooks' }).click()
+      await page
+        .getByRole('heading', { name: 'Roster wants to connect to your QuickBooks company' })
+        .waitFor()
+      await page.getByRole('link', { name: 'Connect' }).click()
+    }
+    await startConsent('not-the-secret')
+    const refused = page.getByRole('alert').filter({ hasText: 'Not connected' })
+    await refused.waitFor()
+    expect(await refused.textContent()).toContain('invalid_client')
     await shot(page, 'secret-refused')
 
-    await form.getByLabel('Client secret').fill(quickbooks.clientSecret)
-    await form.getByRole('button', { name: 'Connect QuickBooks' }).click()
+    await startConsent(quickbooks.clientSecret)
     await card(page, 'QuickBooks').waitFor()
     const facts = card(page, 'QuickBooks').getByText(/\d+ created, \d+ updated/)
     await expect
