@@ -2,6 +2,7 @@
 // alone: the embedded store in a fresh data folder, PostgreSQL in a fresh database on the server
 // of DATABASE_URL (dropped afterwards).
 import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -28,7 +29,11 @@ export async function inFreshStore<T>(
   script: string,
   args: string[],
 ): Promise<T> {
-  const env: NodeJS.ProcessEnv = { ...process.env }
+  // Connections store their credentials encrypted: a key of the run's own on any store.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ROSTER_SECRET: process.env.ROSTER_SECRET ?? randomBytes(32).toString('base64'),
+  }
   let cleanup = (): Promise<void> => Promise.resolve()
   if (kind === 'pglite') {
     delete env.DATABASE_URL
