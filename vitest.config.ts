@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 // In CI each store's run also writes a JSON report that .ci/summary.js adds up.
@@ -15,8 +14,5 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Most files wait on other processes (the CLI, browsers, fake servers, the embedded store):
-    // one file per core, where the default leaves a core idle (one file at a time on two cores).
-    maxWorkers: Math.max(2, availableParallelism()),
   },
 })
