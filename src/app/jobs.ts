@@ -63,7 +63,10 @@ export async function startQueue(
     hooks?: JobHooks
   } = {},
 ): Promise<Queue> {
-  const queue = await Queue.start(store.pool, { schedule: options.schedule })
+  const queue = await Queue.start(store.pool, {
+    schema: config.queueSchema,
+    schedule: options.schedule,
+  })
   for (const job of jobs) await queue.ensure(job)
   if (options.schedule) for (const job of jobs) await queue.schedule(job)
   const { workers = false } = options

@@ -31,6 +31,11 @@ export interface Config {
   publicUrl: string
   /** Encrypts connection credentials (platform/auth/encryption.ts); never logged. */
   secret: string | undefined
+  /**
+   * The database schema of the job queue. Processes that share a queue must name the same one;
+   * test workers each take their own, so that one file's jobs are not run by another's workers.
+   */
+  queueSchema: string
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -59,7 +64,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bounceAddress: bounceAddress(env.ROSTER_BOUNCE_ADDRESS),
     publicUrl: publicUrl(env),
     secret: secret(env.ROSTER_SECRET),
+    queueSchema: queueSchema(env.ROSTER_QUEUE_SCHEMA),
   }
+}
+
+function queueSchema(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'pgboss'
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) {
+    throw new Error(
+      'ROSTER_QUEUE_SCHEMA must be a lower-case schema name (letters, digits, underscores)',
+    )
+  }
+  return raw
 }
 
 function trustProxy(raw: string | undefined): boolean | number | string[] {

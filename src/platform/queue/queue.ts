@@ -34,10 +34,13 @@ export class Queue {
     this.boss = boss
   }
 
-  static async start(pool: pg.Pool, options: { schedule?: boolean } = {}): Promise<Queue> {
+  static async start(
+    pool: pg.Pool,
+    options: { schema: string; schedule?: boolean },
+  ): Promise<Queue> {
     const boss = new PgBoss({
       db: { executeSql: (text, values) => pool.query(text, values) },
-      schema: 'pgboss',
+      schema: options.schema,
       schedule: options.schedule ?? false,
       // The store is ours: pg-boss keeps to its own schema and its own maintenance.
       supervise: true,
