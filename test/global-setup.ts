@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { ensureCliBundle } from '../src/cli/bundle.ts'
 import { openStore, type Store } from '../src/platform/db/client.ts'
 
 /**
@@ -11,6 +12,8 @@ import { openStore, type Store } from '../src/platform/db/client.ts'
  * creating their own organisations.
  */
 export default async function setup(): Promise<() => Promise<void>> {
+  // Built once here, not by the first of the test files that run `bin/roster` at once.
+  await ensureCliBundle()
   const serverUrl = process.env.DATABASE_URL
   if (serverUrl) {
     // On a server, credentials are encrypted with ROSTER_SECRET (the embedded store makes a key).

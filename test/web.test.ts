@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openVault } from '../src/platform/auth/encryption.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { buildApp } from '../src/app/http.ts'
-import { isBuildFresh, writeStamp } from '../src/platform/web/stamp.ts'
+import { isBuildFresh, writeStamp } from '../src/platform/build/stamp.ts'
 import { json, testQueue, testStore } from './support.ts'
 
 const config = loadConfig()
@@ -121,17 +121,17 @@ describe('deciding whether the web app must be built again', () => {
     const source = join(root, 'web', 'src', 'main.tsx')
     await writeFile(source, 'export {}')
     await writeFile(join(root, 'package-lock.json'), '{}')
-    expect(isBuildFresh(root, out)).toBe(false)
+    expect(isBuildFresh(root, out, 'index.html')).toBe(false)
 
     await writeFile(join(out, 'index.html'), '<!doctype html>')
     writeStamp(root, out, [source, '\0virtual:module', join(root, 'node_modules', 'x', 'i.js')])
-    expect(isBuildFresh(root, out)).toBe(true)
+    expect(isBuildFresh(root, out, 'index.html')).toBe(true)
 
     await writeFile(source, 'export const changed = true')
-    expect(isBuildFresh(root, out)).toBe(false)
+    expect(isBuildFresh(root, out, 'index.html')).toBe(false)
     await writeFile(source, 'export {}')
-    expect(isBuildFresh(root, out)).toBe(true)
+    expect(isBuildFresh(root, out, 'index.html')).toBe(true)
     await writeFile(join(root, 'package-lock.json'), '{"lockfileVersion":3}')
-    expect(isBuildFresh(root, out)).toBe(false)
+    expect(isBuildFresh(root, out, 'index.html')).toBe(false)
   })
 })

@@ -6,7 +6,7 @@ import react from '@vitejs/plugin-react'
 import mantinePreset from 'postcss-preset-mantine'
 import type { AcceptedPlugin } from 'postcss'
 import { defineConfig, type Plugin } from 'vite'
-import { writeStamp } from '../src/platform/web/stamp.ts'
+import { writeStamp } from '../src/platform/build/stamp.ts'
 
 // The package declares its module without types; it exports a PostCSS plugin factory.
 const mantine = mantinePreset as () => AcceptedPlugin
@@ -28,7 +28,7 @@ function buildStamp(): Plugin {
       ids = [...this.getModuleIds()]
     },
     closeBundle() {
-      writeStamp(rootDir, outDir, ids)
+      writeStamp(rootDir, outDir, ids, ['web/index.html', 'web/vite.config.ts'])
     },
   }
 }

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
+import { rootDir } from '../build/paths.ts'
 
 const SOCKET_FILE = '.s.PGSQL.5432'
 // Unix socket paths are limited to about 107 bytes.
@@ -54,7 +55,8 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedStore> {
   const shared = { connection, stop: () => Promise.resolve() }
   if (await answers(connection)) return shared
 
-  const script = new URL('./pglite-server.ts', import.meta.url).pathname
+  // From its source, also when this module runs from the CLI's bundle.
+  const script = join(rootDir, 'src', 'platform', 'db', 'pglite-server.ts')
   const child = spawn(process.execPath, [script, dataDir, join(socketDir, SOCKET_FILE)], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   })

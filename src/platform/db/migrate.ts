@@ -1,8 +1,10 @@
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate as runMigrations } from 'drizzle-orm/node-postgres/migrator'
+import { join } from 'node:path'
 import type pg from 'pg'
+import { rootDir } from '../build/paths.ts'
 
-const MIGRATIONS = new URL('../../../drizzle', import.meta.url).pathname
+const MIGRATIONS = join(rootDir, 'drizzle')
 // Any constant: two processes starting on one database take turns to migrate.
 const MIGRATION_LOCK = 7_210_424
 

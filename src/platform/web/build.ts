@@ -1,38 +1,15 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { isBuildFresh } from './stamp.ts'
+import { renameSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { withBuildLock } from '../build/lock.ts'
+import { distDir, rootDir } from '../build/paths.ts'
+import { isBuildFresh } from '../build/stamp.ts'
 
-export const rootDir = resolve(import.meta.dirname, '../../..')
 /** Where the built web app is, served by `roster serve`. */
-export const webDist = join(rootDir, 'dist', 'web')
-const lockDir = join(rootDir, 'dist', '.web-build.lock')
-const staleLockMs = 10 * 60 * 1000
+export const webDist = join(distDir, 'web')
 
 export function isWebBuildFresh(): boolean {
-  return isBuildFresh(rootDir, webDist)
-}
-
-async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
-  mkdirSync(join(rootDir, 'dist'), { recursive: true })
-  for (;;) {
-    try {
-      mkdirSync(lockDir)
-      break
-    } catch {
-      // Another process builds; a lock left by a killed build is taken over after a while.
-      if (existsSync(lockDir) && Date.now() - statSync(lockDir).mtimeMs > staleLockMs) {
-        rmSync(lockDir, { recursive: true, force: true })
-      }
-      await sleep(250)
-    }
-  }
-  try {
-    return await work()
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true })
-  }
+  return isBuildFresh(rootDir, webDist, 'index.html')
 }
 
 /** Runs `vite build` in a child process into a fresh folder, then puts it in place. */
@@ -67,10 +44,10 @@ export async function ensureWebBuild(
 ): Promise<{ built: boolean; ms: number }> {
   const started = Date.now()
   if (isWebBuildFresh()) return { built: false, ms: 0 }
-  return withBuildLock(async () => {
+  return withBuildLock('web', async () => {
     if (isWebBuildFresh()) return { built: false, ms: Date.now() - started }
     log('Building the web app (first start, or its sources changed)…')
-    const tmp = join(rootDir, 'dist', `.web-${process.pid}`)
+    const tmp = join(distDir, `.web-${process.pid}`)
     await runViteBuild(tmp)
     rmSync(webDist, { recursive: true, force: true })
     renameSync(tmp, webDist)

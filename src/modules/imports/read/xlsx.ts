@@ -1,6 +1,6 @@
 import { posix } from 'node:path'
 import type { Readable } from 'node:stream'
-import ExcelJS, { type Row } from 'exceljs'
+import type { Row } from 'exceljs'
 import { cellText } from './cells.ts'
 import { refused, type FileRecord, type ReadLimits } from './types.ts'
 import { asRefusal, notAWorkbook, openZip, type Zip } from './zip.ts'
@@ -46,7 +46,7 @@ export async function openWorkbook(path: string, limits: ReadLimits): Promise<Wo
   const zip = await openZip(path, limits)
   try {
     if (!zip.entries.has('xl/workbook.xml')) throw notAWorkbook(zip.entries)
-    const parts = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    const parts = new (await excel()).stream.xlsx.WorkbookReader(path, {
       sharedStrings: 'cache',
       styles: 'cache',
       worksheets: 'emit',
@@ -150,4 +150,9 @@ async function* errorsAsText(xml: AsyncIterable<string>): AsyncGenerator<string>
     yield text.slice(0, end).replace(ERROR_CELL, '$1str"')
   }
   yield carry
+}
+
+/** exceljs, loaded on first use: it is large, and most commands never read a workbook. */
+async function excel(): Promise<typeof import('exceljs')> {
+  return (await import('exceljs')).default
 }

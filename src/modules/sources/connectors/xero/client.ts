@@ -1,4 +1,3 @@
-import { AccountingApi } from 'xero-node'
 import { z } from 'zod'
 import { retryAfterMs, serverSeconds } from '../common.ts'
 import { SourceError } from '../types.ts'
@@ -36,6 +35,8 @@ export async function getContacts(
   signal?: AbortSignal,
 ): Promise<ContactsPage> {
   signal?.throwIfAborted()
+  // Loaded on first use: the SDK is large, and most processes never call Xero.
+  const { AccountingApi } = await import('xero-node')
   const api = new AccountingApi(hosts.accounting(settings))
   api.accessToken = accessToken
   const request = api.getContacts(

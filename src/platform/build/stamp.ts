@@ -3,9 +3,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { isAbsolute, join, relative } from 'node:path'
 
 /**
- * What a build of the web app was made from: every project file the bundle read, with the hash
- * of its content. The build is fresh while each of them hashes the same, which takes a few
- * milliseconds to check, so `roster serve` builds only when a source changed.
+ * What a build (the web app, the CLI's bundle) was made from: every project file the bundle
+ * read, with the hash of its content. The build is fresh while each of them hashes the same,
+ * which takes a few milliseconds to check, so Roster builds only when a source changed.
  */
 export interface BuildStamp {
   files: Record<string, string>
@@ -13,13 +13,11 @@ export interface BuildStamp {
 
 export const stampName = '.build-stamp.json'
 
-/** Read by every build besides the modules it imports: dependencies, the page, the config. */
-const alwaysRead = [
-  'package-lock.json',
-  'web/index.html',
-  'web/vite.config.ts',
-  'src/platform/web/stamp.ts',
-]
+/**
+ * Read by a build besides the modules it imports: the dependencies, this file, and the build's
+ * own (its config, the web app's page).
+ */
+const alwaysRead = ['package-lock.json', 'src/platform/build/stamp.ts']
 
 function hashOf(path: string): string | null {
   if (!existsSync(path)) return null
@@ -27,8 +25,12 @@ function hashOf(path: string): string | null {
 }
 
 /** The project files among a bundle's module ids (virtual modules and packages left out). */
-function projectFiles(rootDir: string, moduleIds: Iterable<string>): string[] {
-  const files = new Set(alwaysRead)
+function projectFiles(
+  rootDir: string,
+  moduleIds: Iterable<string>,
+  alsoRead: readonly string[],
+): string[] {
+  const files = new Set([...alwaysRead, ...alsoRead])
   for (const id of moduleIds) {
     const path = id.split('?')[0] ?? ''
     if (!isAbsolute(path)) continue
@@ -39,19 +41,24 @@ function projectFiles(rootDir: string, moduleIds: Iterable<string>): string[] {
   return [...files].sort()
 }
 
-export function writeStamp(rootDir: string, outDir: string, moduleIds: Iterable<string>): void {
+export function writeStamp(
+  rootDir: string,
+  outDir: string,
+  moduleIds: Iterable<string>,
+  alsoRead: readonly string[] = [],
+): void {
   const files: Record<string, string> = {}
-  for (const file of projectFiles(rootDir, moduleIds)) {
+  for (const file of projectFiles(rootDir, moduleIds, alsoRead)) {
     files[file] = hashOf(join(rootDir, file)) ?? 'missing'
   }
   const stamp: BuildStamp = { files }
   writeFileSync(join(outDir, stampName), JSON.stringify(stamp, null, 1))
 }
 
-/** True when `outDir` holds a build made from the sources as they are now. */
-export function isBuildFresh(rootDir: string, outDir: string): boolean {
+/** True when `outDir` holds a build (its `output` file) made from the sources as they are now. */
+export function isBuildFresh(rootDir: string, outDir: string, output: string): boolean {
   const path = join(outDir, stampName)
-  if (!existsSync(path) || !existsSync(join(outDir, 'index.html'))) return false
+  if (!existsSync(path) || !existsSync(join(outDir, output))) return false
   let stamp: BuildStamp
   try {
     stamp = JSON.parse(readFileSync(path, 'utf8')) as BuildStamp
