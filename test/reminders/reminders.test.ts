@@ -2,7 +2,9 @@ import { eq } from 'drizzle-orm'
 import { createTransport } from 'nodemailer'
 import { describe, expect, it } from 'vitest'
 import { startRuntime } from '../../src/app/runtime.ts'
+import { demoWorkflows } from '../../src/modules/organizations/demo.ts'
 import { sendReminder, type SendReminderData } from '../../src/modules/reminders/reminders.job.ts'
+import { addWorkflow } from '../../src/modules/workflows/workflows.service.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 import { connections, customers, organizations } from '../../src/platform/db/schema/index.ts'
 import { client, json, newOrg, testApp, testQueue, testStore, type Client } from '../support.ts'
@@ -143,6 +145,11 @@ describe('resolving a reminder’s recipients', () => {
       })
       expect(res.statusCode).toBe(204)
     }
+    expect(
+      json(await s.api.get(`/api/v1/contacts/${s.contact['ap@globex.test'] ?? ''}`)),
+    ).toMatchObject({
+      doNotRemind: true,
+    })
     const body = json(await draft(s))
     expect(body.to).toEqual([])
     expect(body.reachable).toBe(false)
@@ -152,6 +159,32 @@ describe('resolving a reminder’s recipients', () => {
     })
     expect(send.statusCode).toBe(400)
     expect(json(send).error.message).toContain('Nobody can receive this reminder')
+    // Nor can the member choose an opted-out contact by hand.
+    const chosen = await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, {
+      step: s.stepId,
+      to: [{ contactId: s.contact['ap@globex.test'] }],
+    })
+    expect(chosen.statusCode).toBe(400)
+    expect(json(chosen).error.message).toContain('ap@globex.test is marked "do not send reminders"')
+    const resumed = await s.api.put(
+      `/api/v1/contacts/${s.contact['ap@globex.test'] ?? ''}/do-not-remind`,
+      { doNotRemind: false },
+    )
+    expect(resumed.statusCode).toBe(204)
+    expect(emails(json(await draft(s)).to)).toEqual(['ap@globex.test'])
+    const history = json(await s.api.get(`/api/v1/customers/${s.customerId}/history`))
+    expect(history.data[0]).toMatchObject({
+      entity: 'contact',
+      entityId: s.contact['ap@globex.test'],
+      action: 'update',
+      before: { email: 'ap@globex.test', doNotRemind: true },
+      after: { email: 'ap@globex.test', doNotRemind: false },
+    })
+    const foreign = await s.api.put(
+      '/api/v1/contacts/00000000-0000-4000-8000-000000000000/do-not-remind',
+      { doNotRemind: true },
+    )
+    expect(foreign.statusCode).toBe(404)
   })
 
   it('refuses an unknown step, another organisation’s step and another organisation’s customer', async () => {
@@ -173,6 +206,36 @@ describe('resolving a reminder’s recipients', () => {
     expect(
       (await s.api.get(`/api/v1/customers/${s.customerId}/reminders/draft?step=x`)).statusCode,
     ).toBe(400)
+  })
+})
+
+describe('the demo’s workflows', () => {
+  it('have steps whose reminders resolve and render', async () => {
+    const org = await newOrg(store)
+    const api = client(app, org.key)
+    for (const workflow of demoWorkflows) await addWorkflow(store.db, org.id, workflow)
+    const listed = json(await api.get('/api/v1/workflows'))
+    const standard = listed.data.find((w: { name: string }) => w.name === 'Standard')
+    expect(standard.steps.map((s: { name: string }) => s.name)).toEqual([
+      'Friendly reminder',
+      'Second reminder',
+      'Final notice',
+    ])
+    const { id } = json(await api.post('/api/v1/customers', { name: 'Acme', workflow: 'Standard' }))
+    await api.post(`/api/v1/customers/${id as string}/contacts`, {
+      email: 'ap@acme.test',
+      firstName: 'Jo',
+      role: 'ACCOUNTING',
+      isMain: true,
+    })
+    const res = await api.get(
+      `/api/v1/customers/${id as string}/reminders/draft?step=${standard.steps[0].id as string}`,
+    )
+    expect(json(res)).toMatchObject({
+      to: [{ email: 'ap@acme.test', reason: 'role' }],
+      subject: 'Invoices due – Acme',
+      body: expect.stringContaining('Hello Jo,'),
+    })
   })
 })
 
@@ -398,24 +461,33 @@ describe('bounces', () => {
     expect(fallen.warnings[0]).toBe(
       'No reachable Accounting contact (ap1@globex.test bounced, ap2@globex.test bounced): sent to the main contact.',
     )
-    // A bounced contact cannot be chosen by hand either.
-    const chosen = await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, {
-      step: s.stepId,
-      to: [{ contactId: s.contact['ap1@globex.test'] }],
-    })
-    expect(chosen.statusCode).toBe(400)
-    expect(json(chosen).error.message).toContain('ap1@globex.test bounced')
-
     const list = json(await s.api.get('/api/v1/customers?reach=bounced'))
-    expect(list.data.map((c: { id: string }) => c.id)).toEqual([s.customerId])
+    expect(
+      list.data.map((c: { id: string; bouncedContacts: number }) => [c.id, c.bouncedContacts]),
+    ).toEqual([[s.customerId, 2]])
     expect(json(await s.api.get('/api/v1/customers/reach'))).toEqual({ unreachable: 0, bounced: 1 })
+
+    // Chosen by hand, a bounced contact is tried again; a send that goes out clears its mark.
+    const retry = await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, {
+      step: s.stepId,
+      to: [{ contactId: s.contact['ap2@globex.test'] }],
+    })
+    expect(retry.statusCode).toBe(201)
+    await runSends(s.orgId)
+    const retried = smtp.mails.find((m) => m.raw.includes(json(retry).id as string))
+    expect(retried?.to).toEqual(['ap2@globex.test'])
+    const ap2 = json(await s.api.get(`/api/v1/contacts/${s.contact['ap2@globex.test'] ?? ''}`))
+    expect(ap2).toMatchObject({ bouncedAt: null, bounceReason: null })
+    expect(emails(json(await draft(s)).to)).toEqual(['ap2@globex.test'])
+    expect(json(await s.api.get(`/api/v1/customers/${s.customerId}`)).bouncedContacts).toBe(1)
 
     await s.api.patch(`/api/v1/contacts/${s.contact['ap1@globex.test'] ?? ''}`, {
       email: 'ap1.fixed@globex.test',
     })
     const fixed = json(await s.api.get(`/api/v1/contacts/${s.contact['ap1@globex.test'] ?? ''}`))
     expect(fixed).toMatchObject({ bouncedAt: null, bounceReason: null })
-    expect(emails(json(await draft(s)).to)).toEqual(['ap1.fixed@globex.test'])
+    expect(emails(json(await draft(s)).to)).toEqual(['ap1.fixed@globex.test', 'ap2@globex.test'])
+    expect(json(await s.api.get(`/api/v1/customers/${s.customerId}`)).bouncedContacts).toBe(0)
   })
 
   it('receives delivery status notifications over SMTP: a failure marks the contact and the next draft falls back', async () => {
