@@ -546,6 +546,14 @@ describe('bounces', () => {
         bounceReason: '5.1.1 550 5.1.1 <ap1@globex.test>: Recipient address rejected: User unknown',
       })
       expect(emails(json(await draft(s)).to)).toEqual(['ap2@globex.test'])
+      const history = json(await s.api.get(`/api/v1/customers/${s.customerId}/history`))
+      expect(history.data[0]).toMatchObject({
+        entity: 'contact',
+        entityId: s.contact['ap1@globex.test'],
+        actor: { kind: 'source', label: 'bounce received by email' },
+        before: { email: 'ap1@globex.test', bounceReason: null },
+        after: { email: 'ap1@globex.test', bounceReason: expect.stringContaining('5.1.1') },
+      })
 
       // To the bare bounce address: found by the Message-ID of the message it returns.
       const second = await report(

@@ -1,22 +1,33 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { BounceReport } from '../../contracts/reminders.ts'
+import type { Actor } from '../../platform/auth/scope.ts'
 import type { Db, DbOrTx } from '../../platform/db/client.ts'
 import { contacts, reminderBounces, reminders } from '../../platform/db/schema/index.ts'
 import { AppError } from '../../platform/errors.ts'
+import { recordAudit } from '../audit/audit.service.ts'
 import type { DeliveryReport } from './dsn.ts'
 import { reminderIdOfVerp } from './reminders.job.ts'
 
 const bare = (messageId: string): string => messageId.trim().replace(/^<|>$/g, '').toLowerCase()
 
+/** Who records a bounce that arrived by email, in the customer's history. */
+export const bounceMailActor: Actor = {
+  kind: 'source',
+  id: null,
+  label: 'bounce received by email',
+  role: 'member',
+}
+
 /**
  * Records a bounce of a reminder, found by its Message-ID or the VERP address the bounce came
  * back to. A hard bounce marks the customer's contacts with that email: the next resolution
- * passes them over.
+ * passes them over; the mark is in the customer's history, by `actor`.
  */
 export async function recordBounce(
   tx: DbOrTx,
   organizationId: string,
   report: BounceReport,
+  actor: Actor,
 ): Promise<{ reminderId: string; contactsMarked: { id: string; email: string }[] }> {
   const byVerp = report.verp ? reminderIdOfVerp(report.verp) : undefined
   const [reminder] = await tx
@@ -53,9 +64,10 @@ export async function recordBounce(
     reason: report.reason ?? null,
   })
   if (report.kind === 'soft') return { reminderId: reminder.id, contactsMarked: [] }
+  const bounceReason = report.reason ?? 'The address bounced.'
   const marked = await tx
     .update(contacts)
-    .set({ bouncedAt: new Date(), bounceReason: report.reason ?? 'The address bounced.' })
+    .set({ bouncedAt: new Date(), bounceReason })
     .where(
       and(
         eq(contacts.organizationId, organizationId),
@@ -65,6 +77,20 @@ export async function recordBounce(
       ),
     )
     .returning({ id: contacts.id, email: contacts.email })
+  for (const contact of marked) {
+    await recordAudit(
+      tx,
+      { organizationId, actor },
+      {
+        entity: 'contact',
+        entityId: contact.id,
+        customerId: reminder.customerId,
+        action: 'update',
+        before: { email: contact.email, bounceReason: null },
+        after: { email: contact.email, bounceReason },
+      },
+    )
+  }
   return { reminderId: reminder.id, contactsMarked: marked }
 }
 
@@ -122,12 +148,17 @@ export async function recordDeliveryReport(
     for (const bounce of bounces) {
       const reason = [bounce.status, bounce.diagnostic].filter(Boolean).join(' ').slice(0, 1000)
       try {
-        const { contactsMarked } = await recordBounce(tx, reminder.organizationId, {
-          ...(verp ? { verp } : { messageId: reminder.messageId }),
-          recipient: bounce.recipient,
-          kind: bounce.kind,
-          reason: reason === '' ? undefined : reason,
-        })
+        const { contactsMarked } = await recordBounce(
+          tx,
+          reminder.organizationId,
+          {
+            ...(verp ? { verp } : { messageId: reminder.messageId }),
+            recipient: bounce.recipient,
+            kind: bounce.kind,
+            reason: reason === '' ? undefined : reason,
+          },
+          bounceMailActor,
+        )
         lines.push(
           `${bounce.recipient}: ${bounce.kind} bounce${contactsMarked.length > 0 ? ', contact marked bounced' : ''}`,
         )

@@ -130,7 +130,9 @@ export const reminderRoutes: FastifyPluginCallbackZod<{
     },
     async (request) => {
       const scope = requireRole(request, 'admin')
-      return db.transaction((tx) => recordBounce(tx, scope.organizationId, request.body))
+      return db.transaction((tx) =>
+        recordBounce(tx, scope.organizationId, request.body, scope.actor),
+      )
     },
   )
 

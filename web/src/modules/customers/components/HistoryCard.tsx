@@ -19,7 +19,7 @@ function changes(event: AuditEvent): Change[] {
   const after = event.after ?? {}
   const labels: Record<string, string> =
     event.entity === 'contact'
-      ? { ...auditLabels.contact, doNotRemind: 'Do not send reminders' }
+      ? { ...auditLabels.contact, doNotRemind: 'Do not send reminders', bounceReason: 'Bounced' }
       : auditLabels.customer
   return [...new Set([...Object.keys(before), ...Object.keys(after)])]
     .filter((key) => key !== 'id' && JSON.stringify(before[key]) !== JSON.stringify(after[key]))
