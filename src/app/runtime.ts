@@ -104,7 +104,9 @@ async function startBounceReceiver(
       accepts: (address) => isBounceAddress(config, address),
       refusal: `This server receives only the bounces sent to ${bounceAddress(config)}.`,
       handle: async ({ to, raw }) => {
-        const said = await recordDeliveryReport(store.db, to, await readDeliveryReport(raw))
+        // A message mailparser cannot read will not read better later: no report, said so.
+        const report = await readDeliveryReport(raw).catch(() => null)
+        const said = await recordDeliveryReport(store.db, to, report)
         log(`bounces: ${said}`)
         return said
       },
