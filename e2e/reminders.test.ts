@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { header, startSmtp } from '../test/reminders/smtp.ts'
 import { describeInBrowser, openBrowser, type Browser } from './support/browser.ts'
@@ -45,6 +44,10 @@ describeInBrowser('sending a reminder', () => {
       firstName: 'Hank',
       isMain: true,
     })
+    await call('POST', `/customers/${customerId}/contacts`, {
+      email: 'sam@globex.example',
+      firstName: 'Sam',
+    })
     await signIn(opened.page, ann)
     // The web build (when its sources changed) and the suite's own database take a while.
   }, 240_000)
@@ -54,7 +57,7 @@ describeInBrowser('sending a reminder', () => {
     delete process.env.SMTP_URL
   })
 
-  it('sends from the customer page to a contact added on the spot', async () => {
+  it('sends from the customer page to a contact added on the spot, the main contact changed there', async () => {
     if (!browser) throw new Error('no browser')
     const { page } = browser
     await page.goto(`/customers/${customerId}`)
@@ -65,13 +68,28 @@ describeInBrowser('sending a reminder', () => {
     expect(await dialog.getByRole('textbox', { name: 'Subject' }).inputValue()).toBe(
       'Overdue invoices - Globex',
     )
+    await dialog
+      .getByRole('list', { name: 'To' })
+      .getByText(/boss@globex\.example/)
+      .waitFor()
+
+    // Sam becomes the main contact: the recipients are resolved again, to Sam.
+    await dialog.getByRole('combobox', { name: 'Main contact' }).click()
+    await page.getByRole('option', { name: 'Sam · sam@globex.example' }).click()
+    await dialog
+      .getByRole('list', { name: 'To' })
+      .getByText(/sam@globex\.example/)
+      .waitFor()
+    expect(await dialog.getByRole('textbox', { name: 'Message' }).inputValue()).toContain(
+      'Hello Sam,',
+    )
 
     await dialog.getByRole('textbox', { name: 'New contact email' }).fill('ap@globex.example')
     await dialog.getByRole('textbox', { name: 'First name' }).fill('Ann')
     await dialog.getByRole('button', { name: 'Add contact' }).click()
     await dialog.getByRole('list', { name: 'To' }).getByText('ap@globex.example').waitFor()
     // The main contact, fallen back to in To, is left out: the new contact is enough.
-    await dialog.getByRole('button', { name: 'Remove boss@globex.example' }).click()
+    await dialog.getByRole('button', { name: 'Remove sam@globex.example' }).click()
     await dialog
       .getByRole('textbox', { name: 'Message' })
       .fill('Hello Ann, two invoices are overdue.')
@@ -79,20 +97,40 @@ describeInBrowser('sending a reminder', () => {
     await dialog.getByRole('button', { name: 'Send reminder' }).click()
     await dialog.waitFor({ state: 'hidden' })
 
-    let mail = smtp.mails.find((m) => m.to.includes('ap@globex.example'))
-    for (let i = 0; !mail && i < 100; i++) {
-      await sleep(200)
-      mail = smtp.mails.find((m) => m.to.includes('ap@globex.example'))
-    }
+    // The suite's workers send it.
+    await expect
+      .poll(() => smtp.mails.some((m) => m.to.includes('ap@globex.example')), { timeout: 20_000 })
+      .toBe(true)
+    const mail = smtp.mails.find((m) => m.to.includes('ap@globex.example'))
+    expect(mail?.to).toEqual(['ap@globex.example'])
     expect(header(mail?.raw ?? '', 'Subject')).toBe('Overdue invoices - Globex')
     expect(mail?.raw).toContain('Hello Ann, two invoices are overdue.')
 
     const contacts = await browser.page.request.get(`/api/v1/customers/${customerId}/contacts`)
     expect(
       ((await contacts.json()) as { data: { email: string; firstName: string | null }[] }).data,
-    ).toContainEqual(expect.objectContaining({ email: 'ap@globex.example', firstName: 'Ann' }))
+    ).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ email: 'ap@globex.example', firstName: 'Ann', isMain: false }),
+        expect.objectContaining({ email: 'sam@globex.example', isMain: true }),
+      ]),
+    )
     await page.reload()
     await page.getByText(/Reminder "First reminder" sent to ap@globex\.example/).waitFor()
     await shot(page, 'history')
+
+    // Sam asks to receive no reminders: the next draft passes over him.
+    const samSwitch = page.getByRole('switch', { name: 'Send reminders to sam@globex.example' })
+    await samSwitch.click({ force: true })
+    await page.getByText('No reminders', { exact: true }).waitFor()
+    expect(await samSwitch.isChecked()).toBe(false)
+    await page.getByRole('button', { name: 'Send a reminder' }).click()
+    await dialog
+      .getByText(/The main contact cannot receive it: sam@globex\.example receives no reminders/)
+      .waitFor()
+    // Ann has no role: nobody is left for the step's recipients.
+    await dialog.getByText(/Nobody can receive this reminder/).waitFor()
+    expect(await dialog.getByRole('button', { name: 'Send reminder' }).isDisabled()).toBe(true)
+    await shot(page, 'nobody-left')
   })
 })

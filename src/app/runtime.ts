@@ -1,7 +1,11 @@
+import { recordDeliveryReport } from '../modules/reminders/bounces.service.ts'
+import { readDeliveryReport } from '../modules/reminders/dsn.ts'
+import { bounceAddress, isBounceAddress } from '../modules/reminders/reminders.job.ts'
 import type { Connectors } from '../modules/sources/connectors/index.ts'
 import { openVault, type Vault } from '../platform/auth/encryption.ts'
 import { loadConfig, type Config } from '../platform/config.ts'
 import { openStore, type Store } from '../platform/db/client.ts'
+import { startReceiver, type Receiver } from '../platform/mail/receiver.ts'
 import type { Queue } from '../platform/queue/queue.ts'
 import { startQueue, type JobHooks, type WorkerSelection } from './jobs.ts'
 
@@ -18,6 +22,13 @@ export interface RuntimeOptions {
   connectors?: Connectors
   /** Test seams handed to the job handlers; a production process gives none. */
   hooks?: JobHooks
+  /**
+   * Whether this process receives bounces over SMTP when `config.bounceSmtp` is set: by default
+   * the process that runs all the workers (`roster serve`), not a command waiting for its job.
+   */
+  receiveBounces?: boolean
+  /** Where what the bounce receiver did is said; by default a process warning. */
+  log?: (message: string) => void
 }
 
 /** What a Roster process runs on: its store, queue and credentials vault. */
@@ -26,7 +37,9 @@ export interface Runtime {
   store: Store
   queue: Queue
   vault: Vault
-  /** Stops the queue (its workers finish their job first), then the store if it opened it. */
+  /** The SMTP receiver of bounces, when this process runs one. */
+  bounces: { port: number } | undefined
+  /** Stops the bounce receiver and the queue (its workers finish their job first), then the store if it opened it. */
   stop(): Promise<void>
 }
 
@@ -45,12 +58,24 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       connectors: options.connectors,
       hooks: options.hooks,
     })
+    let bounces: Receiver | undefined
+    try {
+      const receive = options.receiveBounces ?? options.workers === true
+      if (config.bounceSmtp && receive) {
+        bounces = await startBounceReceiver(config, config.bounceSmtp, store, options.log)
+      }
+    } catch (error) {
+      await queue.stop()
+      throw error
+    }
     return {
       config,
       store,
       queue,
       vault: openVault(config),
+      bounces: bounces && { port: bounces.port },
       stop: async () => {
+        await bounces?.close()
         await queue.stop()
         if (!options.store) await store.close()
       },
@@ -58,6 +83,40 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   } catch (error) {
     if (!options.store) await store.close()
     throw error
+  }
+}
+
+/**
+ * Listens for the delivery status notifications mailed back to the bounce address (the mail
+ * server in front relays them here) and records the bounces they report (modules/reminders).
+ */
+async function startBounceReceiver(
+  config: Config,
+  at: { host: string; port: number },
+  store: Store,
+  log: (message: string) => void = (message) => {
+    process.emitWarning(message, { code: 'ROSTER_BOUNCES' })
+  },
+): Promise<Receiver> {
+  try {
+    return await startReceiver({
+      ...at,
+      accepts: (address) => isBounceAddress(config, address),
+      refusal: `This server receives only the bounces sent to ${bounceAddress(config)}.`,
+      handle: async ({ to, raw }) => {
+        // A message mailparser cannot read will not read better later: no report, said so.
+        const report = await readDeliveryReport(raw).catch(() => null)
+        const said = await recordDeliveryReport(store.db, to, report)
+        log(`bounces: ${said}`)
+        return said
+      },
+    })
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new Error(
+      `The bounce receiver cannot listen on ${at.host}:${String(at.port)} (ROSTER_BOUNCE_SMTP_HOST, ROSTER_BOUNCE_SMTP_PORT): ${reason}`,
+      { cause: error },
+    )
   }
 }
 

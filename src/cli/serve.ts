@@ -47,6 +47,11 @@ export function registerServe(program: Command): void {
         store.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'
       process.stdout.write(`\nRoster is running at ${address} (${where})\n`)
       process.stdout.write(`API docs: ${address}/api/docs\n`)
+      if (runtime.bounces && config.bounceSmtp) {
+        process.stdout.write(
+          `Bounces received over SMTP on ${config.bounceSmtp.host}:${String(runtime.bounces.port)}\n`,
+        )
+      }
       if (demo) {
         process.stdout.write(
           [

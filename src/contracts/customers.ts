@@ -88,6 +88,8 @@ export const customer = z.object({
       lastName: z.string().nullable(),
     })
     .nullable(),
+  /** How many of its contacts' emails bounced (modules/reminders): reminders pass them over. */
+  bouncedContacts: z.number().int(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 })

@@ -27,6 +27,12 @@ export interface Config {
    * `bounces+<reminder id>@example.com` (VERP) so that a bounce names it. Unset: ROSTER_MAIL_FROM.
    */
   bounceAddress: string | undefined
+  /**
+   * Where the SMTP receiver of bounces (delivery status notifications mailed to the bounce
+   * address) listens: unset, none is started. Host defaults to 127.0.0.1, behind the mail server
+   * that relays the bounces.
+   */
+  bounceSmtp: { port: number; host: string } | undefined
   /** The address people open Roster at, for links in emails and Slack messages. */
   publicUrl: string
   /** Encrypts connection credentials (platform/auth/encryption.ts); never logged. */
@@ -62,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: smtpUrl(env.SMTP_URL),
     mailFrom: env.ROSTER_MAIL_FROM || 'Roster <roster@localhost>',
     bounceAddress: bounceAddress(env.ROSTER_BOUNCE_ADDRESS),
+    bounceSmtp: bounceSmtp(env),
     publicUrl: publicUrl(env),
     secret: secret(env.ROSTER_SECRET),
     queueSchema: queueSchema(env.ROSTER_QUEUE_SCHEMA),
@@ -107,6 +114,14 @@ function bounceAddress(raw: string | undefined): string | undefined {
     )
   }
   return raw
+}
+
+function bounceSmtp(env: NodeJS.ProcessEnv): Config['bounceSmtp'] {
+  const raw = env.ROSTER_BOUNCE_SMTP_PORT
+  if (raw === undefined || raw === '') return undefined
+  const port = positiveInt('ROSTER_BOUNCE_SMTP_PORT', raw, 0)
+  if (port > 65535) throw new Error('ROSTER_BOUNCE_SMTP_PORT must be a port number (1 to 65535)')
+  return { port, host: env.ROSTER_BOUNCE_SMTP_HOST || '127.0.0.1' }
 }
 
 function smtpUrl(raw: string | undefined): string | undefined {

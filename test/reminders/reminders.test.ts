@@ -1,10 +1,14 @@
 import { eq } from 'drizzle-orm'
+import { createTransport } from 'nodemailer'
 import { describe, expect, it } from 'vitest'
+import { startRuntime } from '../../src/app/runtime.ts'
+import { demoWorkflows } from '../../src/modules/organizations/demo.ts'
 import { sendReminder, type SendReminderData } from '../../src/modules/reminders/reminders.job.ts'
+import { addWorkflow } from '../../src/modules/workflows/workflows.service.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 import { connections, customers, organizations } from '../../src/platform/db/schema/index.ts'
 import { client, json, newOrg, testApp, testQueue, testStore, type Client } from '../support.ts'
-import { header, startSmtp } from './smtp.ts'
+import { deliveryReport, header, startSmtp } from './smtp.ts'
 
 const store = await testStore()
 const app = await testApp(store)
@@ -141,6 +145,11 @@ describe('resolving a reminder’s recipients', () => {
       })
       expect(res.statusCode).toBe(204)
     }
+    expect(
+      json(await s.api.get(`/api/v1/contacts/${s.contact['ap@globex.test'] ?? ''}`)),
+    ).toMatchObject({
+      doNotRemind: true,
+    })
     const body = json(await draft(s))
     expect(body.to).toEqual([])
     expect(body.reachable).toBe(false)
@@ -150,6 +159,32 @@ describe('resolving a reminder’s recipients', () => {
     })
     expect(send.statusCode).toBe(400)
     expect(json(send).error.message).toContain('Nobody can receive this reminder')
+    // Nor can the member choose an opted-out contact by hand.
+    const chosen = await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, {
+      step: s.stepId,
+      to: [{ contactId: s.contact['ap@globex.test'] }],
+    })
+    expect(chosen.statusCode).toBe(400)
+    expect(json(chosen).error.message).toContain('ap@globex.test is marked "do not send reminders"')
+    const resumed = await s.api.put(
+      `/api/v1/contacts/${s.contact['ap@globex.test'] ?? ''}/do-not-remind`,
+      { doNotRemind: false },
+    )
+    expect(resumed.statusCode).toBe(204)
+    expect(emails(json(await draft(s)).to)).toEqual(['ap@globex.test'])
+    const history = json(await s.api.get(`/api/v1/customers/${s.customerId}/history`))
+    expect(history.data[0]).toMatchObject({
+      entity: 'contact',
+      entityId: s.contact['ap@globex.test'],
+      action: 'update',
+      before: { email: 'ap@globex.test', doNotRemind: true },
+      after: { email: 'ap@globex.test', doNotRemind: false },
+    })
+    const foreign = await s.api.put(
+      '/api/v1/contacts/00000000-0000-4000-8000-000000000000/do-not-remind',
+      { doNotRemind: true },
+    )
+    expect(foreign.statusCode).toBe(404)
   })
 
   it('refuses an unknown step, another organisation’s step and another organisation’s customer', async () => {
@@ -171,6 +206,36 @@ describe('resolving a reminder’s recipients', () => {
     expect(
       (await s.api.get(`/api/v1/customers/${s.customerId}/reminders/draft?step=x`)).statusCode,
     ).toBe(400)
+  })
+})
+
+describe('the demo’s workflows', () => {
+  it('have steps whose reminders resolve and render', async () => {
+    const org = await newOrg(store)
+    const api = client(app, org.key)
+    for (const workflow of demoWorkflows) await addWorkflow(store.db, org.id, workflow)
+    const listed = json(await api.get('/api/v1/workflows'))
+    const standard = listed.data.find((w: { name: string }) => w.name === 'Standard')
+    expect(standard.steps.map((s: { name: string }) => s.name)).toEqual([
+      'Friendly reminder',
+      'Second reminder',
+      'Final notice',
+    ])
+    const { id } = json(await api.post('/api/v1/customers', { name: 'Acme', workflow: 'Standard' }))
+    await api.post(`/api/v1/customers/${id as string}/contacts`, {
+      email: 'ap@acme.test',
+      firstName: 'Jo',
+      role: 'ACCOUNTING',
+      isMain: true,
+    })
+    const res = await api.get(
+      `/api/v1/customers/${id as string}/reminders/draft?step=${standard.steps[0].id as string}`,
+    )
+    expect(json(res)).toMatchObject({
+      to: [{ email: 'ap@acme.test', reason: 'role' }],
+      subject: 'Invoices due – Acme',
+      body: expect.stringContaining('Hello Jo,'),
+    })
   })
 })
 
@@ -396,24 +461,165 @@ describe('bounces', () => {
     expect(fallen.warnings[0]).toBe(
       'No reachable Accounting contact (ap1@globex.test bounced, ap2@globex.test bounced): sent to the main contact.',
     )
-    // A bounced contact cannot be chosen by hand either.
-    const chosen = await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, {
-      step: s.stepId,
-      to: [{ contactId: s.contact['ap1@globex.test'] }],
-    })
-    expect(chosen.statusCode).toBe(400)
-    expect(json(chosen).error.message).toContain('ap1@globex.test bounced')
-
     const list = json(await s.api.get('/api/v1/customers?reach=bounced'))
-    expect(list.data.map((c: { id: string }) => c.id)).toEqual([s.customerId])
+    expect(
+      list.data.map((c: { id: string; bouncedContacts: number }) => [c.id, c.bouncedContacts]),
+    ).toEqual([[s.customerId, 2]])
     expect(json(await s.api.get('/api/v1/customers/reach'))).toEqual({ unreachable: 0, bounced: 1 })
+
+    // Chosen by hand, a bounced contact is tried again; a send that goes out clears its mark.
+    const retry = await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, {
+      step: s.stepId,
+      to: [{ contactId: s.contact['ap2@globex.test'] }],
+    })
+    expect(retry.statusCode).toBe(201)
+    await runSends(s.orgId)
+    const retried = smtp.mails.find((m) => m.raw.includes(json(retry).id as string))
+    expect(retried?.to).toEqual(['ap2@globex.test'])
+    const ap2 = json(await s.api.get(`/api/v1/contacts/${s.contact['ap2@globex.test'] ?? ''}`))
+    expect(ap2).toMatchObject({ bouncedAt: null, bounceReason: null })
+    expect(emails(json(await draft(s)).to)).toEqual(['ap2@globex.test'])
+    expect(json(await s.api.get(`/api/v1/customers/${s.customerId}`)).bouncedContacts).toBe(1)
 
     await s.api.patch(`/api/v1/contacts/${s.contact['ap1@globex.test'] ?? ''}`, {
       email: 'ap1.fixed@globex.test',
     })
     const fixed = json(await s.api.get(`/api/v1/contacts/${s.contact['ap1@globex.test'] ?? ''}`))
     expect(fixed).toMatchObject({ bouncedAt: null, bounceReason: null })
-    expect(emails(json(await draft(s)).to)).toEqual(['ap1.fixed@globex.test'])
+    expect(emails(json(await draft(s)).to)).toEqual(['ap1.fixed@globex.test', 'ap2@globex.test'])
+    expect(json(await s.api.get(`/api/v1/customers/${s.customerId}`)).bouncedContacts).toBe(0)
+  })
+
+  it('receives delivery status notifications over SMTP: a failure marks the contact and the next draft falls back', async () => {
+    const s = await setup(
+      [
+        { email: 'boss@globex.test', isMain: true },
+        { email: 'ap1@globex.test', role: 'ACCOUNTING' },
+        { email: 'ap2@globex.test', role: 'ACCOUNTING' },
+      ],
+      { cc: [] },
+    )
+    const sent = json(
+      await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, { step: s.stepId }),
+    )
+    await runSends(s.orgId)
+    const mail = smtp.mails.find((m) => m.raw.includes(sent.id as string))
+    const verp = mail?.from ?? ''
+    const messageId = header(mail?.raw ?? '', 'Message-ID') ?? ''
+    expect(verp).toBe(`bounces+${sent.id as string}@acme.test`)
+
+    const said: string[] = []
+    const runtime = await startRuntime({
+      config: { ...config, bounceSmtp: { host: '127.0.0.1', port: 0 } },
+      store,
+      receiveBounces: true,
+      log: (message) => said.push(message),
+    })
+    const port = runtime.bounces?.port ?? 0
+    // The receiving server mails its report back to the envelope sender, with an empty one.
+    const mx = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true })
+    const report = (to: string, raw: string) =>
+      mx.sendMail({ envelope: { from: '', to: [to] }, raw })
+    try {
+      // To the VERP address: ap1 failed for good, the main contact only later.
+      const first = await report(
+        verp,
+        deliveryReport({
+          to: verp,
+          messageId,
+          recipients: [
+            {
+              email: 'ap1@globex.test',
+              action: 'failed',
+              status: '5.1.1',
+              diagnostic: '550 5.1.1 <ap1@globex.test>: Recipient address rejected: User unknown',
+            },
+            { email: 'ap2@globex.test', action: 'delayed', status: '4.4.1' },
+          ],
+        }),
+      )
+      expect(first.response).toContain('ap1@globex.test: hard bounce, contact marked bounced')
+      expect(first.response).toContain('ap2@globex.test: soft bounce')
+      const ap1 = json(await s.api.get(`/api/v1/contacts/${s.contact['ap1@globex.test'] ?? ''}`))
+      expect(ap1).toMatchObject({
+        bouncedAt: expect.any(String),
+        bounceReason: '5.1.1 550 5.1.1 <ap1@globex.test>: Recipient address rejected: User unknown',
+      })
+      expect(emails(json(await draft(s)).to)).toEqual(['ap2@globex.test'])
+      const history = json(await s.api.get(`/api/v1/customers/${s.customerId}/history`))
+      expect(history.data[0]).toMatchObject({
+        entity: 'contact',
+        entityId: s.contact['ap1@globex.test'],
+        actor: { kind: 'source', label: 'bounce received by email' },
+        before: { email: 'ap1@globex.test', bounceReason: null },
+        after: { email: 'ap1@globex.test', bounceReason: expect.stringContaining('5.1.1') },
+      })
+
+      // To the bare bounce address: found by the Message-ID of the message it returns.
+      const second = await report(
+        'bounces@acme.test',
+        deliveryReport({
+          to: 'bounces@acme.test',
+          messageId,
+          returned: 'message',
+          recipients: [{ email: 'ap2@globex.test', action: 'failed', status: '5.2.1' }],
+        }),
+      )
+      expect(second.response).toContain(`reminder ${sent.id as string}`)
+      const fallen = json(await draft(s))
+      expect(fallen.to).toEqual([
+        expect.objectContaining({ email: 'boss@globex.test', reason: 'fallback_main' }),
+      ])
+      expect(fallen.warnings[0]).toContain('ap2@globex.test bounced')
+
+      // A report of no known message, and a message that is no report: said, never a failure.
+      const unknown = await report(
+        'bounces@acme.test',
+        deliveryReport({
+          to: 'bounces@acme.test',
+          messageId: '<someone-else@elsewhere.test>',
+          recipients: [{ email: 'boss@globex.test', action: 'failed', status: '5.1.1' }],
+        }),
+      )
+      expect(unknown.response).toContain(
+        'No reminder matches this delivery status notification (sent to bounces@acme.test, about Message-ID <someone-else@elsewhere.test>): ignored.',
+      )
+      const autoReply = await report(
+        verp,
+        'From: boss@globex.test\r\nSubject: Out of office\r\n\r\nBack on Monday.\r\n',
+      )
+      expect(autoReply.response).toContain('Not a delivery status notification')
+      expect(said).toHaveLength(4)
+      expect(said[2]).toContain('No reminder matches')
+      expect(json(await draft(s)).to[0].email).toBe('boss@globex.test')
+
+      // Only the bounce address receives mail here.
+      await expect(report('boss@globex.test', 'Subject: hi\r\n\r\nhi\r\n')).rejects.toThrow(
+        'This server receives only the bounces sent to bounces@acme.test.',
+      )
+    } finally {
+      mx.close()
+      await runtime.stop()
+    }
+    // Stopped with the runtime.
+    await expect(report(verp, 'Subject: x\r\n\r\nx\r\n')).rejects.toThrow(/ECONNREFUSED/)
+  })
+
+  it('reads where the bounce receiver listens, and refuses a port that is none', () => {
+    expect(loadConfig({}).bounceSmtp).toBeUndefined()
+    expect(loadConfig({ ROSTER_BOUNCE_SMTP_PORT: '2525' }).bounceSmtp).toEqual({
+      host: '127.0.0.1',
+      port: 2525,
+    })
+    expect(
+      loadConfig({ ROSTER_BOUNCE_SMTP_PORT: '25', ROSTER_BOUNCE_SMTP_HOST: '0.0.0.0' }).bounceSmtp,
+    ).toEqual({ host: '0.0.0.0', port: 25 })
+    expect(() => loadConfig({ ROSTER_BOUNCE_SMTP_PORT: 'smtp' })).toThrow(
+      'ROSTER_BOUNCE_SMTP_PORT must be a positive whole number',
+    )
+    expect(() => loadConfig({ ROSTER_BOUNCE_SMTP_PORT: '70000' })).toThrow(
+      'ROSTER_BOUNCE_SMTP_PORT must be a port number (1 to 65535)',
+    )
   })
 
   it('records a soft bounce without marking anyone, and refuses a bounce of no known reminder', async () => {

@@ -70,3 +70,57 @@ export function header(raw: string, name: string): string | undefined {
     .find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
   return line?.slice(name.length + 1).trim()
 }
+
+/**
+ * A delivery status notification (RFC 3464) as a receiving server writes one: a human part, the
+ * machine-readable report per recipient, and the returned message's headers (or the whole
+ * message) with its Message-ID.
+ */
+export function deliveryReport(report: {
+  to: string
+  messageId: string
+  recipients: { email: string; action: string; status: string; diagnostic?: string }[]
+  returned?: 'headers' | 'message'
+}): string {
+  const boundary = 'report-boundary-42'
+  const perRecipient = report.recipients.flatMap((r) => [
+    '',
+    `Final-Recipient: rfc822; ${r.email}`,
+    `Action: ${r.action}`,
+    `Status: ${r.status}`,
+    ...(r.diagnostic ? [`Diagnostic-Code: smtp; ${r.diagnostic}`] : []),
+  ])
+  const returnedHeaders = [
+    `Message-ID: ${report.messageId}`,
+    'From: ar@acme.test',
+    'Subject: Overdue invoices',
+  ]
+  const returned =
+    report.returned === 'message'
+      ? ['Content-Type: message/rfc822', '', ...returnedHeaders, '', 'Please pay.']
+      : ['Content-Type: text/rfc822-headers', '', ...returnedHeaders]
+  return [
+    'From: Mail Delivery System <MAILER-DAEMON@mx.globex.test>',
+    `To: ${report.to}`,
+    'Subject: Undelivered Mail Returned to Sender',
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'This is the mail system at host mx.globex.test. Your message could not be delivered.',
+    `--${boundary}`,
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.globex.test',
+    'Arrival-Date: Mon, 7 Dec 2026 10:00:00 +0000',
+    ...perRecipient,
+    '',
+    `--${boundary}`,
+    ...returned,
+    '',
+    `--${boundary}--`,
+    '',
+  ].join('\r\n')
+}

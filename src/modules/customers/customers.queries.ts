@@ -25,6 +25,12 @@ const accountManagerEmails = sql<string[]>`coalesce((
   where cam.organization_id = ${customers.organizationId} and cam.customer_id = ${customers.id}
 ), '{}')`
 
+const bouncedContacts = sql<number>`(
+  select count(*)::int from ${contacts} bc
+  where bc.organization_id = ${customers.organizationId} and bc.customer_id = ${customers.id}
+    and bc.archived_at is null and bc.bounced_at is not null
+)`
+
 /**
  * Customers as the API shows them: group, account managers, workflow, source and main contact;
  * `sortKey`, the key a list is ordered by, read as text for its cursor.
@@ -41,6 +47,7 @@ export function selectCustomers(db: DbOrTx, sortKey: SQL = sql`null`) {
       contactSourceConnectionId: organizations.contactSourceConnectionId,
       contactSourceSystem: contactSources.system,
       accountManagers: accountManagerEmails,
+      bouncedContacts,
       main: {
         id: mainContacts.id,
         email: mainContacts.email,
@@ -109,6 +116,7 @@ export function toCustomer(row: CustomerSelection): Customer {
     source: row.sourceSystem ?? 'roster',
     contactsLockedBy: contactOwner(contactSourceOf(row), c),
     mainContact: row.main,
+    bouncedContacts: row.bouncedContacts,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   }

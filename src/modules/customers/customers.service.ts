@@ -168,7 +168,14 @@ const snapshot = (customer: Customer): Record<string, unknown> =>
 
 /** What an update may change, ids included (two groups may share a name). */
 const ownFields = (customer: Customer): Record<string, unknown> => {
-  const { createdAt: _c, updatedAt: _u, mainContact: _m, contactsLockedBy: _l, ...rest } = customer
+  const {
+    createdAt: _c,
+    updatedAt: _u,
+    mainContact: _m,
+    contactsLockedBy: _l,
+    bouncedContacts: _b,
+    ...rest
+  } = customer
   return rest
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { workflowCreate, type WorkflowCreate } from '../../contracts/workflows.ts'
 import type { Db } from '../../platform/db/client.ts'
 import { createContact } from '../contacts/contacts.service.ts'
 import { createCustomer } from '../customers/customers.service.ts'
@@ -14,6 +15,62 @@ export interface DemoAccess {
   password: string
   apiKey: string
 }
+
+const signature = '\n\n{{member.name}}\n{{organization.name}}'
+
+/** The demo's workflows: the plan a team follows, a step per reminder, to the roles it concerns. */
+export const demoWorkflows: WorkflowCreate[] = [
+  {
+    name: 'Standard',
+    steps: [
+      {
+        name: 'Friendly reminder',
+        delayDays: 3,
+        subject: 'Invoices due – {{customer.name}}',
+        body: `Hello {{contact.firstName}},\n\nA friendly reminder that some of your invoices with us are now due. If they are already paid, please ignore this message.${signature}`,
+        to: ['ACCOUNTING'],
+        cc: [],
+      },
+      {
+        name: 'Second reminder',
+        delayDays: 10,
+        subject: 'Second reminder: overdue invoices – {{customer.name}}',
+        body: `Hello {{contact.firstName}},\n\nWe have not yet received payment of your overdue invoices. Could you let us know when they will be paid?${signature}`,
+        to: ['ACCOUNTING', 'PAYER'],
+        cc: ['main'],
+      },
+      {
+        name: 'Final notice',
+        delayDays: 20,
+        subject: 'Final notice before escalation – {{customer.name}}',
+        body: `Hello {{contact.firstName}},\n\nDespite our reminders, your invoices remain unpaid. Without payment within 8 days, we will have to suspend deliveries.${signature}`,
+        to: ['main', 'PAYER'],
+        cc: ['ACCOUNTING', 'PURCHASER'],
+      },
+    ],
+  },
+  {
+    name: 'Key accounts',
+    steps: [
+      {
+        name: 'Courtesy reminder',
+        delayDays: 7,
+        subject: 'Your account with {{organization.name}}',
+        body: `Hello {{contact.firstName}},\n\nA few invoices on your account are past their due date; here is a quick reminder. Your account manager remains at your disposal.${signature}`,
+        to: ['ACCOUNTING'],
+        cc: ['main'],
+      },
+      {
+        name: 'Account manager follow-up',
+        delayDays: 21,
+        subject: 'Overdue invoices – {{customer.name}}',
+        body: `Hello {{contact.firstName}},\n\nSome invoices are still unpaid. Could we schedule a call to settle them?${signature}`,
+        to: ['main'],
+        cc: ['ACCOUNTING', 'SALES'],
+      },
+    ],
+  },
+].map((input) => workflowCreate.parse(input))
 
 /**
  * On an empty store, creates a demo organisation with an admin who can sign in, an API key and a
@@ -31,8 +88,7 @@ export async function seedDemo(db: Db): Promise<DemoAccess | undefined> {
       name: 'Camille Martin',
       role: 'account_manager',
     })
-    await addWorkflow(tx, org.id, { name: 'Standard' })
-    await addWorkflow(tx, org.id, { name: 'Key accounts' })
+    for (const workflow of demoWorkflows) await addWorkflow(tx, org.id, workflow)
     const scope = { organizationId: org.id, actor: cliActor }
     const { customer: group } = await createCustomer(tx, scope, {
       name: 'Durand Holding',

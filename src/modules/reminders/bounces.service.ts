@@ -1,21 +1,33 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { BounceReport } from '../../contracts/reminders.ts'
-import type { DbOrTx } from '../../platform/db/client.ts'
+import type { Actor } from '../../platform/auth/scope.ts'
+import type { Db, DbOrTx } from '../../platform/db/client.ts'
 import { contacts, reminderBounces, reminders } from '../../platform/db/schema/index.ts'
 import { AppError } from '../../platform/errors.ts'
+import { recordAudit } from '../audit/audit.service.ts'
+import type { DeliveryReport } from './dsn.ts'
 import { reminderIdOfVerp } from './reminders.job.ts'
 
 const bare = (messageId: string): string => messageId.trim().replace(/^<|>$/g, '').toLowerCase()
 
+/** Who records a bounce that arrived by email, in the customer's history. */
+export const bounceMailActor: Actor = {
+  kind: 'source',
+  id: null,
+  label: 'bounce received by email',
+  role: 'member',
+}
+
 /**
  * Records a bounce of a reminder, found by its Message-ID or the VERP address the bounce came
  * back to. A hard bounce marks the customer's contacts with that email: the next resolution
- * passes them over.
+ * passes them over; the mark is in the customer's history, by `actor`.
  */
 export async function recordBounce(
   tx: DbOrTx,
   organizationId: string,
   report: BounceReport,
+  actor: Actor,
 ): Promise<{ reminderId: string; contactsMarked: { id: string; email: string }[] }> {
   const byVerp = report.verp ? reminderIdOfVerp(report.verp) : undefined
   const [reminder] = await tx
@@ -52,9 +64,10 @@ export async function recordBounce(
     reason: report.reason ?? null,
   })
   if (report.kind === 'soft') return { reminderId: reminder.id, contactsMarked: [] }
+  const bounceReason = report.reason ?? 'The address bounced.'
   const marked = await tx
     .update(contacts)
-    .set({ bouncedAt: new Date(), bounceReason: report.reason ?? 'The address bounced.' })
+    .set({ bouncedAt: new Date(), bounceReason })
     .where(
       and(
         eq(contacts.organizationId, organizationId),
@@ -64,5 +77,98 @@ export async function recordBounce(
       ),
     )
     .returning({ id: contacts.id, email: contacts.email })
+  for (const contact of marked) {
+    await recordAudit(
+      tx,
+      { organizationId, actor },
+      {
+        entity: 'contact',
+        entityId: contact.id,
+        customerId: reminder.customerId,
+        action: 'update',
+        before: { email: contact.email, bounceReason: null },
+        after: { email: contact.email, bounceReason },
+      },
+    )
+  }
   return { reminderId: reminder.id, contactsMarked: marked }
+}
+
+/** The reminder a delivery status notification is about: by the VERP address, else Message-ID. */
+async function reminderOfReport(db: DbOrTx, verpId: string | undefined, messageId: string | null) {
+  const columns = {
+    organizationId: reminders.organizationId,
+    id: reminders.id,
+    messageId: reminders.messageId,
+  }
+  if (verpId) {
+    const [byVerp] = await db.select(columns).from(reminders).where(eq(reminders.id, verpId))
+    if (byVerp) return byVerp
+  }
+  if (!messageId) return undefined
+  const [byMessageId] = await db
+    .select(columns)
+    .from(reminders)
+    .where(eq(sql`lower(${reminders.messageId})`, `<${bare(messageId)}>`))
+  return byMessageId
+}
+
+/**
+ * Records what a delivery status notification received over SMTP says: each recipient that
+ * failed for good is a hard bounce (recordBounce marks the contact), one that failed for now or is
+ * delayed a soft one; the reminder is found by the VERP address the report was mailed to, else by
+ * the Message-ID in the headers it returns. Answers what was done in a sentence, also when nothing
+ * could be (not a report, no known reminder): such a report is never an error.
+ */
+export async function recordDeliveryReport(
+  db: Db,
+  envelopeTo: string[],
+  report: DeliveryReport | null,
+): Promise<string> {
+  if (!report) return 'Not a delivery status notification (RFC 3464): ignored.'
+  const verp = envelopeTo.find((address) => reminderIdOfVerp(address) !== undefined)
+  const reminder = await reminderOfReport(
+    db,
+    verp ? reminderIdOfVerp(verp) : undefined,
+    report.originalMessageId,
+  )
+  if (!reminder) {
+    const about = [
+      `sent to ${envelopeTo.join(', ') || 'nobody'}`,
+      report.originalMessageId ? `about Message-ID ${report.originalMessageId}` : null,
+    ].filter(Boolean)
+    return `No reminder matches this delivery status notification (${about.join(', ')}): ignored.`
+  }
+  const bounces = report.recipients.flatMap((r) => (r.kind ? [{ ...r, kind: r.kind }] : []))
+  if (bounces.length === 0) {
+    return `Delivery status notification of reminder ${reminder.id}: no failure reported.`
+  }
+  const done = await db.transaction(async (tx) => {
+    const lines: string[] = []
+    for (const bounce of bounces) {
+      const reason = [bounce.status, bounce.diagnostic].filter(Boolean).join(' ').slice(0, 1000)
+      try {
+        const { contactsMarked } = await recordBounce(
+          tx,
+          reminder.organizationId,
+          {
+            ...(verp ? { verp } : { messageId: reminder.messageId }),
+            recipient: bounce.recipient,
+            kind: bounce.kind,
+            reason: reason === '' ? undefined : reason,
+          },
+          bounceMailActor,
+        )
+        lines.push(
+          `${bounce.recipient}: ${bounce.kind} bounce${contactsMarked.length > 0 ? ', contact marked bounced' : ''}`,
+        )
+      } catch (error) {
+        // A recipient the reminder was not sent to is said, not fatal to the others.
+        if (!(error instanceof AppError)) throw error
+        lines.push(`${bounce.recipient}: ${error.message.replace(/\.$/, '')}`)
+      }
+    }
+    return lines
+  })
+  return `Delivery status notification of reminder ${reminder.id}: ${done.join('; ')}.`
 }

@@ -15,11 +15,30 @@ type Deps = { db: Db; config: Config }
 
 const RETRY_LIMIT = 4
 
+/** The address bounces come back to: ROSTER_BOUNCE_ADDRESS, else that of ROSTER_MAIL_FROM. */
+export function bounceAddress(config: Pick<Config, 'bounceAddress' | 'mailFrom'>): string {
+  return config.bounceAddress ?? /<([^>]+)>/.exec(config.mailFrom)?.[1] ?? config.mailFrom
+}
+
 /** The address a reminder's bounces come back to: `local+<reminder id>@domain` (VERP). */
 export function verpAddress(config: Config, reminderId: string): string {
-  const base = config.bounceAddress ?? /<([^>]+)>/.exec(config.mailFrom)?.[1] ?? config.mailFrom
+  const base = bounceAddress(config)
   const at = base.lastIndexOf('@')
   return `${base.slice(0, at)}+${reminderId}${base.slice(at)}`
+}
+
+/** Whether mail to `address` is mail to the bounce address, with or without a `+tag`. */
+export function isBounceAddress(
+  config: Pick<Config, 'bounceAddress' | 'mailFrom'>,
+  address: string,
+): boolean {
+  const base = bounceAddress(config).toLowerCase()
+  const at = base.lastIndexOf('@')
+  const wanted = address.trim().toLowerCase()
+  const wantedAt = wanted.lastIndexOf('@')
+  if (wantedAt === -1 || wanted.slice(wantedAt) !== base.slice(at)) return false
+  const local = wanted.slice(0, wantedAt)
+  return local === base.slice(0, at) || local.startsWith(`${base.slice(0, at)}+`)
 }
 
 /** The reminder a VERP address names, or undefined. */

@@ -11,7 +11,7 @@ import {
   reminderDraft,
 } from '../../contracts/reminders.ts'
 import type { Db } from '../../platform/db/client.ts'
-import { contacts, reminders } from '../../platform/db/schema/index.ts'
+import { reminders } from '../../platform/db/schema/index.ts'
 import { notFound } from '../../platform/errors.ts'
 import { requireRole, scopeOf } from '../../platform/http/auth.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
@@ -19,7 +19,7 @@ import type { Queue } from '../../platform/queue/queue.ts'
 import { findCustomer } from '../customers/customers.queries.ts'
 import { recordBounce } from './bounces.service.ts'
 import { findReminder, toReminder } from './reminders.queries.ts'
-import { createReminder, reminderDraft as draftOf } from './reminders.service.ts'
+import { createReminder, reminderDraft as draftOf, setDoNotRemind } from './reminders.service.ts'
 
 const tags = ['Reminders']
 
@@ -130,7 +130,9 @@ export const reminderRoutes: FastifyPluginCallbackZod<{
     },
     async (request) => {
       const scope = requireRole(request, 'admin')
-      return db.transaction((tx) => recordBounce(tx, scope.organizationId, request.body))
+      return db.transaction((tx) =>
+        recordBounce(tx, scope.organizationId, request.body, scope.actor),
+      )
     },
   )
 
@@ -146,13 +148,10 @@ export const reminderRoutes: FastifyPluginCallbackZod<{
       },
     },
     async (request, reply) => {
-      const { organizationId } = scopeOf(request)
-      const changed = await db
-        .update(contacts)
-        .set({ doNotRemind: request.body.doNotRemind, updatedAt: new Date() })
-        .where(and(eq(contacts.organizationId, organizationId), eq(contacts.id, request.params.id)))
-        .returning({ id: contacts.id })
-      if (changed.length === 0) throw notFound('Contact')
+      const scope = scopeOf(request)
+      await db.transaction((tx) =>
+        setDoNotRemind(tx, scope, request.params.id, request.body.doNotRemind),
+      )
       return reply.code(204).send(null)
     },
   )

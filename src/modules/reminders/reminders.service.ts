@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, isNull } from 'drizzle-orm'
 import type {
   RecipientChoice,
   Reminder,
@@ -13,6 +13,7 @@ import type { DbOrTx, Tx } from '../../platform/db/client.ts'
 import { contacts, members, organizations, reminders } from '../../platform/db/schema/index.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
+import { recordAudit } from '../audit/audit.service.ts'
 import { createContact } from '../contacts/contacts.service.ts'
 import { lockCustomer, type LockedCustomer } from '../customers/customers.service.ts'
 import { contactSourceState } from '../organizations/contact-source.service.ts'
@@ -21,7 +22,6 @@ import { systemNames } from '../sources/systems.ts'
 import {
   dedupe,
   finish,
-  reachableContact,
   recipientOf,
   resolveRecipients,
   type CandidateContact,
@@ -148,16 +148,20 @@ function chosen(
       why: 'Address added for this reminder only',
     }
   }
-  if (!reachableContact(contact)) {
+  if (contact.doNotRemind) {
     throw new AppError(
       'validation_failed',
-      contact.bouncedAt
-        ? `${contact.email} bounced: correct the contact's email before sending to it.`
-        : `${contact.email} is marked "do not send reminders".`,
-      [{ path, message: 'This contact cannot receive reminders.' }],
+      `${contact.email} is marked "do not send reminders": resume reminders to the contact first.`,
+      [{ path, message: 'This contact receives no reminders.' }],
     )
   }
-  return recipientOf(contact, 'chosen', 'Chosen when sending')
+  // A bounced email is never resolved, but the member may try it again on purpose: once sent,
+  // the mark is cleared (reminders.job.ts).
+  return recipientOf(
+    contact,
+    'chosen',
+    contact.bouncedAt ? 'Chosen when sending, although its email bounced' : 'Chosen when sending',
+  )
 }
 
 /**
@@ -252,6 +256,43 @@ export async function createReminder(
     { singletonKey: id },
   )
   return toReminder(row)
+}
+
+/**
+ * Stops or resumes sending reminders to a contact: Roster's own choice, open also on a contact a
+ * source owns. Recorded in the customer's history when it changes.
+ */
+export async function setDoNotRemind(
+  tx: Tx,
+  scope: Scope,
+  contactId: string,
+  doNotRemind: boolean,
+): Promise<void> {
+  const where = and(
+    eq(contacts.organizationId, scope.organizationId),
+    eq(contacts.id, contactId),
+    isNull(contacts.archivedAt),
+  )
+  const [before] = await tx
+    .select({
+      customerId: contacts.customerId,
+      email: contacts.email,
+      doNotRemind: contacts.doNotRemind,
+    })
+    .from(contacts)
+    .where(where)
+    .for('update')
+  if (!before) throw notFound('Contact')
+  if (before.doNotRemind === doNotRemind) return
+  await tx.update(contacts).set({ doNotRemind, updatedAt: new Date() }).where(where)
+  await recordAudit(tx, scope, {
+    entity: 'contact',
+    entityId: contactId,
+    customerId: before.customerId,
+    action: 'update',
+    before: { email: before.email, doNotRemind: before.doNotRemind },
+    after: { email: before.email, doNotRemind },
+  })
 }
 
 /** Marks a contact's email as reachable again (a reminder to it went out, or it changed). */

@@ -22,6 +22,11 @@ export const createContact = (customerId: string, input: ContactCreate): Promise
 export const updateContact = (id: string, patch: ContactPatch): Promise<ContactWritten> =>
   api(`/contacts/${id}`, { method: 'PATCH', body: patch, schema: contactWritten })
 
+/** Stops (true) or resumes (false) sending reminders to a contact. */
+export const setDoNotRemind = async (id: string, doNotRemind: boolean): Promise<void> => {
+  await api(`/contacts/${id}/do-not-remind`, { method: 'PUT', body: { doNotRemind } })
+}
+
 export const deleteContact = async (id: string): Promise<void> => {
   await api(`/contacts/${id}`, { method: 'DELETE' })
 }

@@ -5,6 +5,7 @@ import {
   Card,
   Group,
   Select,
+  Switch,
   Table,
   Text,
   Title,
@@ -65,7 +66,7 @@ export function ContactsCard({ customer }: { customer: Customer }) {
           The contacts of this customer are read-only in Roster.
         </SourceLock>
       )}
-      <Table.ScrollContainer minWidth={760} type="native">
+      <Table.ScrollContainer minWidth={860} type="native">
         <Table aria-label="Contacts" verticalSpacing="sm">
           <Table.Thead>
             <Table.Tr>
@@ -73,6 +74,7 @@ export function ContactsCard({ customer }: { customer: Customer }) {
               <Table.Th>Phone</Table.Th>
               <Table.Th>Role</Table.Th>
               <Table.Th>Source</Table.Th>
+              <Table.Th>Reminders</Table.Th>
               <Table.Th>
                 <Text span size="sm" fw={700}>
                   Actions
@@ -126,6 +128,21 @@ export function ContactsCard({ customer }: { customer: Customer }) {
                   </Table.Td>
                   <Table.Td>
                     <SourceBadge source={contact.source} />
+                  </Table.Td>
+                  <Table.Td>
+                    {/* Roster's own choice: open also on a contact a source owns. */}
+                    <Switch
+                      aria-label={`Send reminders to ${contact.email}`}
+                      checked={!contact.doNotRemind}
+                      disabled={writes.remind.isPending}
+                      onChange={(event) =>
+                        writes.remind.mutate({
+                          id: contact.id,
+                          email: contact.email,
+                          doNotRemind: !event.currentTarget.checked,
+                        })
+                      }
+                    />
                   </Table.Td>
                   <Table.Td>
                     {readOnly ? (

@@ -5,6 +5,7 @@ import {
   createContact,
   deleteContact,
   fetchContacts,
+  setDoNotRemind,
   updateContact,
   type ContactCreate,
   type ContactPatch,
@@ -44,5 +45,17 @@ export function useContactWrites(customerId: string) {
       return refresh()
     },
   })
-  return { create, edit, update, remove }
+  const remind = useMutation({
+    mutationFn: (change: { id: string; email: string; doNotRemind: boolean }) =>
+      setDoNotRemind(change.id, change.doNotRemind),
+    onSuccess: (_done, change) => {
+      notifySaved(
+        change.doNotRemind
+          ? `${change.email} will receive no reminders.`
+          : `${change.email} receives reminders again.`,
+      )
+      return refresh()
+    },
+  })
+  return { create, edit, update, remove, remind }
 }

@@ -18,7 +18,9 @@ function changes(event: AuditEvent): Change[] {
   const before = event.before ?? {}
   const after = event.after ?? {}
   const labels: Record<string, string> =
-    event.entity === 'contact' ? auditLabels.contact : auditLabels.customer
+    event.entity === 'contact'
+      ? { ...auditLabels.contact, doNotRemind: 'Do not send reminders', bounceReason: 'Bounced' }
+      : auditLabels.customer
   return [...new Set([...Object.keys(before), ...Object.keys(after)])]
     .filter((key) => key !== 'id' && JSON.stringify(before[key]) !== JSON.stringify(after[key]))
     .map((key) => ({ key, label: labels[key] ?? key, before: before[key], after: after[key] }))

@@ -1,4 +1,4 @@
-import { Anchor, Text } from '@mantine/core'
+import { Anchor, Badge, Group, Text } from '@mantine/core'
 import {
   columnSizingFeature,
   columnVisibilityFeature,
@@ -67,12 +67,23 @@ export const customerColumns = helper.columns([
     header: 'Main contact',
     enableSorting: false,
     size: 220,
-    cell: ({ getValue }) => {
+    cell: ({ getValue, row }) => {
       const main = getValue()
-      if (!main) return dash
+      const bounced = row.original.bouncedContacts
+      // Reminders pass over a contact whose email bounced: said on the row.
+      const mark =
+        bounced > 0 ? (
+          <Badge color="red" size="sm" title="Emails that bounced: reminders pass them over">
+            {bounced === 1 ? '1 bounced' : `${String(bounced)} bounced`}
+          </Badge>
+        ) : null
+      if (!main) return mark ?? dash
       return (
         <div>
-          <Text size="sm">{contactName(main)}</Text>
+          <Group gap={6} wrap="nowrap">
+            <Text size="sm">{contactName(main)}</Text>
+            {mark}
+          </Group>
           {contactName(main) !== main.email && (
             <Text size="xs" c="dimmed">
               {main.email}

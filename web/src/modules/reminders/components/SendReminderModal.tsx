@@ -19,7 +19,8 @@ import type { ContactRole } from '@contracts/contacts.ts'
 import type { RecipientChoice } from '@contracts/reminders.ts'
 import { errorMessage } from '../../../platform/api.ts'
 import { notifySaved } from '../../../platform/notify.ts'
-import { useContacts } from '../../contacts/hooks/useContacts.ts'
+import { contactName } from '../../customers/components/customerColumns.tsx'
+import { useContacts, useContactWrites } from '../../contacts/hooks/useContacts.ts'
 import { roleOptions } from '../../contacts/components/roles.ts'
 import type { Customer } from '../../customers/api/customers.ts'
 import { useWorkflows } from '../../organization/hooks/useOrganization.ts'
@@ -81,6 +82,7 @@ export function SendReminderModal(props: {
             stepId={stepId}
             draft={draft.data}
             onSent={onClose}
+            onRecipientsChanged={() => void draft.refetch()}
           />
         )}
       </Stack>
@@ -100,9 +102,12 @@ function DraftEditor(props: {
   stepId: string
   draft: ReminderDraft
   onSent: () => void
+  /** The main contact changed: the recipients are resolved again. */
+  onRecipientsChanged: () => void
 }) {
-  const { customer, stepId, draft, onSent } = props
+  const { customer, stepId, draft, onSent, onRecipientsChanged } = props
   const contacts = useContacts(customer.id)
+  const writes = useContactWrites(customer.id)
   const send = useSendReminder(customer.id)
   const [lists, setLists] = useState<Record<Field, Recipient[]>>({
     to: fromDraft(draft.to),
@@ -117,9 +122,11 @@ function DraftEditor(props: {
   const owner = draft.contactsLockedBy
 
   const taken = new Set([...lists.to, ...lists.cc].map((r) => r.email.toLowerCase()))
+  // A bounced contact may be tried again on purpose; one who opted out may not.
   const others = (contacts.data ?? []).filter(
-    (c) => !taken.has(c.email.toLowerCase()) && !c.bouncedAt && !c.doNotRemind,
+    (c) => !taken.has(c.email.toLowerCase()) && !c.doNotRemind,
   )
+  const main = (contacts.data ?? []).find((c) => c.isMain)
   const add = (field: Field, recipient: Recipient) => {
     if (taken.has(recipient.email.toLowerCase())) return
     setLists((current) => ({ ...current, [field]: [...current[field], recipient] }))
@@ -215,17 +222,43 @@ function DraftEditor(props: {
         <Select
           label="Add one of the customer’s contacts"
           placeholder="Choose a contact"
-          data={others.map((c) => ({ value: c.id, label: c.email }))}
+          data={others.map((c) => ({
+            value: c.id,
+            label: c.bouncedAt ? `${c.email} (bounced)` : c.email,
+          }))}
           value={null}
           onChange={(id) => {
             const contact = others.find((c) => c.id === id)
             if (contact) {
               add('to', {
                 email: contact.email,
-                label: `${contact.email} — chosen`,
+                label: contact.bouncedAt
+                  ? `${contact.email} — chosen, although its email bounced`
+                  : `${contact.email} — chosen`,
                 choice: { contactId: contact.id },
               })
             }
+          }}
+        />
+      )}
+      {!owner && (contacts.data?.length ?? 0) > 0 && (
+        <Select
+          label="Main contact"
+          description="Saved on the customer; the recipients are resolved again."
+          placeholder="No main contact"
+          data={(contacts.data ?? []).map((c) => ({
+            value: c.id,
+            label: `${contactName(c)}${contactName(c) === c.email ? '' : ` · ${c.email}`}`,
+          }))}
+          value={main?.id ?? null}
+          allowDeselect={false}
+          disabled={writes.update.isPending}
+          onChange={(id) => {
+            if (!id || id === main?.id) return
+            writes.update.mutate(
+              { id, patch: { isMain: true } },
+              { onSuccess: onRecipientsChanged },
+            )
           }}
         />
       )}
