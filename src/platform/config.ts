@@ -31,6 +31,13 @@ export interface Config {
   publicUrl: string
   /** Encrypts connection credentials (platform/auth/encryption.ts); never logged. */
   secret: string | undefined
+  /**
+   * The port of the operator's listener (`/metrics`, `/healthz`, `/readyz`), apart from the API;
+   * unset, there is none.
+   */
+  metricsPort: number | undefined
+  /** The address that listener binds: this machine only unless ROSTER_METRICS_HOST says otherwise. */
+  metricsHost: string
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -59,6 +66,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bounceAddress: bounceAddress(env.ROSTER_BOUNCE_ADDRESS),
     publicUrl: publicUrl(env),
     secret: secret(env.ROSTER_SECRET),
+    metricsPort: env.ROSTER_METRICS_PORT
+      ? positiveInt('ROSTER_METRICS_PORT', env.ROSTER_METRICS_PORT, 0)
+      : undefined,
+    metricsHost: env.ROSTER_METRICS_HOST || '127.0.0.1',
   }
 }
 
