@@ -101,7 +101,93 @@ describe.skipIf(!serverUrl)('several processes on one PostgreSQL database', () =
     await client.end()
   })
 
-  it('start at once on an empty database; a worker killed mid-import is taken over with every line applied once', async () => {
+  /** Uploads a file of LINES new customers through `upload`, and starts it through `begin`. */
+  async function submitImport(upload: string, begin: string, key: string): Promise<string> {
+    const auth = { authorization: `Bearer ${key}` }
+    const lines = ['Customer name']
+    for (let i = 0; i < LINES; i++) lines.push(`Customer ${String(i).padStart(6, '0')}`)
+    const form = new FormData()
+    form.append('file', new Blob([lines.join('\n')]), 'customers.csv')
+    const uploaded = await fetch(`${upload}/api/v1/imports`, {
+      method: 'POST',
+      headers: auth,
+      body: form,
+    })
+    expect(uploaded.status).toBe(201)
+    const preview = (await uploaded.json()) as { id: string; suggestedMapping: unknown }
+    const mapped = await fetch(`${upload}/api/v1/imports/${preview.id}/mapping`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ mapping: preview.suggestedMapping }),
+    })
+    expect(mapped.status).toBe(200)
+    const started = await fetch(`${begin}/api/v1/imports/${preview.id}/start`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{}',
+    })
+    expect(started.status).toBe(202)
+    return preview.id
+  }
+
+  async function progress(db: Store['db'], organizationId: string, id: string) {
+    const [row] = await db
+      .select({
+        status: imports.status,
+        chunksApplied: imports.chunksApplied,
+        chunkCount: imports.chunkCount,
+      })
+      .from(imports)
+      .where(and(eq(imports.organizationId, organizationId), eq(imports.id, id)))
+    return row
+  }
+
+  /** Waits for a worker to commit the import's first chunk, and checks chunks are left. */
+  async function midImport(db: Store['db'], organizationId: string, id: string): Promise<void> {
+    const row = await until('a worker to apply a first chunk', async () => {
+      const state = await progress(db, organizationId, id)
+      return state && state.chunksApplied > 0 ? state : undefined
+    })
+    expect(row.status).toBe('running')
+    // Enough chunks are left for the stop to come mid-import.
+    expect(row.chunksApplied).toBeLessThan((row.chunkCount ?? 0) - 2)
+  }
+
+  /** Waits for the import's end (read through an API process), and checks each line was applied once. */
+  async function appliedOnce(
+    db: Store['db'],
+    base: string,
+    org: { id: string; key: string },
+    id: string,
+  ): Promise<void> {
+    const record = await until(
+      'the import to finish',
+      async () => {
+        const response = await fetch(`${base}/api/v1/imports/${id}`, {
+          headers: { authorization: `Bearer ${org.key}` },
+        })
+        const body = (await response.json()) as { finishedAt: string | null }
+        return body.finishedAt ? (body as Record<string, any>) : undefined
+      },
+      120,
+    )
+    expect(record.status).toBe('completed')
+    expect(record.progress.linesDone).toBe(LINES)
+    // One customer per line, created once and never rewritten.
+    const [counted] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(customers)
+      .where(eq(customers.organizationId, org.id))
+    expect(counted?.n).toBe(LINES)
+    const events = await db
+      .select({ action: auditEvents.action, n: sql<number>`count(*)::int` })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.organizationId, org.id), eq(auditEvents.entity, 'customer')))
+      .groupBy(auditEvents.action)
+    expect(events).toEqual([{ action: 'create', n: LINES }])
+  }
+
+  it('start at once on an empty database; a worker killed or stopped mid-import is taken over with every line applied once', async () => {
     // Two API processes and a worker, at the same instant, on a database with no table at all.
     const apiA = start(env, 'serve', '--no-workers', '--port', '0')
     const apiB = start(env, 'serve', '--no-workers', '--port', '0')
@@ -116,92 +202,39 @@ describe.skipIf(!serverUrl)('several processes on one PostgreSQL database', () =
         checks: { database: true, migrations: true, queue: true },
       })
     }
-
     store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: '' }, { migrate: false })
     const db = store.db
+
+    // Uploaded through one API process, started through the other, which runs no job: the
+    // worker takes it, and is killed as soon as it has committed a chunk.
     const org = await newOrg(store)
-    const auth = { authorization: `Bearer ${org.key}` }
-
-    // Uploaded through one API process…
-    const lines = ['Customer name']
-    for (let i = 0; i < LINES; i++) lines.push(`Customer ${String(i).padStart(6, '0')}`)
-    const form = new FormData()
-    form.append('file', new Blob([lines.join('\n')]), 'customers.csv')
-    const uploaded = await fetch(`${a}/api/v1/imports`, {
-      method: 'POST',
-      headers: auth,
-      body: form,
-    })
-    expect(uploaded.status).toBe(201)
-    const preview = (await uploaded.json()) as { id: string; suggestedMapping: unknown }
-    const mapped = await fetch(`${a}/api/v1/imports/${preview.id}/mapping`, {
-      method: 'PUT',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ mapping: preview.suggestedMapping }),
-    })
-    expect(mapped.status).toBe(200)
-    // …started through the other, which runs no job: the worker takes it.
-    const started = await fetch(`${b}/api/v1/imports/${preview.id}/start`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: '{}',
-    })
-    expect(started.status).toBe(202)
-
-    const progress = async () => {
-      const [row] = await db
-        .select({
-          status: imports.status,
-          chunksApplied: imports.chunksApplied,
-          chunkCount: imports.chunkCount,
-        })
-        .from(imports)
-        .where(and(eq(imports.organizationId, org.id), eq(imports.id, preview.id)))
-      return row
-    }
-    // The worker is killed as soon as a chunk has committed.
-    const halfway = await until('the worker to apply a first chunk', async () => {
-      const row = await progress()
-      return row && row.chunksApplied > 0 ? row : undefined
-    })
+    const first = await submitImport(a, b, org.key)
+    await midImport(db, org.id, first)
     worker.child.kill('SIGKILL')
     await worker.exited
-    expect(halfway.status).toBe('running')
-    const atKill = await progress()
-    // Killed mid-import: chunks were left for another worker.
-    expect(atKill?.chunksApplied).toBeLessThan(atKill?.chunkCount ?? 0)
-
-    // A new worker finishes it: the job of the dead one is handed over once its heartbeats stop.
+    // A new worker finishes it: the dead one's job is handed over once its heartbeats stop.
     const second = start(env, 'worker')
     procs.push(second)
     await workerUp(second)
-    const record = await until(
-      'the import to finish',
-      async () => {
-        const response = await fetch(`${b}/api/v1/imports/${preview.id}`, { headers: auth })
-        const body = (await response.json()) as { finishedAt: string | null }
-        return body.finishedAt ? (body as Record<string, any>) : undefined
-      },
-      120,
-    )
-    expect(record.status).toBe('completed')
-    expect(record.progress.linesDone).toBe(LINES)
+    await appliedOnce(db, b, org, first)
 
-    // Every line applied once: one customer each, created once and never rewritten.
-    const [counted] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(customers)
-      .where(eq(customers.organizationId, org.id))
-    expect(counted?.n).toBe(LINES)
-    const events = await db
-      .select({ action: auditEvents.action, n: sql<number>`count(*)::int` })
-      .from(auditEvents)
-      .where(and(eq(auditEvents.organizationId, org.id), eq(auditEvents.entity, 'customer')))
-      .groupBy(auditEvents.action)
-    expect(events).toEqual([{ action: 'create', n: LINES }])
+    // SIGTERM drains a worker: it hands the import back after the chunk it is committing and
+    // exits at once; the next worker carries on from there.
+    const other = await newOrg(store)
+    const next = await submitImport(b, a, other.key)
+    await midImport(db, other.id, next)
+    second.child.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+    const handedBack = await progress(db, other.id, next)
+    expect(handedBack?.status).toBe('running')
+    expect(handedBack?.chunksApplied).toBeLessThan(handedBack?.chunkCount ?? 0)
+    const third = start(env, 'worker')
+    procs.push(third)
+    await workerUp(third)
+    await appliedOnce(db, a, other, next)
 
-    // SIGTERM drains: every process stops on its own, cleanly.
-    for (const proc of [apiA, apiB, second]) proc.child.kill('SIGTERM')
-    expect(await Promise.all([apiA.exited, apiB.exited, second.exited])).toEqual([0, 0, 0])
+    // The API processes drain too, and every process stops on its own, cleanly.
+    for (const proc of [apiA, apiB, third]) proc.child.kill('SIGTERM')
+    expect(await Promise.all([apiA.exited, apiB.exited, third.exited])).toEqual([0, 0, 0])
   })
 })
