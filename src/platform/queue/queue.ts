@@ -84,6 +84,11 @@ export class Queue {
   async ensure(definition: { name: string; queue: QueueSettings }): Promise<void> {
     if (this.created.has(definition.name)) return
     await this.boss.createQueue(definition.name, definition.queue)
+    // A queue created by an earlier version keeps its settings (pg-boss creates a queue only
+    // once): its retries, expiry and heartbeats are brought to this code's. Its policy cannot
+    // change once it has jobs.
+    const { policy: _policy, partition: _partition, ...settings } = definition.queue
+    await this.boss.updateQueue(definition.name, settings)
     this.created.add(definition.name)
   }
 
