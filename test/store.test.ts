@@ -10,7 +10,7 @@ const store = await testStore()
 
 describe('store', () => {
   it('runs migrations again without changing anything', async () => {
-    await migrate(store.pool)
+    await migrate(store.pool, 'pgboss')
     const { rows } = await store.pool.query<{ n: number }>(
       'select count(*)::int as n from drizzle.__drizzle_migrations',
     )

@@ -23,11 +23,12 @@ import type { Db } from '../platform/db/client.ts'
 import { authenticate } from '../platform/http/auth.ts'
 import { sameOriginWrites } from '../platform/http/origin.ts'
 import { createServer, type ServerOptions } from '../platform/http/server.ts'
+import { readiness } from '../platform/health.ts'
 import type { Queue } from '../platform/queue/queue.ts'
 
 export interface AppOptions extends Pick<
   ServerOptions,
-  'bodyLimit' | 'logger' | 'webDir' | 'trustProxy'
+  'bodyLimit' | 'logger' | 'webDir' | 'trustProxy' | 'metrics'
 > {
   db: Db
   queue: Queue
@@ -84,6 +85,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger,
     webDir: options.webDir,
     trustProxy: options.trustProxy,
+    metrics: options.metrics,
+    readiness: () => readiness(db, queue),
     // Each connector's webhook signature header is hidden in the log too.
     redactHeaders: webhookHeaders(connectors),
     routes: async (app) => {

@@ -11,6 +11,7 @@ import { openVault, type Vault } from '../platform/auth/encryption.ts'
 import type { Config } from '../platform/config.ts'
 import type { Db } from '../platform/db/client.ts'
 import { maintainStore } from '../platform/db/maintenance.job.ts'
+import type { Metrics } from '../platform/metrics.ts'
 import { Queue, type JobDefinition } from '../platform/queue/queue.ts'
 
 /**
@@ -30,6 +31,8 @@ export interface JobDeps {
   vault: Vault
   connectors: Connectors
   hooks?: JobHooks
+  /** The process's metrics: import lines applied, sync runs ended. */
+  metrics?: Metrics
 }
 
 /** Every kind of background job; a module adds its `*.job.ts` definitions here. */
@@ -61,6 +64,7 @@ export async function startQueue(
     /** The connector of each system (Roster's own unless given: tests give scripted ones). */
     connectors?: Connectors
     hooks?: JobHooks
+    metrics?: Metrics
   } = {},
 ): Promise<Queue> {
   const queue = await Queue.start(store.pool, {
@@ -82,7 +86,7 @@ export async function startWorkers(
   store: { db: Db },
   config: Config,
   workers: true | readonly string[],
-  options: { connectors?: Connectors; hooks?: JobHooks } = {},
+  options: { connectors?: Connectors; hooks?: JobHooks; metrics?: Metrics } = {},
 ): Promise<void> {
   const deps: JobDeps = {
     db: store.db,
@@ -91,6 +95,7 @@ export async function startWorkers(
     vault: openVault(config),
     connectors: options.connectors ?? registeredConnectors,
     hooks: options.hooks,
+    metrics: options.metrics,
   }
   for (const job of jobs) {
     if (workers === true || workers.includes(job.name)) await queue.work(job, deps)

@@ -6,6 +6,9 @@ import { openVault, type Vault } from '../platform/auth/encryption.ts'
 import { loadConfig, type Config } from '../platform/config.ts'
 import { openStore, type Store } from '../platform/db/client.ts'
 import { startReceiver, type Receiver } from '../platform/mail/receiver.ts'
+import { readiness } from '../platform/health.ts'
+import { startMetricsServer } from '../platform/http/metrics-server.ts'
+import { Metrics } from '../platform/metrics.ts'
 import type { Queue } from '../platform/queue/queue.ts'
 import { startQueue, type JobHooks, type WorkerSelection } from './jobs.ts'
 
@@ -29,6 +32,11 @@ export interface RuntimeOptions {
   receiveBounces?: boolean
   /** Where what the bounce receiver did is said; by default a process warning. */
   log?: (message: string) => void
+  /**
+   * A long-running process's kind: it gets metrics, served with its health on
+   * `ROSTER_METRICS_PORT` when that is set. A command that only waits for a job gives none.
+   */
+  process?: 'serve' | 'api' | 'worker'
 }
 
 /** What a Roster process runs on: its store, queue and credentials vault. */
@@ -39,7 +47,14 @@ export interface Runtime {
   vault: Vault
   /** The SMTP receiver of bounces, when this process runs one. */
   bounces: { port: number } | undefined
-  /** Stops the bounce receiver and the queue (its workers finish their job first), then the store if it opened it. */
+  /** The process's metrics (a long-running process only). */
+  metrics: Metrics | undefined
+  /** The port of its metrics listener, when it has one. */
+  metricsPort: number | undefined
+  /**
+   * Stops the bounce receiver, the queue (its workers finish their job or hand it back at their
+   * next safe point), then the metrics listener, then the store if it opened it.
+   */
   stop(): Promise<void>
 }
 
@@ -51,12 +66,14 @@ export interface Runtime {
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const config = options.config ?? loadConfig()
   const store = options.store ?? (await openStore(config))
+  const metrics = options.process ? new Metrics({ process: options.process }) : undefined
   try {
     const queue = await startQueue(store, config, {
       workers: options.workers ?? false,
       schedule: options.schedule ?? false,
       connectors: options.connectors,
       hooks: options.hooks,
+      metrics,
     })
     let bounces: Receiver | undefined
     try {
@@ -68,15 +85,32 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       await queue.stop()
       throw error
     }
+    metrics?.watchQueue(queue)
+    const listener =
+      metrics && config.metricsPort !== undefined
+        ? await startMetricsServer({
+            port: config.metricsPort,
+            host: config.metricsHost,
+            metrics,
+            readiness: () => readiness(store.db, queue),
+          }).catch(async (error: unknown) => {
+            await bounces?.close()
+            await queue.stop()
+            throw error
+          })
+        : undefined
     return {
       config,
       store,
       queue,
       vault: openVault(config),
       bounces: bounces && { port: bounces.port },
+      metrics,
+      metricsPort: listener?.port,
       stop: async () => {
         await bounces?.close()
         await queue.stop()
+        await listener?.close()
         if (!options.store) await store.close()
       },
     }

@@ -11,6 +11,7 @@ import { registerOrg } from './org.ts'
 import { registerReminder } from './reminder.ts'
 import { registerServe } from './serve.ts'
 import { registerSync } from './sync.ts'
+import { registerWorker } from './worker.ts'
 import { registerWorkflow } from './workflow.ts'
 
 // A reader that stops early (`roster export | head`) is not an error.
@@ -29,6 +30,7 @@ export async function runCli(deps: CliDeps = { connectors }): Promise<void> {
     })
   for (const register of [
     registerServe,
+    registerWorker,
     registerOrg,
     registerMember,
     registerWorkflow,

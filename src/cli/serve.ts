@@ -10,10 +10,14 @@ import { ensureWebBuild, webDist } from '../platform/web/build.ts'
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run the web app and the API')
+    .description('run the web app and the API, and the background jobs unless --no-workers')
     .option('--port <port>', 'port to listen on (default: PORT or 3000)')
     .option('--demo', 'on an empty store, create a demo organisation and print how to sign in')
-    .action(async (opts: { port?: string; demo?: boolean }) => {
+    .option(
+      '--no-workers',
+      'serve the API and the web app only: background jobs and their schedule are left to `roster worker` processes',
+    )
+    .action(async (opts: { port?: string; demo?: boolean; workers: boolean }) => {
       const config = loadConfig()
       const port = opts.port === undefined ? config.port : Number(opts.port)
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -26,8 +30,13 @@ export function registerServe(program: Command): void {
       // Built before the store opens: a fresh clone's first start builds the app, later starts
       // only check that no source changed.
       await ensureWebBuild(say)
-      const runtime = await startRuntime({ config, workers: true, schedule: true })
-      const { store, queue, vault } = runtime
+      const runtime = await startRuntime({
+        config,
+        workers: opts.workers,
+        schedule: opts.workers,
+        process: opts.workers ? 'serve' : 'api',
+      })
+      const { store, queue, vault, metrics } = runtime
       const app = await buildApp({
         db: store.db,
         queue,
@@ -38,6 +47,7 @@ export function registerServe(program: Command): void {
         logger: { level: config.logLevel },
         webDir: webDist,
         trustProxy: config.trustProxy,
+        metrics,
       })
       const demo = opts.demo ? await seedDemo(store.db) : undefined
       // The demo prints an admin's password: it keeps to this machine unless HOST says otherwise.
@@ -45,11 +55,17 @@ export function registerServe(program: Command): void {
       const address = `http://localhost:${(app.server.address() as AddressInfo).port}`
       const where =
         store.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'
-      process.stdout.write(`\nRoster is running at ${address} (${where})\n`)
+      const jobs = opts.workers ? '' : ', no background jobs: run `roster worker` beside it'
+      process.stdout.write(`\nRoster is running at ${address} (${where}${jobs})\n`)
       process.stdout.write(`API docs: ${address}/api/docs\n`)
       if (runtime.bounces && config.bounceSmtp) {
         process.stdout.write(
           `Bounces received over SMTP on ${config.bounceSmtp.host}:${String(runtime.bounces.port)}\n`,
+        )
+      }
+      if (runtime.metricsPort !== undefined) {
+        process.stdout.write(
+          `Metrics: http://${config.metricsHost}:${runtime.metricsPort}/metrics\n`,
         )
       }
       if (demo) {
@@ -65,6 +81,8 @@ export function registerServe(program: Command): void {
           ].join('\n') + '\n',
         )
       }
+      // Draining: the server stops accepting and finishes the requests in flight, then the
+      // workers finish their job or hand it back.
       stopOnSignal(async () => {
         await app.close()
         await runtime.stop()

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { DEFAULT_QUEUE_SCHEMA } from './queue/schema.ts'
 
 export interface Config {
   /** A PostgreSQL server to use instead of the embedded store. */
@@ -42,6 +43,13 @@ export interface Config {
    * test workers each take their own, so that one file's jobs are not run by another's workers.
    */
   queueSchema: string
+  /**
+   * The port of the operator's listener (`/metrics`, `/healthz`, `/readyz`), apart from the API;
+   * unset, there is none.
+   */
+  metricsPort: number | undefined
+  /** The address that listener binds: this machine only unless ROSTER_METRICS_HOST says otherwise. */
+  metricsHost: string
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -72,11 +80,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: publicUrl(env),
     secret: secret(env.ROSTER_SECRET),
     queueSchema: queueSchema(env.ROSTER_QUEUE_SCHEMA),
+    metricsPort: env.ROSTER_METRICS_PORT
+      ? positiveInt('ROSTER_METRICS_PORT', env.ROSTER_METRICS_PORT, 0)
+      : undefined,
+    metricsHost: env.ROSTER_METRICS_HOST || '127.0.0.1',
   }
 }
 
 function queueSchema(raw: string | undefined): string {
-  if (raw === undefined || raw === '') return 'pgboss'
+  if (raw === undefined || raw === '') return DEFAULT_QUEUE_SCHEMA
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) {
     throw new Error(
       'ROSTER_QUEUE_SCHEMA must be a lower-case schema name (letters, digits, underscores)',

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { runImport } from '../../src/modules/imports/apply/run.ts'
+import { HandedBack } from '../../src/platform/queue/queue.ts'
 import { createImport, setMapping, startImport } from '../../src/modules/imports/imports.service.ts'
 import { listNotifications } from '../../src/modules/notifications/notifications.service.ts'
 import {
@@ -194,6 +195,45 @@ describe('background runs', () => {
       'Sub 3',
       'Sub 4',
     ])
+  })
+
+  it('hands an import back after the chunk that commits when its worker stops, then resumes it', async () => {
+    const org = await newOrg(store)
+    const api = { app, key: org.key }
+    const lines = ['Customer name;Group name;Contact email']
+    for (let i = 0; i < 5; i++) lines.push(`Sub ${i};Group;c${i}@x.com`)
+    const uploaded = json(await upload(app, org.key, 'f.csv', lines.join('\n')))
+    await apiCall(api, 'PUT', `/imports/${uploaded.id}/mapping`, {
+      mapping: uploaded.suggestedMapping,
+    })
+    await store.db
+      .update(imports)
+      .set({ status: 'queued' })
+      .where(eq(imports.id, uploaded.id as string))
+    // The process starts stopping while the first chunk merges.
+    const stopping = new AbortController()
+    let applied = 0
+    await expect(
+      runImport(store.db, org.id, uploaded.id as string, {
+        signal: stopping.signal,
+        afterChunk: () => {
+          stopping.abort()
+        },
+        applied: (n) => (applied += n),
+      }),
+    ).rejects.toBeInstanceOf(HandedBack)
+    const [handedBack] = await store.db
+      .select()
+      .from(imports)
+      .where(eq(imports.id, uploaded.id as string))
+    expect(handedBack).toMatchObject({ status: 'running', chunksApplied: 1 })
+    expect(handedBack?.chunkCount).toBeGreaterThan(1)
+
+    await runImport(store.db, org.id, uploaded.id as string, { applied: (n) => (applied += n) })
+    const done = await waitForImport(api, uploaded.id as string)
+    expect(done).toMatchObject({ status: 'completed', progress: { linesDone: 5 } })
+    // Every line counted once across the two runs (the import lines metric).
+    expect(applied).toBe(5)
   })
 
   it('suggests the mapping an organisation chose before', async () => {

@@ -92,6 +92,40 @@ describe('the 15-minute schedule', () => {
     expect(again).toHaveLength(1)
   })
 
+  it('queues no other run for a connection whose run was interrupted, only its job again', async () => {
+    const org = await newOrg(store)
+    // A first full sync that a worker killed mid-run left running: its job resumes it.
+    const [connection] = await store.db
+      .insert(connections)
+      .values({
+        organizationId: org.id,
+        system: 'stripe',
+        name: 'interrupted',
+        nextSyncAt: hoursAgo(1),
+      })
+      .returning()
+    const id = connection?.id ?? ''
+    const [running] = await store.db
+      .insert(syncRuns)
+      .values({
+        organizationId: org.id,
+        connectionId: id,
+        mode: 'full',
+        trigger: 'manual',
+        status: 'running',
+        startedAt: hoursAgo(1),
+      })
+      .returning()
+
+    expect(await scheduleDueSyncs(store.db, queue, now)).toBe(1)
+
+    const runs = await store.db.select().from(syncRuns).where(eq(syncRuns.organizationId, org.id))
+    expect(runs.map((run) => run.id)).toEqual([running?.id])
+    expect(await queue.boss.findJobs('sources.sync', { key: id, queued: true })).toHaveLength(1)
+    const [after] = await store.db.select().from(connections).where(eq(connections.id, id))
+    expect(after?.nextSyncAt.toISOString()).toBe('2000-01-01T00:15:00.000Z')
+  })
+
   it('says when the next tick is', () => {
     expect(nextTick(new Date('2024-03-01T10:00:00Z')).toISOString()).toBe(
       '2024-03-01T10:15:00.000Z',

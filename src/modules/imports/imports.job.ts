@@ -11,6 +11,7 @@ export interface ImportJobDeps {
     /** Awaited after each chunk commits, so a test can find an import still running. */
     afterImportChunk?: RunHooks['afterChunk']
   }
+  metrics?: { importLines: { inc(lines: number): void } }
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
@@ -46,17 +47,20 @@ async function notifyEnd(tx: Tx, queue: Queue, row: ImportRow): Promise<void> {
 export const runImportJob = defineJob<{ organizationId: string; importId: string }, ImportJobDeps>({
   name: 'imports.run',
   queue: {
-    // A worker that dies leaves the job without heartbeats: pg-boss hands it to another worker,
-    // which resumes after the last committed chunk.
-    heartbeatSeconds: 30,
+    // A worker that dies leaves the job without heartbeats: within seconds (the shortest
+    // heartbeat pg-boss allows, checked every few seconds) pg-boss hands it to another worker,
+    // which resumes after the last committed chunk. One stopped by SIGTERM hands it back at once.
+    heartbeatSeconds: 10,
     expireInSeconds: 6 * 60 * 60,
     retryLimit: 5,
-    retryDelay: 5,
+    retryDelay: 1,
   },
-  handle: async ({ db, queue, hooks }, data) => {
+  handle: async ({ db, queue, hooks, metrics }, data, _job, context) => {
     await runImport(db, data.organizationId, data.importId, {
       finished: (tx, row) => notifyEnd(tx, queue, row),
       afterChunk: hooks?.afterImportChunk,
+      applied: (lines) => metrics?.importLines.inc(lines),
+      signal: context?.signal,
     })
   },
 })

@@ -3,6 +3,7 @@ import pg from 'pg'
 import type { Config } from '../config.ts'
 import { startEmbedded } from './embedded.ts'
 import { migrate } from './migrate.ts'
+import { DEFAULT_QUEUE_SCHEMA } from '../queue/schema.ts'
 import * as schema from './schema/index.ts'
 
 export type Db = NodePgDatabase<typeof schema>
@@ -18,7 +19,7 @@ export interface Store {
 }
 
 export async function openStore(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'queueSchema'>>,
   options: { migrate?: boolean } = {},
 ): Promise<Store> {
   let kind: Store['kind']
@@ -50,7 +51,7 @@ export async function openStore(
   }
   if (options.migrate !== false) {
     try {
-      await migrate(pool)
+      await migrate(pool, config.queueSchema ?? DEFAULT_QUEUE_SCHEMA)
     } catch (error) {
       await store.close()
       throw error

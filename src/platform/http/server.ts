@@ -9,6 +9,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
+import type { Readiness } from '../health.ts'
+import type { Metrics } from '../metrics.ts'
 import { SESSION_COOKIE } from './auth.ts'
 import { registerErrorHandling } from './errors.ts'
 import { refuseUnsafeText } from './text.ts'
@@ -26,6 +28,10 @@ export interface ServerOptions {
   trustProxy?: boolean | number | string[]
   /** A built web app to serve next to the API (see src/platform/web/build.ts). */
   webDir?: string
+  /** Whether this process can serve (`/readyz`): the composition root says what is checked. */
+  readiness?: () => Promise<Readiness>
+  /** Records each request's duration by route (served on the metrics port, not here). */
+  metrics?: Metrics
 }
 
 /**
@@ -95,7 +101,28 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger())
+  // Alive: the process answers. Ready: it can do its work (503 with what is missing otherwise).
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }))
+  const { readiness, metrics } = options
+  if (readiness) {
+    app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+      const state = await readiness()
+      return reply.code(state.ready ? 200 : 503).send({
+        status: state.ready ? 'ready' : 'not ready',
+        checks: state.checks,
+      })
+    })
+  }
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      // The route's pattern (/api/v1/customers/:id), never the path, so ids do not become labels.
+      const route = request.routeOptions.url ?? 'unmatched'
+      metrics.httpDuration.observe(
+        { method: request.method, route, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      )
+    })
+  }
 
   await options.routes(app)
   if (options.webDir && hasWebApp(options.webDir)) await registerWebApp(app, options.webDir)

@@ -4,6 +4,26 @@ import type pg from 'pg'
 import type { DbOrTx } from '../db/client.ts'
 import { withoutValues } from '../db/errors.ts'
 
+/**
+ * How often this process's pg-boss looks for jobs whose worker stopped sending heartbeats (a
+ * process killed mid-job) and hands them back: with the jobs' 10-second heartbeats, an interrupted
+ * job is taken up again about 15 seconds after its worker died, not at its expiry.
+ */
+const SUPERVISE_SECONDS = 5
+
+/** Given to a handler with its job: aborted when the job's claim is lost or the process stops. */
+export interface JobContext {
+  signal: AbortSignal
+}
+
+/** Thrown by a handler that stops at a safe point because its process is stopping. */
+export class HandedBack extends Error {
+  constructor() {
+    super('The process stopped: the job was handed back to be resumed by another worker.')
+    this.name = 'HandedBack'
+  }
+}
+
 /** How pg-boss keeps a job's queue: policy, retries, expiry, heartbeats. */
 export type QueueSettings = Omit<BossQueue, 'name'>
 
@@ -16,7 +36,11 @@ export interface JobDefinition<Data extends object, Deps> {
   queue: QueueSettings
   /** A cron expression: the job is also sent on this schedule (by the process that schedules). */
   cron?: string
-  handle(deps: Deps, data: Data, job: Job<Data>): Promise<void>
+  /**
+   * Does one job. A long job checks `context.signal` between its steps and, once aborted, stops
+   * after a step that committed (throwing `HandedBack`): the job is then retried and resumes there.
+   */
+  handle(deps: Deps, data: Data, job: Job<Data>, context?: JobContext): Promise<void>
 }
 
 export function defineJob<Data extends object, Deps>(
@@ -29,6 +53,9 @@ export function defineJob<Data extends object, Deps>(
 export class Queue {
   readonly boss: PgBoss
   private readonly created = new Set<string>()
+  /** Aborted when the process starts stopping: handlers stop at their next safe point. */
+  private readonly stopping = new AbortController()
+  private running = true
 
   private constructor(boss: PgBoss) {
     this.boss = boss
@@ -44,6 +71,8 @@ export class Queue {
       schedule: options.schedule ?? false,
       // The store is ours: pg-boss keeps to its own schema and its own maintenance.
       supervise: true,
+      superviseIntervalSeconds: SUPERVISE_SECONDS,
+      monitorIntervalSeconds: SUPERVISE_SECONDS,
     })
     // pg-boss reports failures of its own loops here; a job's failure is recorded by the job.
     boss.on('error', (error: unknown) => {
@@ -57,6 +86,11 @@ export class Queue {
   async ensure(definition: { name: string; queue: QueueSettings }): Promise<void> {
     if (this.created.has(definition.name)) return
     await this.boss.createQueue(definition.name, definition.queue)
+    // A queue created by an earlier version keeps its settings (pg-boss creates a queue only
+    // once): its retries, expiry and heartbeats are brought to this code's. Its policy cannot
+    // change once it has jobs.
+    const { policy: _policy, partition: _partition, ...settings } = definition.queue
+    await this.boss.updateQueue(definition.name, settings)
     this.created.add(definition.name)
   }
 
@@ -88,7 +122,10 @@ export class Queue {
       { pollingIntervalSeconds: 0.5, batchSize: 1 },
       async (jobs) => {
         try {
-          for (const job of jobs) await definition.handle(deps, job.data, job)
+          for (const job of jobs) {
+            const signal = AbortSignal.any([job.signal, this.stopping.signal])
+            await definition.handle(deps, job.data, job, { signal })
+          }
         } catch (error) {
           // pg-boss records a failed job's error in its table: without the statement's values.
           throw withoutValues(error)
@@ -102,7 +139,32 @@ export class Queue {
     if (definition.cron) await this.boss.schedule(definition.name, definition.cron)
   }
 
+  /** Whether the queue is started and not stopping (readiness). */
+  get started(): boolean {
+    return this.running
+  }
+
+  /**
+   * Cron jobs are sent once across all processes: pg-boss keeps one schedule per name in the
+   * database, and of the processes that schedule, one at a time sends what is due.
+   * Stopping: no new job is taken; running handlers are told to stop at their next safe point
+   * (an import after its current chunk) and are waited for, up to 30 seconds, after which pg-boss
+   * fails what is still active, to be retried. Either way the job is taken up again by a worker.
+   */
+  /** Jobs queued (created or retry), active and failed, per queue, across every process. */
+  async counts(): Promise<{ name: string; queued: number; active: number; failed: number }[]> {
+    const queues = await this.boss.getQueues([...this.created])
+    return queues.map((q) => ({
+      name: q.name,
+      queued: q.queuedCount,
+      active: q.activeCount,
+      failed: q.failedCount,
+    }))
+  }
+
   async stop(): Promise<void> {
-    await this.boss.stop({ graceful: true, timeout: 10_000 })
+    this.running = false
+    this.stopping.abort()
+    await this.boss.stop({ graceful: true, timeout: 30_000 })
   }
 }

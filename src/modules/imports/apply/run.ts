@@ -4,6 +4,7 @@ import type { Db, DbOrTx, Tx } from '../../../platform/db/client.ts'
 import { contacts, customers, importLines, imports } from '../../../platform/db/schema/index.ts'
 import { refreshStatistics } from '../../../platform/db/statistics.ts'
 import type { Actor } from '../../../platform/auth/scope.ts'
+import { HandedBack } from '../../../platform/queue/queue.ts'
 import { contactSourceState } from '../../organizations/contact-source.service.ts'
 import { systemNames } from '../../sources/systems.ts'
 import { localCopy } from '../file-store.ts'
@@ -122,6 +123,13 @@ class Interrupted extends Error {
 export interface RunHooks {
   /** Called after each chunk commits; throwing stops the run as a crash would. */
   afterChunk?: (chunk: number) => Promise<void> | void
+  /** Called after each chunk commits with the number of lines it applied (metrics). */
+  applied?: (lines: number) => void
+  /**
+   * Aborted when the worker's process stops: the run stops after the chunk that is committing
+   * (`HandedBack`), left as a crash leaves it, to be resumed by another worker.
+   */
+  signal?: AbortSignal
   /** Called in the transaction that records the end of the run. */
   finished?: (tx: Tx, row: ImportRow) => Promise<void>
 }
@@ -221,21 +229,37 @@ export async function runImport(
       if (applied > 0) await refreshStatistics(db, [customers, contacts])
     }
     for (let chunk = row.chunksApplied; chunk < (row.chunkCount ?? 0); chunk++) {
+      if (hooks.signal?.aborted) throw new Interrupted(new HandedBack())
       const state = await load(db, organizationId, importId)
       if (state?.cancelRequestedAt) {
         await refreshIfApplied()
         await finish(db, current, 'cancelled', hooks)
         return
       }
-      await db.transaction(async (tx) => {
+      const lines = await db.transaction(async (tx) => {
+        // The import's row is locked while its chunk merges, and the chunk must be the next one:
+        // a worker presumed dead that is still running, and the one that took its job over, never
+        // apply a chunk twice.
+        const { rows: locked } = await tx.execute<{ chunks_applied: number }>(sql`
+          select chunks_applied from imports
+          where organization_id = ${organizationId}::uuid and id = ${importId}::uuid for update`)
+        if (locked[0]?.chunks_applied !== chunk) return undefined
         await mergeChunk(tx, { organizationId, importId, chunk, actor })
-        await tx.execute(sql`
+        const { rows: counted } = await tx.execute<{ lines: number }>(sql`
+          with chunk_lines as (
+            select count(*)::int as lines from import_lines
+            where organization_id = ${organizationId}::uuid and import_id = ${importId}::uuid
+              and not rejected and chunk = ${chunk})
           update imports set chunks_applied = ${chunk + 1},
-            lines_done = lines_done + (select count(*) from import_lines
-              where organization_id = ${organizationId}::uuid and import_id = ${importId}::uuid
-                and not rejected and chunk = ${chunk})
-          where organization_id = ${organizationId}::uuid and id = ${importId}::uuid`)
+            lines_done = lines_done + (select lines from chunk_lines)
+          where organization_id = ${organizationId}::uuid and id = ${importId}::uuid
+          returning (select lines from chunk_lines) as lines`)
+        return counted[0]?.lines ?? 0
       })
+      if (lines === undefined) {
+        throw new Interrupted(new Error('Another worker is applying this import.'))
+      }
+      hooks.applied?.(lines)
       applied++
       try {
         await hooks.afterChunk?.(chunk)

@@ -19,12 +19,13 @@ export const syncQueue = {
   name: 'sources.sync',
   queue: {
     policy: 'stately',
-    // A worker that dies stops sending heartbeats: pg-boss hands the job to another worker,
-    // which resumes the run from the cursor of its last applied page.
-    heartbeatSeconds: 30,
+    // A worker that dies stops sending heartbeats: within seconds pg-boss hands the job to
+    // another worker, which resumes the run from the cursor of its last applied page. (The
+    // engine retries a source's errors itself: a job is retried after a crash.)
+    heartbeatSeconds: 10,
     expireInSeconds: 6 * 60 * 60,
     retryLimit: 3,
-    retryDelay: 30,
+    retryDelay: 2,
   },
 } as const
 
@@ -120,6 +121,20 @@ export async function requestRun(
     { singletonKey: connectionId },
   )
   return run
+}
+
+/** Whether the connection has a run started and not ended (by a live worker or a dead one). */
+export async function hasRunningRun(
+  tx: DbOrTx,
+  organizationId: string,
+  connectionId: string,
+): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: syncRuns.id })
+    .from(syncRuns)
+    .where(and(ofConnection(organizationId, connectionId), eq(syncRuns.status, 'running')))
+    .limit(1)
+  return row !== undefined
 }
 
 export async function findRun(

@@ -5,7 +5,7 @@ import { connections } from '../../../platform/db/schema/index.ts'
 import { defineJob, type Queue } from '../../../platform/queue/queue.ts'
 import type { Connectors } from '../connectors/index.ts'
 import { runNextSync } from './engine.ts'
-import { lockConnection, requestRun, syncQueue } from './runs.service.ts'
+import { hasRunningRun, lockConnection, requestRun, syncQueue } from './runs.service.ts'
 import { nextTick, SCHEDULE_MINUTES } from './schedule.ts'
 
 export interface SyncJobDeps {
@@ -13,6 +13,7 @@ export interface SyncJobDeps {
   queue: Queue
   vault: Vault
   connectors: Connectors
+  metrics?: { syncRuns: { inc(labels: { outcome: string }): void } }
 }
 
 const FULL_EVERY_MS = 24 * 60 * 60_000
@@ -23,7 +24,10 @@ export const syncConnection = defineJob<
 >({
   ...syncQueue,
   handle: async (deps, data) => {
-    await runNextSync(deps, data.organizationId, data.connectionId)
+    const run = await runNextSync(deps, data.organizationId, data.connectionId)
+    if (run && run.status !== 'running' && run.status !== 'queued') {
+      deps.metrics?.syncRuns.inc({ outcome: run.status })
+    }
   },
 })
 
@@ -43,9 +47,26 @@ export async function scheduleDueSyncs(db: Db, queue: Queue, now = new Date()): 
     await db.transaction(async (tx) => {
       const row = await lockConnection(tx, organizationId, id)
       if (row?.status !== 'active' || row.nextSyncAt > now) return
-      const full =
-        !row.lastFullSyncAt || now.getTime() - row.lastFullSyncAt.getTime() >= FULL_EVERY_MS
-      await requestRun(tx, queue, { organizationId, connectionId: id, full, trigger: 'schedule' })
+      if (await hasRunningRun(tx, organizationId, id)) {
+        // A run in progress (or left by a worker that died, which its job resumes) is this
+        // tick's run: queuing another would read the whole source again for nothing. Its job is
+        // sent again, in case it was lost; pg-boss keeps one per connection waiting.
+        await queue.enqueue(
+          tx,
+          syncQueue,
+          { organizationId, connectionId: id },
+          { singletonKey: id },
+        )
+      } else {
+        const full =
+          !row.lastFullSyncAt || now.getTime() - row.lastFullSyncAt.getTime() >= FULL_EVERY_MS
+        await requestRun(tx, queue, {
+          organizationId,
+          connectionId: id,
+          full,
+          trigger: 'schedule',
+        })
+      }
       await tx
         .update(connections)
         .set({ nextSyncAt: nextTick(now) })

@@ -1,0 +1,81 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app/http.ts'
+import { openVault } from '../../src/platform/auth/encryption.ts'
+import { loadConfig } from '../../src/platform/config.ts'
+import { readiness } from '../../src/platform/health.ts'
+import { startMetricsServer } from '../../src/platform/http/metrics-server.ts'
+import { Metrics } from '../../src/platform/metrics.ts'
+import { client, json, newOrg, testQueue, testStore } from '../support.ts'
+
+const store = await testStore()
+const queue = await testQueue(store)
+const config = loadConfig()
+const metrics = new Metrics({ process: 'api' })
+metrics.watchQueue(queue)
+const app = await buildApp({
+  db: store.db,
+  queue,
+  vault: openVault(config),
+  publicUrl: config.publicUrl,
+  metrics,
+})
+afterAll(() => app.close())
+
+describe('health, readiness and metrics', () => {
+  it('answers /healthz and /readyz with what was checked', async () => {
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200)
+    const ready = await app.inject({ url: '/readyz' })
+    expect(ready.statusCode).toBe(200)
+    expect(json(ready)).toEqual({
+      status: 'ready',
+      checks: { database: true, migrations: true, queue: true },
+    })
+  })
+
+  it('is not ready once its queue is stopping', async () => {
+    expect(await readiness(store.db, { started: false })).toEqual({
+      ready: false,
+      checks: { database: true, migrations: true, queue: false },
+    })
+  })
+
+  it('serves Prometheus metrics on their own listener, never on the API port', async () => {
+    const org = await newOrg(store)
+    const api = client(app, org.key)
+    expect((await api.get('/api/v1/customers')).statusCode).toBe(200)
+    expect((await app.inject({ url: '/metrics' })).statusCode).toBe(404)
+
+    let ready = true
+    const listener = await startMetricsServer({
+      port: 0,
+      host: '127.0.0.1',
+      metrics,
+      readiness: async () => ({ ...(await readiness(store.db, queue)), ready }),
+    })
+    try {
+      const base = `http://127.0.0.1:${listener.port}`
+      const response = await fetch(`${base}/metrics`)
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toContain('text/plain')
+      const text = await response.text()
+      // By the route's pattern, not its path.
+      expect(text).toMatch(
+        /roster_http_request_duration_seconds_count\{[^}]*method="GET",route="\/api\/v1\/customers",status="200"[^}]*\} [1-9]/,
+      )
+      for (const state of ['queued', 'active', 'failed']) {
+        expect(text).toMatch(new RegExp(`roster_jobs\\{[^}]*queue="imports.run",state="${state}"`))
+      }
+      expect(text).toContain('roster_import_lines_applied_total{process="api"} 0')
+      expect(text).toContain('# TYPE roster_sync_runs_total counter')
+
+      expect((await fetch(`${base}/healthz`)).status).toBe(200)
+      expect((await fetch(`${base}/readyz`)).status).toBe(200)
+      ready = false
+      const notReady = await fetch(`${base}/readyz`)
+      expect(notReady.status).toBe(503)
+      expect(await notReady.json()).toMatchObject({ status: 'not ready' })
+    } finally {
+      await listener.close()
+    }
+  })
+})
