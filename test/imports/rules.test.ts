@@ -9,6 +9,7 @@ import { listNotifications } from '../../src/modules/notifications/notifications
 import {
   connections,
   customers,
+  importLines,
   imports,
   organizations,
 } from '../../src/platform/db/schema/index.ts'
@@ -194,6 +195,42 @@ describe('background runs', () => {
       'Sub 3',
       'Sub 4',
     ])
+  })
+
+  it('counts exactly after the database lost the staged lines mid-run', async () => {
+    const org = await newOrg(store)
+    const api = { app, key: org.key }
+    const lines = ['Customer name;Group name;Contact email']
+    for (let i = 0; i < 5; i++) lines.push(`Sub ${i};Group;c${i}@x.com`)
+    const uploaded = json(await upload(app, org.key, 'f.csv', lines.join('\n')))
+    const mapped = json(
+      await apiCall(api, 'PUT', `/imports/${uploaded.id}/mapping`, {
+        mapping: uploaded.suggestedMapping,
+      }),
+    )
+    const expected = { created: 6, updated: 0, unchanged: 0 }
+    expect(mapped.dryRun.customers).toEqual(expected)
+    await store.db
+      .update(imports)
+      .set({ status: 'queued' })
+      .where(eq(imports.id, uploaded.id as string))
+    await expect(
+      runImport(store.db, org.id, uploaded.id as string, {
+        afterChunk: async (chunk) => {
+          if (chunk !== 0) return
+          // A server crash empties the unlogged staged lines; the applied chunk stays.
+          await store.db.delete(importLines).where(eq(importLines.importId, uploaded.id as string))
+          throw new Error('killed')
+        },
+      }),
+    ).rejects.toThrow('killed')
+    await runImport(store.db, org.id, uploaded.id as string)
+    const done = await waitForImport(api, uploaded.id as string)
+    expect(done.status).toBe('completed')
+    expect(done.summary.customers).toEqual(expected)
+    expect(done.summary.contacts).toEqual({ created: 5, updated: 0, unchanged: 0 })
+    expect(done.summary.lines).toMatchObject({ created: 5, unchanged: 0 })
+    expect(done.progress.linesDone).toBe(5)
   })
 
   it('suggests the mapping an organisation chose before', async () => {

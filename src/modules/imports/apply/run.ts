@@ -196,7 +196,13 @@ export async function runImport(
         await finish(db, current, 'cancelled', hooks)
         return
       }
-      const summary = await summarize(db, organizationId, importId)
+      // Staged again after chunks were applied (a server crash emptied the lines): the lines of
+      // those chunks now find what they created and plan as unchanged, so the first plan's counts
+      // stay the import's counts.
+      const summary =
+        current.chunksApplied > 0 && current.summary
+          ? current.summary
+          : await summarize(db, organizationId, importId)
       ;[row] = await db
         .update(imports)
         .set({
