@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import { contactCatalogue, customerCatalogue, type FieldDecl } from '../../../contracts/fields.ts'
 import type { ImportField } from '../../../contracts/imports.ts'
 import type { DbOrTx } from '../../../platform/db/client.ts'
-import { contacts, customers, importLines } from '../../../platform/db/schema/index.ts'
+import { contacts, customers } from '../../../platform/db/schema/index.ts'
 import { refreshStatistics } from '../../../platform/db/statistics.ts'
 import { systemNames } from '../../sources/systems.ts'
 
@@ -91,13 +91,35 @@ const mainChanged = sql`(l.contact_is_main is not null
  * or it takes them for a handful and joins them row by row (minutes for 10,000 lines).
  */
 async function analyze(db: DbOrTx): Promise<void> {
-  await refreshStatistics(db, [importLines])
+  // Only the columns the passes join and group on, from a smaller sample: the row count and the
+  // keys' spread are what keep the planner off row-by-row joins, and a full analysis of all the
+  // staged columns cost a quarter of a dry run.
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local default_statistics_target = 20`)
+    await tx.execute(sql`analyze import_lines (${sql.raw(analyzedColumns.join(', '))})`)
+  })
 }
+const analyzedColumns = [
+  'organization_id',
+  'import_id',
+  'line',
+  'rejected',
+  'customer_key',
+  'customer_id',
+  'customer_is_new',
+  'group_key',
+  'group_id',
+  'contact_key',
+  'contact_id',
+  'contact_is_new',
+  'chunk',
+]
 
 export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
   const live = sql`${scope(c, 'l')} and not l.rejected`
   // PGlite has no autovacuum to keep statistics current.
-  await refreshStatistics(db, [importLines, customers, contacts])
+  await refreshStatistics(db, [customers, contacts])
+  await analyze(db)
 
   // Customers: by Customer ID, else by name.
   await db.execute(sql`
