@@ -109,7 +109,6 @@ async function chunkCount(db: DbOrTx, row: ImportRow): Promise<number> {
   return Number(rows[0]?.chunks ?? 0)
 }
 
-/** The dry run: its counts, and the data version its planned lines hold for the run. */
 /** The chunks holding a line that creates or changes something. */
 async function chunksWithChanges(db: DbOrTx, row: ImportRow): Promise<Set<number>> {
   // Chunk 0 also creates the groups named only on their subsidiaries' lines.
@@ -124,6 +123,7 @@ async function chunksWithChanges(db: DbOrTx, row: ImportRow): Promise<Set<number
   return new Set(rows.map((r) => r.chunk))
 }
 
+/** The dry run: its counts, and the data version its planned lines hold for the run. */
 export async function dryRun(
   db: Db,
   row: ImportRow,
