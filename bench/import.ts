@@ -38,10 +38,11 @@ const labels: Record<string, string> = {
   floor: '(a) COPY floor',
   naive: '(b) naive per-line upsert',
   import: '(c) Roster import, end to end',
+  reimport: '(e) the same file again',
   preview: '(d) mapping preview ready',
 }
 for (const [kind, measures] of Object.entries(results)) {
-  for (const key of ['floor', 'naive', 'import', 'preview']) {
+  for (const key of ['floor', 'naive', 'import', 'reimport', 'preview']) {
     const m = measures[key]
     if (!m) continue
     const seconds = key === 'naive' ? (m.seconds * lines) / m.rows : m.seconds
@@ -63,6 +64,10 @@ if (postgres?.floor && postgres.naive && postgres.import && postgres.preview) {
     `- peak memory of the import under 400 MB: ${postgres.import.peakMb} MB — ${verdict(postgres.import.peakMb < 400)}`,
     `- (d) under 1 s: ${postgres.preview.seconds.toFixed(2)} s — ${verdict(postgres.preview.seconds < 1)}`,
   )
+  if (postgres.reimport) {
+    const again = postgres.reimport.seconds / postgres.floor.seconds
+    checks.push(`- (e) within 1× of (a): ${again.toFixed(1)}× — ${verdict(again <= 1)}`)
+  }
 } else {
   checks.push('- Set DATABASE_URL to a PostgreSQL server to measure the PostgreSQL targets.')
 }

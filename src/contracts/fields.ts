@@ -840,6 +840,9 @@ export const plainImportFields = importable.flatMap((f) =>
           field: f.import.key as ImportField,
           key: camel(f.staged.column) as PlainStagedKey,
           column: f.staged.column,
+          label: f.import.label,
+          /** The API's own rule for the field: the import checks a cell with it too. */
+          write: f.write,
         },
       ]
     : [],

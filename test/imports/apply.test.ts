@@ -156,6 +156,80 @@ describe('file import', () => {
     expect(acme.contacts).toHaveLength(3)
   })
 
+  it('a file marking two main contacts for one customer changes nothing when imported again', async () => {
+    const { api, http } = await setup()
+    const file = 'Customer name;Contact email;Main contact\nAcme;a@acme.com;1\nAcme;b@acme.com;1\n'
+    const first = await importFile(api, file)
+    expect(first.result.summary.contacts).toEqual({ created: 2, updated: 0, unchanged: 0 })
+    const again = await importFile(api, file)
+    expect(again.dryRun.dryRun.contacts).toEqual({ created: 0, updated: 0, unchanged: 2 })
+    expect(again.result.summary.contacts).toEqual({ created: 0, updated: 0, unchanged: 2 })
+    expect(again.result.summary.lines).toMatchObject({ unchanged: 2, updated: 0 })
+    const [acme] = await customersOf(http)
+    expect(acme.contacts.filter((c: any) => c.isMain).map((c: any) => c.email)).toEqual([
+      'b@acme.com',
+    ])
+  })
+
+  it('creates a main contact with its flag: one "create" in its history, no "update"', async () => {
+    const { api, http } = await setup()
+    await importFile(api, 'Customer name;Contact email;Main contact\nAcme;a@acme.com;1\n')
+    const [acme] = await customersOf(http)
+    const history = json(await http.get(`/api/v1/customers/${acme.id as string}/history`)).data
+    const contactEvents = history.filter((e: any) => e.entity === 'contact')
+    expect(contactEvents.map((e: any) => e.action)).toEqual(['create'])
+    expect(contactEvents[0].after).toMatchObject({ email: 'a@acme.com', isMain: true })
+  })
+
+  it('refuses a line holding a NUL character, saying so, and applies the others', async () => {
+    const { api, http } = await setup()
+    // Enough lines that one NUL does not make the file look binary.
+    const more = Array.from({ length: 60 }, (_, i) => `Other ${i};Nantes`).join('\n')
+    const { id, dryRun, result } = await importFile(
+      api,
+      Buffer.from(`Customer name;City\nAcme;Pa\u0000ris\nBeta;Lyon\n${more}\n`),
+    )
+    expect(dryRun.dryRun.lines).toMatchObject({ created: 61, rejected: 1 })
+    expect(result.status).toBe('completed')
+    expect(json(await apiCall(api, 'GET', `/imports/${id}/rejected-lines`)).data).toEqual([
+      {
+        line: 2,
+        column: 'City',
+        value: 'Paris',
+        reason:
+          'This cell holds a NUL character (an invisible byte 0), which cannot be stored; delete it and import the line again.',
+      },
+    ])
+    expect((await customersOf(http)).map((c) => c.name)).not.toContain('Acme')
+    const header = await upload(app, api.key, 'nul.csv', `Customer\u0000 name;City\n${more}\n`)
+    expect(header.statusCode).toBe(422)
+    expect(json(header).error.message).toBe(
+      'The header row holds a NUL character (an invisible byte 0); delete it and upload the file again.',
+    )
+  })
+
+  it('refuses a first name the API would refuse: one length rule for both', async () => {
+    const { api, http } = await setup()
+    const long = 'A'.repeat(201)
+    const { id: customerId } = json(await http.post('/api/v1/customers', { name: 'Acme' }))
+    const byApi = await http.post(`/api/v1/customers/${customerId as string}/contacts`, {
+      email: 'api@acme.com',
+      firstName: long,
+    })
+    expect(byApi.statusCode).toBe(400)
+    const { id, dryRun } = await importFile(
+      api,
+      `Customer name;Contact email;First name\nAcme;a@acme.com;${long}\nAcme;b@acme.com;${'B'.repeat(200)}\n`,
+    )
+    expect(dryRun.dryRun.lines).toMatchObject({ rejected: 1, created: 1 })
+    const [rejection] = json(await apiCall(api, 'GET', `/imports/${id}/rejected-lines`)).data
+    expect(rejection).toMatchObject({
+      line: 2,
+      column: 'First name',
+      reason: 'First name is longer than 200 characters; shorten it.',
+    })
+  })
+
   it('a blank cell leaves the stored value unchanged', async () => {
     const { api, http } = await setup()
     await importFile(api, 'Customer ID;Customer name;City;Postal code\nX1;Acme;Lyon;69001\n')

@@ -10,6 +10,7 @@ import { listNotifications } from '../../src/modules/notifications/notifications
 import {
   connections,
   customers,
+  importLines,
   imports,
   organizations,
 } from '../../src/platform/db/schema/index.ts'
@@ -234,6 +235,82 @@ describe('background runs', () => {
     expect(done).toMatchObject({ status: 'completed', progress: { linesDone: 5 } })
     // Every line counted once across the two runs (the import lines metric).
     expect(applied).toBe(5)
+  })
+
+  it('counts exactly after the database lost the staged lines mid-run', async () => {
+    const org = await newOrg(store)
+    const api = { app, key: org.key }
+    const lines = ['Customer name;Group name;Contact email']
+    for (let i = 0; i < 5; i++) lines.push(`Sub ${i};Group;c${i}@x.com`)
+    const uploaded = json(await upload(app, org.key, 'f.csv', lines.join('\n')))
+    const mapped = json(
+      await apiCall(api, 'PUT', `/imports/${uploaded.id}/mapping`, {
+        mapping: uploaded.suggestedMapping,
+      }),
+    )
+    const expected = { created: 6, updated: 0, unchanged: 0 }
+    expect(mapped.dryRun.customers).toEqual(expected)
+    await store.db
+      .update(imports)
+      .set({ status: 'queued' })
+      .where(eq(imports.id, uploaded.id as string))
+    await expect(
+      runImport(store.db, org.id, uploaded.id as string, {
+        afterChunk: async (chunk) => {
+          if (chunk !== 0) return
+          // A server crash empties the unlogged staged lines; the applied chunk stays.
+          await store.db.delete(importLines).where(eq(importLines.importId, uploaded.id as string))
+          throw new Error('killed')
+        },
+      }),
+    ).rejects.toThrow('killed')
+    await runImport(store.db, org.id, uploaded.id as string)
+    const done = await waitForImport(api, uploaded.id as string)
+    expect(done.status).toBe('completed')
+    expect(done.summary.customers).toEqual(expected)
+    expect(done.summary.contacts).toEqual({ created: 5, updated: 0, unchanged: 0 })
+    expect(done.summary.lines).toMatchObject({ created: 5, unchanged: 0 })
+    expect(done.progress.linesDone).toBe(5)
+  })
+
+  it("runs the dry run's plan when nothing changed since, and plans again when data changed", async () => {
+    const org = await newOrg(store)
+    const api = { app, key: org.key }
+    const http = client(app, org.key)
+    const planned = async (id: string) =>
+      (
+        await store.db
+          .select({ customerId: importLines.customerId })
+          .from(importLines)
+          .where(eq(importLines.importId, id))
+      ).map((l) => l.customerId)
+    const submit = async (file: string) => {
+      const uploaded = json(await upload(app, org.key, 'f.csv', file))
+      const mapped = json(
+        await apiCall(api, 'PUT', `/imports/${uploaded.id}/mapping`, {
+          mapping: uploaded.suggestedMapping,
+        }),
+      )
+      return { id: uploaded.id as string, dryRun: mapped.dryRun, ids: await planned(uploaded.id) }
+    }
+    const run = async (id: string) => {
+      expect((await apiCall(api, 'POST', `/imports/${id}/start`, {})).statusCode).toBe(202)
+      return waitForImport(api, id)
+    }
+
+    // Unchanged: the customer is created with the id the dry run planned for it.
+    const first = await submit('Customer ID;Customer name\nU1;Unchanged\n')
+    expect(await run(first.id)).toMatchObject({ status: 'completed' })
+    const [created] = json(await http.get('/api/v1/customers?q=U1')).data
+    expect(first.ids).toEqual([created.id])
+
+    // Changed: a customer with the file's ID arrives between the dry run and the run.
+    const second = await submit('Customer ID;Customer name\nC1;Changed\n')
+    expect(second.dryRun.customers).toEqual({ created: 1, updated: 0, unchanged: 0 })
+    await http.post('/api/v1/customers', { name: 'Changed', externalId: 'C1' })
+    const done = await run(second.id)
+    expect(done.summary.customers).toEqual({ created: 0, updated: 0, unchanged: 1 })
+    expect(json(await http.get('/api/v1/customers?q=C1')).data).toHaveLength(1)
   })
 
   it('suggests the mapping an organisation chose before', async () => {

@@ -153,6 +153,7 @@ export async function setReadOptions(
       columns: inspection.columns,
       mapping: null,
       dryRun: null,
+      plannedVersion: null,
       status: 'uploaded',
     })
     .where(where(organizationId, id))
@@ -174,14 +175,14 @@ export async function setMapping(
   checkMapping(current.columns, mapping)
   const [mapped] = await db
     .update(imports)
-    .set({ mapping, status: 'mapped', dryRun: null })
+    .set({ mapping, status: 'mapped', dryRun: null, plannedVersion: null })
     .where(where(organizationId, id))
     .returning()
   if (!mapped) throw notFound('Import')
-  const summary = await dryRun(db, mapped)
+  const { summary, version } = await dryRun(db, mapped)
   const [row] = await db
     .update(imports)
-    .set({ dryRun: summary })
+    .set({ dryRun: summary, plannedVersion: version })
     .where(where(organizationId, id))
     .returning()
   if (!row) throw notFound('Import')

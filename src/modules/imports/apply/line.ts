@@ -76,6 +76,24 @@ export function fieldColumns(mapping: ColumnMapping): Map<ImportField, number> {
 
 const contactFields = importFields.filter((field) => fieldInfo[field].group === 'contact')
 
+const plainRules = new Map(plainImportFields.map((f) => [f.field, f]))
+
+/** Why the API's rule for a plain field refuses a cell, said for the rejected-lines list. */
+function refusal(label: string, error: z.ZodError): string {
+  const [issue] = error.issues
+  if (issue?.code === 'too_big') {
+    return `${label} is longer than ${String(issue.maximum)} characters; shorten it.`
+  }
+  return `${label}: ${issue?.message ?? 'this value is not accepted'}.`
+}
+
+/**
+ * PostgreSQL text cannot hold a NUL: a mapped cell with one rejects its line (a NUL in a column
+ * the mapping ignores is never stored, so it does no harm).
+ */
+export const NUL_REASON =
+  'This cell holds a NUL character (an invisible byte 0), which cannot be stored; delete it and import the line again.'
+
 /**
  * Checks one line on its own (formats, roles, members, workflows) and normalises it. What needs
  * the other lines or the stored customers is decided afterwards, in SQL, for all lines at once.
@@ -92,7 +110,14 @@ export function checkLine(
     // Roster's own error files protect formula-like cells with an apostrophe; take it off again.
     const value = (cells[index] ?? '').trim().replace(/^'(?=[=+\-@])/, '')
     if (value === '') return null
-    if (value.length > MAX_TEXT) {
+    if (value.includes('\u0000')) {
+      throw new LineProblem(field, value.replaceAll('\u0000', ''), NUL_REASON)
+    }
+    const rule = plainRules.get(field)
+    if (rule?.write) {
+      const checked = rule.write.safeParse(value)
+      if (!checked.success) throw new LineProblem(field, value, refusal(rule.label, checked.error))
+    } else if (value.length > MAX_TEXT) {
       throw new LineProblem(field, value, `This cell is longer than ${MAX_TEXT} characters.`)
     }
     return value

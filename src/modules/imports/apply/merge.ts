@@ -149,6 +149,41 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
     select ${c.organizationId}::uuid, customer_id, unnest(ids) from w
     on conflict do nothing`)
 
+  const mainOfChunk = sql`
+    select distinct on (customer_id) customer_id, contact_id
+    from import_lines l where ${inChunk} and l.contact_is_main and l.contact_id is not null
+    order by customer_id, line desc`
+  // Main contact: the latest line marking one wins, over the file and over what Roster had. A
+  // line saying 0 unmarks its contact, unless another line of the customer marks one. Unmarking
+  // goes first, so new contacts are inserted with their flag (one "create" in their history,
+  // not a "create" and an "update") without two main contacts for a moment.
+  const mainFlag = (desired: SQL): SQL => sql`
+    with m as (${mainOfChunk}),
+    z as (
+      select distinct on (contact_id) contact_id, customer_id, contact_is_main
+      from import_lines l where ${inChunk} and l.contact_is_main is not null and l.contact_id is not null
+      order by contact_id, line desc
+    ),
+    x as (${desired}),
+    old as (select k.* from contacts k join x on k.organization_id = ${c.organizationId}::uuid and k.id = x.id),
+    upd as (
+      update contacts k set is_main = x.is_main, updated_at = now() from x
+      where k.organization_id = ${c.organizationId}::uuid and k.id = x.id and k.is_main <> x.is_main
+      returning k.*
+    )
+    ${audit}
+    select upd.organization_id, 'contact', upd.id, upd.customer_id, 'update', ${actor},
+      ${contactSnapshot('old')}, ${contactSnapshot('upd')}
+    from upd join old on old.id = upd.id`
+  await tx.execute(
+    mainFlag(sql`
+      select k.id, false as is_main from contacts k join m on k.organization_id = ${c.organizationId}::uuid
+        and k.customer_id = m.customer_id and k.is_main and k.id <> m.contact_id
+      union all
+      select z.contact_id, false from z
+      where not z.contact_is_main and not exists (select 1 from m where m.customer_id = z.customer_id)`),
+  )
+
   const contacts = sql`
     select contact_id, min(customer_id::text)::uuid as customer_id, bool_or(contact_is_new) as is_new,
       ${sql.join(contactColumns.map(latest), sql`, `)}
@@ -156,9 +191,10 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
   await tx.execute(sql`
     with a as (${contacts}),
     ins as (
-      insert into contacts (organization_id, id, customer_id, ${sql.raw(contactSet.map(([column]) => column).join(', '))})
-      select ${c.organizationId}::uuid, contact_id, customer_id, ${sql.raw(contactColumns.join(', '))}
-      from a where is_new
+      insert into contacts (organization_id, id, customer_id, is_main, ${sql.raw(contactSet.map(([column]) => column).join(', '))})
+      select ${c.organizationId}::uuid, a.contact_id, a.customer_id, a.contact_id = m.contact_id is true,
+        ${sql.raw(contactColumns.map((column) => `a.${column}`).join(', '))}
+      from a left join (${mainOfChunk}) m on m.customer_id = a.customer_id where a.is_new
       returning *
     )
     ${audit}
@@ -184,37 +220,5 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
       ${contactSnapshot('old')}, ${contactSnapshot('upd')}
     from upd join old on old.id = upd.id`)
 
-  // Main contact: the latest line marking one wins, over the file and over what Roster had. A
-  // line saying 0 unmarks its contact, unless another line of the customer marks one.
-  const mainFlag = (desired: SQL): SQL => sql`
-    with m as (
-      select distinct on (customer_id) customer_id, contact_id
-      from import_lines l where ${inChunk} and l.contact_is_main and l.contact_id is not null
-      order by customer_id, line desc
-    ),
-    z as (
-      select distinct on (contact_id) contact_id, customer_id, contact_is_main
-      from import_lines l where ${inChunk} and l.contact_is_main is not null and l.contact_id is not null
-      order by contact_id, line desc
-    ),
-    x as (${desired}),
-    old as (select k.* from contacts k join x on k.organization_id = ${c.organizationId}::uuid and k.id = x.id),
-    upd as (
-      update contacts k set is_main = x.is_main, updated_at = now() from x
-      where k.organization_id = ${c.organizationId}::uuid and k.id = x.id and k.is_main <> x.is_main
-      returning k.*
-    )
-    ${audit}
-    select upd.organization_id, 'contact', upd.id, upd.customer_id, 'update', ${actor},
-      ${contactSnapshot('old')}, ${contactSnapshot('upd')}
-    from upd join old on old.id = upd.id`
-  await tx.execute(
-    mainFlag(sql`
-      select k.id, false as is_main from contacts k join m on k.organization_id = ${c.organizationId}::uuid
-        and k.customer_id = m.customer_id and k.is_main and k.id <> m.contact_id
-      union all
-      select z.contact_id, false from z
-      where not z.contact_is_main and not exists (select 1 from m where m.customer_id = z.customer_id)`),
-  )
   await tx.execute(mainFlag(sql`select contact_id as id, true as is_main from m`))
 }

@@ -9,6 +9,7 @@ import { contactSourceState } from '../../organizations/contact-source.service.t
 import { systemNames } from '../../sources/systems.ts'
 import { localCopy } from '../file-store.ts'
 import { moveImport } from '../lifecycle.ts'
+import { dataVersion } from './data-version.ts'
 import { mergeChunk } from './merge.ts'
 import { planImport } from './plan.ts'
 import { stageFile, StagingStopped } from './stage.ts'
@@ -41,16 +42,18 @@ const where = (row: { organizationId: string; id: string }) =>
 
 /**
  * Reads, checks, stages and plans every line of the file, without changing any customer or
- * contact: the dry run, and the first step of a run. Returns the number of lines, or null when
- * `progress` asked to stop.
+ * contact: the dry run, and the first step of a run unless it reuses the dry run's lines.
+ * Returns the number of lines and chunks and the data version the plan read (taken before it
+ * read anything), or null when `progress` asked to stop.
  */
 export async function stageAndPlan(
   db: Db,
   row: ImportRow,
   progress?: (linesRead: number) => Promise<boolean>,
-): Promise<{ lines: number; chunks: number } | null> {
+): Promise<{ lines: number; chunks: number; version: string } | null> {
   const { mapping, columns } = row
   if (!mapping) throw new Error('an import is staged only once it is mapped')
+  const version = await dataVersion(db, row.organizationId)
   const path = await localCopy(db, {
     organizationId: row.organizationId,
     importId: row.id,
@@ -86,7 +89,7 @@ export async function stageAndPlan(
     chunkSize: CHUNK_CUSTOMERS,
   })
   const chunks = await chunkCount(db, row)
-  return { lines, chunks }
+  return { lines, chunks, version }
 }
 
 async function hasStagedLines(db: DbOrTx, row: ImportRow): Promise<boolean> {
@@ -107,10 +110,38 @@ async function chunkCount(db: DbOrTx, row: ImportRow): Promise<number> {
   return Number(rows[0]?.chunks ?? 0)
 }
 
-export async function dryRun(db: Db, row: ImportRow): Promise<ImportSummary> {
+/** The chunks holding a line that creates or changes something. */
+async function chunksWithChanges(db: DbOrTx, row: ImportRow): Promise<Set<number>> {
+  // Chunk 0 also creates the groups named only on their subsidiaries' lines.
+  const scope = sql`organization_id = ${row.organizationId}::uuid and import_id = ${row.id}::uuid
+    and not rejected`
+  const { rows } = await db.execute<{ chunk: number }>(sql`
+    select distinct chunk from import_lines where ${scope}
+      and (customer_outcome in ('create', 'update') or contact_outcome in ('create', 'update'))
+    union
+    select 0 where exists (select 1 from import_lines where ${scope}
+      and group_id is not null and group_key not like 'id:%')`)
+  return new Set(rows.map((r) => r.chunk))
+}
+
+/** The dry run: its counts, and the data version its planned lines hold for the run. */
+export async function dryRun(
+  db: Db,
+  row: ImportRow,
+): Promise<{ summary: ImportSummary; version: string }> {
   const staged = await stageAndPlan(db, row)
   if (!staged) throw new Error('dry run stopped')
-  return summarize(db, row.organizationId, row.id)
+  return { summary: await summarize(db, row.organizationId, row.id), version: staged.version }
+}
+
+/**
+ * The dry run's lines, when they still say what the run will do: planned to the end (the
+ * version is recorded only then, and cleared when the file is read again or mapped again) and
+ * against the organisation's data as it is now.
+ */
+async function dryRunStillHolds(db: Db, row: ImportRow): Promise<boolean> {
+  if (!row.plannedVersion || !(await hasStagedLines(db, row))) return false
+  return row.plannedVersion === (await dataVersion(db, row.organizationId))
 }
 
 /** A hook stopped the run: it is left as a crash leaves it, to be resumed. */
@@ -192,25 +223,36 @@ export async function runImport(
       current.stagedAt = null
     }
     if (!current.stagedAt) {
-      const staged = await stageAndPlan(db, current, async (linesRead) => {
-        const [state] = await db
-          .update(imports)
-          .set({ linesRead })
-          .where(where(current))
-          .returning({ cancel: imports.cancelRequestedAt })
-        return !state?.cancel
-      })
+      const staged = (await dryRunStillHolds(db, current))
+        ? { lines: null, chunks: await chunkCount(db, current) }
+        : await stageAndPlan(db, current, async (linesRead) => {
+            const [state] = await db
+              .update(imports)
+              .set({ linesRead })
+              .where(where(current))
+              .returning({ cancel: imports.cancelRequestedAt })
+            return !state?.cancel
+          })
       if (!staged) {
         await finish(db, current, 'cancelled', hooks)
         return
       }
-      const summary = await summarize(db, organizationId, importId)
+      // Staged again after chunks were applied (a server crash emptied the lines): the lines of
+      // those chunks now find what they created and plan as unchanged, so the first plan's counts
+      // stay the import's counts.
+      const summary =
+        current.chunksApplied > 0 && current.summary
+          ? current.summary
+          : await summarize(db, organizationId, importId)
+      const lines = staged.lines ?? summary.lines.total
       ;[row] = await db
         .update(imports)
         .set({
           stagedAt: new Date(),
-          linesRead: staged.lines,
-          linesTotal: staged.lines,
+          // From now on the lines are the run's: a crash resumes them, never reuses them.
+          plannedVersion: null,
+          linesRead: lines,
+          linesTotal: lines,
           linesDone: summary.lines.rejected,
           chunkCount: staged.chunks,
           chunksApplied: 0,
@@ -228,6 +270,7 @@ export async function runImport(
     const refreshIfApplied = async () => {
       if (applied > 0) await refreshStatistics(db, [customers, contacts])
     }
+    const toWrite = await chunksWithChanges(db, row)
     for (let chunk = row.chunksApplied; chunk < (row.chunkCount ?? 0); chunk++) {
       if (hooks.signal?.aborted) throw new Interrupted(new HandedBack())
       const state = await load(db, organizationId, importId)
@@ -236,6 +279,7 @@ export async function runImport(
         await finish(db, current, 'cancelled', hooks)
         return
       }
+      const writes = toWrite.has(chunk)
       const lines = await db.transaction(async (tx) => {
         // The import's row is locked while its chunk merges, and the chunk must be the next one:
         // a worker presumed dead that is still running, and the one that took its job over, never
@@ -244,7 +288,8 @@ export async function runImport(
           select chunks_applied from imports
           where organization_id = ${organizationId}::uuid and id = ${importId}::uuid for update`)
         if (locked[0]?.chunks_applied !== chunk) return undefined
-        await mergeChunk(tx, { organizationId, importId, chunk, actor })
+        // A chunk whose every line is unchanged has nothing to write: only its count moves.
+        if (writes) await mergeChunk(tx, { organizationId, importId, chunk, actor })
         const { rows: counted } = await tx.execute<{ lines: number }>(sql`
           with chunk_lines as (
             select count(*)::int as lines from import_lines
@@ -260,7 +305,7 @@ export async function runImport(
         throw new Interrupted(new Error('Another worker is applying this import.'))
       }
       hooks.applied?.(lines)
-      applied++
+      if (writes) applied++
       try {
         await hooks.afterChunk?.(chunk)
       } catch (error) {

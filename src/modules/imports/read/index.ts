@@ -159,6 +159,11 @@ async function findHeader(
     )
   }
   const columns = columnsOf(header)
+  if (columns.some((column) => column.includes('\u0000'))) {
+    throw refused(
+      'The header row holds a NUL character (an invisible byte 0); delete it and upload the file again.',
+    )
+  }
   const sample = top
     .filter(({ line }) => line > header.line)
     .slice(0, SAMPLE_SIZE)

@@ -59,6 +59,9 @@ export const imports = pgTable(
     // Resumable apply: lines are staged once per run, then merged chunk by chunk; a chunk's
     // merge and this counter commit together, so a restarted job carries on after the last one.
     stagedAt: timestamp('staged_at', { withTimezone: true }),
+    // The organisation's data version (imports/apply/data-version.ts) the dry run's staged lines
+    // were planned against: a run finding it unchanged reuses them instead of staging again.
+    plannedVersion: text('planned_version'),
     chunkCount: integer('chunk_count'),
     chunksApplied: integer('chunks_applied').notNull().default(0),
     summary: jsonb().$type<ImportSummary>(),
