@@ -31,6 +31,12 @@ export interface Config {
   publicUrl: string
   /** Encrypts connection credentials (platform/auth/encryption.ts); never logged. */
   secret: string | undefined
+  /**
+   * Whether the API accepts a connection's base URL (a proxy or a test server in place of the
+   * system's own address). Off unless ROSTER_ALLOW_BASE_URL=1: a tenant's admin could otherwise
+   * make the server call any address it reaches. The CLI, run on the server, always may.
+   */
+  allowBaseUrl: boolean
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -59,7 +65,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bounceAddress: bounceAddress(env.ROSTER_BOUNCE_ADDRESS),
     publicUrl: publicUrl(env),
     secret: secret(env.ROSTER_SECRET),
+    allowBaseUrl: flag('ROSTER_ALLOW_BASE_URL', env.ROSTER_ALLOW_BASE_URL),
   }
+}
+
+function flag(name: string, raw: string | undefined): boolean {
+  const value = raw?.trim().toLowerCase() ?? ''
+  if (value === '' || value === '0' || value === 'false') return false
+  if (value === '1' || value === 'true') return true
+  throw new Error(`${name} must be 1 (on) or 0 (off)`)
 }
 
 function trustProxy(raw: string | undefined): boolean | number | string[] {
