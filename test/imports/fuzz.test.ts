@@ -61,7 +61,7 @@ function mutateCsv(r: Rng): Buffer {
       case 4:
         file = Buffer.concat([
           file.subarray(0, at),
-          Buffer.from(r.pick(['x', 'é', '"'] as const).repeat(1 + r.int(100_000))),
+          Buffer.from(r.pick(['x', 'é', '"'] as const).repeat(1 + r.int(30_000))),
           file.subarray(at),
         ])
         break
@@ -150,7 +150,7 @@ describe('fuzzed import files', () => {
   it('never answer 500 nor crash a run, whatever the CSV holds', async () => {
     const r = rng(seed)
     const failures: Failure[] = []
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 80; i++) {
       await tryImport(`fuzz-${String(i)}.csv`, mutateCsv(r), i % 20 === 0, failures)
     }
     expect(failures).toEqual([])
@@ -159,10 +159,10 @@ describe('fuzzed import files', () => {
   it('never answer 500 nor crash a run, whatever the workbook holds', async () => {
     const r = rng(seed + 1)
     const failures: Failure[] = []
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 40; i++) {
       await tryImport(`fuzz-${String(i)}.xlsx`, mutateXlsx(r), false, failures)
     }
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 10; i++) {
       await tryImport(`nasty-${String(i)}.xlsx`, await nastyWorkbook(r), i % 4 === 0, failures)
     }
     // A CSV named .xlsx, a workbook named .csv, and an archive of something else.
