@@ -40,10 +40,12 @@ for (const { connector: spec, sync } of systemSpecs) {
       country: 'FR',
     })
     const scope = { organizationId: org.id, actor: cliActor }
-    const prepared = await prepareConnection({ vault, connectors }, org.id, {
-      system: sync.system,
-      ...sync.connection(fake),
-    })
+    const prepared = await prepareConnection(
+      { vault, connectors },
+      org.id,
+      { system: sync.system, ...sync.connection(fake) },
+      { allowBaseUrl: true },
+    )
     const row = await store.db.transaction((tx) => insertConnection(tx, queue, scope, prepared))
 
     let started = performance.now()

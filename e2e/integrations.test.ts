@@ -91,6 +91,8 @@ describeInBrowser('settings → integrations', () => {
     await card(page, 'Stripe')
       .getByRole('button', { name: 'Copy the webhook URL of Stripe' })
       .waitFor()
+    // Roster runs on 127.0.0.1 here, as without ROSTER_PUBLIC_URL: Stripe could not call it.
+    await card(page, 'Stripe').getByText('Stripe cannot reach this address').waitFor()
     await page.evaluate('window.scrollTo(0, 0)')
     await shot(page, 'synced', { tour: 'settings-integrations' })
   })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
+import { eq } from 'drizzle-orm'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   deliverNotification,
@@ -15,6 +16,7 @@ import {
 } from '../src/modules/notifications/notifications.service.ts'
 import { updateProfile } from '../src/modules/organizations/profile.service.ts'
 import { loadConfig } from '../src/platform/config.ts'
+import { members } from '../src/platform/db/schema/index.ts'
 import {
   client,
   json,
@@ -93,13 +95,14 @@ await new Promise<void>((resolve) => {
   slackServer.listen(0, '127.0.0.1', resolve)
 })
 afterAll(() => closed(slackServer))
+// Profiles take Slack's host only; the job is told to post there through the stand-in.
 const slackBase = `http://127.0.0.1:${(slackServer.address() as AddressInfo).port}`
-const newWebhook = (): string => `${slackBase}/services/T0001/B0001/${randomUUID()}`
+const newWebhook = (): string => `https://hooks.slack.com/services/T0001/B0001/${randomUUID()}`
 
 const publicUrl = 'https://roster.example.com'
 const password = 'correct horse battery'
 const config = loadConfig({ ...process.env, SMTP_URL: smtpUrl, ROSTER_PUBLIC_URL: publicUrl })
-const deps = { db: store.db, config }
+const deps = { db: store.db, config, slackOrigin: slackBase }
 
 const warnings: string[] = []
 process.on('warning', (warning) => warnings.push(warning.message))
@@ -121,7 +124,10 @@ const queuedJobs = (org: TestOrg) =>
   })
 
 /** Runs the organisation's queued deliveries once each, as a worker would, and clears them. */
-async function deliverQueued(org: TestOrg, with_ = deps) {
+async function deliverQueued(
+  org: TestOrg,
+  with_: Parameters<typeof deliverNotification.handle>[0] = deps,
+) {
   const jobs = await queuedJobs(org)
   for (const job of jobs) await deliverNotification.handle(with_, job.data, job)
   if (jobs.length > 0) {
@@ -525,12 +531,20 @@ describe('profile API', () => {
     expect(json(await api.get('/api/v1/profile')).notifications.slackWebhookUrl).toBe(webhook)
   })
 
-  it('refuses a Slack webhook URL that is not https, except on this machine', async () => {
+  it('refuses a Slack webhook URL that is not on https://hooks.slack.com', async () => {
     const { api } = await signedInMember()
+    const before = slack.posts.length
     for (const slackWebhookUrl of [
       'http://hooks.slack.com/services/T0001/B0001/abcdef',
       'hooks.slack.com/services/T0001/B0001/abcdef',
       'ftp://example.com/hook',
+      'http://127.0.0.1:9999/hook',
+      `${slackBase}/services/T0001/B0001/abcdef`,
+      'http://169.254.169.254/latest/meta-data/',
+      'https://hooks.slack.com.example.com/services/T0001/B0001/abcdef',
+      'https://hooks.slack.com:8443/services/T0001/B0001/abcdef',
+      'https://user@hooks.slack.com/services/T0001/B0001/abcdef',
+      'https://evil.example.com/?https://hooks.slack.com/services/x',
     ]) {
       const res = await api.patch('/api/v1/profile', { notifications: { slackWebhookUrl } })
       expect(res.statusCode).toBe(400)
@@ -540,10 +554,24 @@ describe('profile API', () => {
           'Use the https:// webhook URL Slack gives you, like https://hooks.slack.com/services/….',
       })
     }
-    const local = await api.patch('/api/v1/profile', {
-      notifications: { slackWebhookUrl: 'http://127.0.0.1:9999/hook' },
-    })
-    expect(local.statusCode).toBe(200)
+    expect(slack.posts.length).toBe(before)
+  })
+
+  it('posts nowhere when a webhook URL saved before the rule is not on Slack’s host', async () => {
+    const org = await newOrg(store)
+    const member = await newMember(store, org, 'member')
+    const before = slack.posts.length
+    // As saved by an earlier version, which let http://127.0.0.1 through.
+    await store.db
+      .update(members)
+      .set({ notifySlack: true, slackWebhookUrl: `${slackBase}/services/T0001/B0001/old` })
+      .where(eq(members.id, member.id))
+    await notify(org, member.id, importFinished(randomUUID()))
+    expect(await deliverQueued(org, { db: store.db, config })).toHaveLength(1)
+    expect(slack.posts.length).toBe(before)
+    await expect
+      .poll(() => warnings.join('\n'))
+      .toContain(`member ${member.id} not delivered: its webhook URL is not on`)
   })
 
   it('refuses fields it does not know, such as the email', async () => {

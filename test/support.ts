@@ -90,6 +90,8 @@ export async function testApp(
     /** Scripted connectors in place of Roster's own (test/sources/scripted.ts). */
     connectors?: Connectors
     trustProxy?: boolean | number | string[]
+    /** Whether admins may give a base URL; on, as the fakes are reached through one. */
+    allowBaseUrl?: boolean
   } = {},
 ): Promise<FastifyInstance> {
   const config = loadConfig()
@@ -103,6 +105,7 @@ export async function testApp(
     logger: options.logger,
     connectors: options.connectors,
     trustProxy: options.trustProxy,
+    allowBaseUrl: options.allowBaseUrl ?? true,
   })
   afterAll(() => app.close())
   return app

@@ -52,6 +52,8 @@ export async function startRoster(
     publicUrl: baseURL,
     webDir: webDist,
     importMaxBytes: options.importMaxBytes,
+    // The systems' fakes are reached through a base URL.
+    allowBaseUrl: true,
   })
   await app.listen({ port, host: '127.0.0.1' })
   return {

@@ -39,6 +39,8 @@ export interface AppOptions extends Pick<
   importMaxBytes?: number
   /** The connector of each system (Roster's own unless given: tests give scripted ones). */
   connectors?: Connectors
+  /** Whether an admin may give a connection a base URL (ROSTER_ALLOW_BASE_URL); off unless set. */
+  allowBaseUrl?: boolean
 }
 
 /** What every routes plugin may be given. */
@@ -49,6 +51,7 @@ interface RouteDeps {
   publicUrl: string
   importMaxBytes: number
   connectors: Connectors
+  allowBaseUrl: boolean
 }
 
 /** The API routes that need credentials; a module's routes plugin is added here. */
@@ -78,6 +81,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     publicUrl,
     importMaxBytes: options.importMaxBytes ?? 200 * 1024 * 1024,
     connectors,
+    allowBaseUrl: options.allowBaseUrl ?? false,
   }
   const credentials = credentialResolver(db)
   return createServer({
@@ -91,7 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     redactHeaders: webhookHeaders(connectors),
     routes: async (app) => {
       await app.register(webhookRoutes, { db, queue, vault, connectors })
-      await app.register(oauthCallbackRoutes, { db, queue, vault, publicUrl, connectors })
+      await app.register(oauthCallbackRoutes, deps)
       await app.register(
         async (api) => {
           sameOriginWrites(api, publicUrl)

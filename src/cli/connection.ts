@@ -178,6 +178,9 @@ export function registerConnection(program: Command, { connectors }: CliDeps): v
           { vault: openVault(config), connectors },
           org.id,
           input,
+          // The CLI runs on the server: whoever runs it may point a connection anywhere but at
+          // a link-local or metadata address.
+          { allowBaseUrl: true },
         ).catch(inOptionTerms)
         const queue = await startQueue(store, config)
         try {

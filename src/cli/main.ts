@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import { connectors } from '../modules/sources/connectors/index.ts'
+import { guardOutboundLookups } from '../platform/http/outbound.ts'
 import { registerApiKey } from './api-key.ts'
 import { registerConnection } from './connection.ts'
 import { registerContactSource } from './contact-source.ts'
@@ -22,6 +23,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 /** Runs the command in `process.argv`; the connectors are Roster's own unless given (tests). */
 export async function runCli(deps: CliDeps = { connectors }): Promise<void> {
+  guardOutboundLookups()
   const program = new Command('roster')
     .description('Roster: customers and contacts for accounts-receivable teams')
     .showHelpAfterError()

@@ -48,6 +48,7 @@ export function registerServe(program: Command): void {
         webDir: webDist,
         trustProxy: config.trustProxy,
         metrics,
+        allowBaseUrl: config.allowBaseUrl,
       })
       const demo = opts.demo ? await seedDemo(store.db) : undefined
       // The demo prints an admin's password: it keeps to this machine unless HOST says otherwise.

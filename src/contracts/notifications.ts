@@ -54,14 +54,20 @@ export const profile = z.object({
 })
 export type Profile = z.infer<typeof profile>
 
-const localHosts = new Set(['localhost', '127.0.0.1'])
+/** Where Slack's incoming webhooks live; Roster posts nowhere else. */
+export const slackWebhookOrigin = 'https://hooks.slack.com'
 
-// Slack gives https URLs. Plain http is let through for localhost only, so that tests and local
-// development can point at a server on this machine.
-function isWebhookUrl(value: string): boolean {
+// Only Slack's own webhook host: the server posts to this URL, so any other address would let
+// a member make it call an internal one.
+export function isSlackWebhookUrl(value: string): boolean {
   if (!URL.canParse(value)) return false
   const url = new URL(value)
-  return url.protocol === 'https:' || (url.protocol === 'http:' && localHosts.has(url.hostname))
+  return (
+    url.origin === slackWebhookOrigin &&
+    url.username === '' &&
+    url.password === '' &&
+    url.pathname.length > 1
+  )
 }
 
 const slackWebhookUrl = z
@@ -70,7 +76,7 @@ const slackWebhookUrl = z
   .max(2000)
   .transform((value, ctx) => {
     if (value === '') return null
-    if (!isWebhookUrl(value)) {
+    if (!isSlackWebhookUrl(value)) {
       ctx.addIssue({
         code: 'custom',
         message:

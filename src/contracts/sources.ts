@@ -108,6 +108,11 @@ export const connection = z.object({
   settings: configObject,
   /** Where the system sends its webhooks. */
   webhookUrl: z.string(),
+  /**
+   * The webhook URL points at this machine (localhost): ROSTER_PUBLIC_URL is unset, or local.
+   * The system cannot reach it; the web app says so.
+   */
+  webhookUrlLocal: z.boolean(),
   isContactSource: z.boolean(),
   lastRun: syncRun.nullable(),
   lastFullSyncAt: z.iso.datetime().nullable(),

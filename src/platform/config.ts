@@ -50,6 +50,12 @@ export interface Config {
   metricsPort: number | undefined
   /** The address that listener binds: this machine only unless ROSTER_METRICS_HOST says otherwise. */
   metricsHost: string
+  /**
+   * Whether the API accepts a connection's base URL (a proxy or a test server in place of the
+   * system's own address). Off unless ROSTER_ALLOW_BASE_URL=1: a tenant's admin could otherwise
+   * make the server call any address it reaches. The CLI, run on the server, always may.
+   */
+  allowBaseUrl: boolean
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -84,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? positiveInt('ROSTER_METRICS_PORT', env.ROSTER_METRICS_PORT, 0)
       : undefined,
     metricsHost: env.ROSTER_METRICS_HOST || '127.0.0.1',
+    allowBaseUrl: flag('ROSTER_ALLOW_BASE_URL', env.ROSTER_ALLOW_BASE_URL),
   }
 }
 
@@ -95,6 +102,13 @@ function queueSchema(raw: string | undefined): string {
     )
   }
   return raw
+}
+
+function flag(name: string, raw: string | undefined): boolean {
+  const value = raw?.trim().toLowerCase() ?? ''
+  if (value === '' || value === '0' || value === 'false') return false
+  if (value === '1' || value === 'true') return true
+  throw new Error(`${name} must be 1 (on) or 0 (off)`)
 }
 
 function trustProxy(raw: string | undefined): boolean | number | string[] {

@@ -56,6 +56,37 @@ const accentRows = [
   ['Müller', 'Köln', 'ok'],
 ]
 
+describe('text no field keeps', () => {
+  it('is taken out of every cell, the header’s included: NUL and bidirectional controls', async () => {
+    // A NUL in the first 64 KB makes the file look binary (refused); one further on is read.
+    const filler = Array.from({ length: 2000 }, (_, i) => `Filler ${String(i)};F${String(i)}`)
+    const path = await writeText(
+      file('unsafe.csv'),
+      [
+        'Customer name;Customer ID\u202E',
+        'Acme SA;X3\u202Egnp.exe',
+        ...filler,
+        '\u2066Dune\u0000\u2069;D\u00001',
+      ].join('\r\n'),
+    )
+    const read = await inspectFile(path)
+    expect(read.columns).toEqual(['Customer name', 'Customer ID'])
+    const cells = (await all(path, read)).map((record) => record.cells)
+    expect(cells[0]).toEqual(['Acme SA', 'X3gnp.exe'])
+    expect(cells.at(-1)).toEqual(['Dune', 'D1'])
+    const workbook = await writeWorkbook(file('unsafe.xlsx'), (book) => {
+      const sheet = book.addWorksheet('Customers')
+      sheet.addRow(['Customer name', 'Customer ID\u202E'])
+      sheet.addRow(['Acme\u202D SA', 'X\u2067 1'])
+    })
+    const readBook = await inspectFile(workbook)
+    expect(readBook.columns).toEqual(['Customer name', 'Customer ID'])
+    expect((await all(workbook, readBook)).map((record) => record.cells)).toEqual([
+      ['Acme SA', 'X 1'],
+    ])
+  })
+})
+
 describe('reading a CSV file', () => {
   it.each([
     ['utf-8', true],

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { isLocalUrl } from '../../src/modules/sources/connections.queries.ts'
 import { webhookHeaders } from '../../src/modules/sources/connectors/index.ts'
 import { connections, customers, syncRuns } from '../../src/platform/db/schema/index.ts'
 import { client, json, newMember, newOrg, testApp, testQueue, testStore } from '../support.ts'
@@ -27,6 +28,28 @@ const stripeBody = (source: ScriptedSource, apiKey = SECRET) => ({
   system: 'stripe',
   settings: { site: source.site },
   secrets: { apiKey, webhookSecret: 'whsec_also-secret' },
+})
+
+describe('the webhook URL', () => {
+  it('is said to be local when Roster’s public URL names this machine', () => {
+    for (const url of [
+      'http://localhost:3000',
+      'http://LOCALHOST.:3000',
+      'http://roster.localhost',
+      'http://127.0.0.1:8080',
+      'http://[::1]:3000',
+      'http://0.0.0.0',
+    ]) {
+      expect(isLocalUrl(url), url).toBe(true)
+    }
+    for (const url of [
+      'https://roster.example.com',
+      'http://10.0.0.2:3000',
+      'https://127.example',
+    ]) {
+      expect(isLocalUrl(url), url).toBe(false)
+    }
+  })
 })
 
 describe('the systems Roster connects to', () => {
@@ -95,6 +118,8 @@ describe('connecting a system', () => {
       statusMessage: null,
       settings: { site: source.site },
       webhookUrl: `http://localhost:3000/webhooks/stripe/${body.id as string}`,
+      // ROSTER_PUBLIC_URL is unset: the web app warns that Stripe cannot reach it.
+      webhookUrlLocal: true,
       isContactSource: true,
       lastRun: { status: 'queued', mode: 'full', trigger: 'manual' },
       lastFullSyncAt: null,

@@ -41,11 +41,16 @@ export function syncKit(
   async function connected(script: Script = {}, system: SourceSystem = 'stripe', org?: TestOrg) {
     const owner = org ?? (await newOrg(store))
     const source = new ScriptedSource(script)
-    const prepared = await prepareConnection({ vault, connectors }, owner.id, {
-      system,
-      settings: { site: source.site },
-      secrets: { apiKey: 'good-key', webhookSecret: 'whsec-test' },
-    })
+    const prepared = await prepareConnection(
+      { vault, connectors },
+      owner.id,
+      {
+        system,
+        settings: { site: source.site },
+        secrets: { apiKey: 'good-key', webhookSecret: 'whsec-test' },
+      },
+      { allowBaseUrl: true },
+    )
     const connection = await store.db.transaction((tx) =>
       insertConnection(tx, queue, owner.scope, prepared),
     )

@@ -1,5 +1,9 @@
 import { and, eq } from 'drizzle-orm'
-import type { NotificationKind } from '../../contracts/notifications.ts'
+import {
+  isSlackWebhookUrl,
+  slackWebhookOrigin,
+  type NotificationKind,
+} from '../../contracts/notifications.ts'
 import type { Config } from '../../platform/config.ts'
 import type { Db } from '../../platform/db/client.ts'
 import { members } from '../../platform/db/schema/index.ts'
@@ -20,7 +24,12 @@ export interface DeliverData {
   }
 }
 
-type Deps = { db: Db; config: Config }
+type Deps = {
+  db: Db
+  config: Config
+  /** Where Slack's webhooks are posted: Slack's own host unless a test gives its stand-in. */
+  slackOrigin?: string
+}
 type Recipient = Pick<
   typeof members.$inferSelect,
   'organizationId' | 'id' | 'email' | 'notifyEmail' | 'notifySlack' | 'slackWebhookUrl'
@@ -112,9 +121,21 @@ const worthRetrying = (status: number): boolean => status === 408 || status === 
 type SlackRecipient = Recipient & { slackWebhookUrl: string }
 
 async function postToSlack(deps: Deps, to: SlackRecipient, data: DeliverData) {
+  // Profiles only take Slack's host; one saved before that rule is not posted to.
+  if (!isSlackWebhookUrl(to.slackWebhookUrl)) {
+    warn(
+      `Slack notification to member ${to.id} not delivered: its webhook URL is not on ${slackWebhookOrigin}.`,
+    )
+    return
+  }
+  const webhook = new URL(to.slackWebhookUrl)
+  const target = new URL(
+    `${webhook.pathname}${webhook.search}`,
+    deps.slackOrigin ?? slackWebhookOrigin,
+  )
   let response: Response
   try {
-    response = await fetch(to.slackWebhookUrl, {
+    response = await fetch(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ text: slackText(deps.config.publicUrl, data.message) }),

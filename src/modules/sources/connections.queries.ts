@@ -10,6 +10,26 @@ import { tickOf } from './sync/schedule.ts'
 export const webhookUrl = (publicUrl: string, row: { system: string; id: string }): string =>
   `${publicUrl}/webhooks/${row.system}/${row.id}`
 
+/**
+ * Whether an address only this machine reaches (localhost, a loopback or unspecified address):
+ * what Roster's public URL is when ROSTER_PUBLIC_URL is unset.
+ */
+export function isLocalUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false
+  const host = new URL(url).hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase()
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127\.\d+\.\d+\.\d+$/.test(host) ||
+    host === '0.0.0.0' ||
+    host === '::1' ||
+    host === '::'
+  )
+}
+
 export function toConnection(
   row: ConnectionRow,
   context: { lastRun: RunRow | undefined; isContactSource: boolean; publicUrl: string },
@@ -22,6 +42,7 @@ export function toConnection(
     statusMessage: row.statusMessage,
     settings: (row.settings ?? {}) as Record<string, unknown>,
     webhookUrl: webhookUrl(context.publicUrl, row),
+    webhookUrlLocal: isLocalUrl(context.publicUrl),
     isContactSource: context.isContactSource,
     lastRun: context.lastRun ? toSyncRun(context.lastRun) : null,
     lastFullSyncAt: row.lastFullSyncAt?.toISOString() ?? null,

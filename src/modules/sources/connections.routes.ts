@@ -34,11 +34,13 @@ export interface ConnectionRoutesDeps {
   vault: Vault
   publicUrl: string
   connectors: Connectors
+  /** Whether an admin may give a base URL (ROSTER_ALLOW_BASE_URL). */
+  allowBaseUrl: boolean
 }
 
 export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = (
   app,
-  { db, queue, vault, publicUrl, connectors },
+  { db, queue, vault, publicUrl, connectors, allowBaseUrl },
   done,
 ) => {
   app.get(
@@ -85,6 +87,7 @@ export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = 
         { vault, connectors },
         scope.organizationId,
         request.body,
+        { allowBaseUrl },
       )
       const row = await db.transaction((tx) => insertConnection(tx, queue, scope, prepared))
       return reply.code(201).send(await getConnection(db, scope.organizationId, row.id, publicUrl))
@@ -122,7 +125,9 @@ export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = 
     async (request) => {
       const scope = requireRole(request, 'admin')
       const row = await findConnectionRow(db, scope.organizationId, request.params.id)
-      const reconnection = await prepareReconnection({ vault, connectors }, row, request.body)
+      const reconnection = await prepareReconnection({ vault, connectors }, row, request.body, {
+        allowBaseUrl,
+      })
       await db.transaction((tx) =>
         updateConnection(tx, scope, request.params.id, request.body, reconnection),
       )

@@ -6,6 +6,7 @@ import type { Vault } from '../../platform/auth/encryption.ts'
 import type { Tx } from '../../platform/db/client.ts'
 import { connections, contacts, organizations } from '../../platform/db/schema/index.ts'
 import { AppError, notFound, type ErrorDetail } from '../../platform/errors.ts'
+import { outboundRefusal } from '../../platform/http/outbound.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { actorValues, auditInsert, customerSnapshot } from '../audit/audit.sql.ts'
 import type { Scope } from '../../platform/auth/scope.ts'
@@ -80,6 +81,40 @@ export async function checkCredentials(
   }
 }
 
+/** Who may give a connection a base URL of its own (a proxy or a test server). */
+export interface BaseUrlRule {
+  /**
+   * The operator allowed it (ROSTER_ALLOW_BASE_URL=1), or the CLI on the server asks. Even then
+   * a link-local or cloud metadata address is refused.
+   */
+  allowBaseUrl: boolean
+}
+
+/**
+ * Checks a connection's base URL before anything is sent to it: refused unless allowed (a base
+ * URL already saved on the connection stays), and never to a link-local or metadata address.
+ */
+export function checkBaseUrl(settings: unknown, rule: BaseUrlRule, saved?: unknown): void {
+  const baseUrl = baseUrlOf(settings)
+  if (baseUrl === undefined) return
+  const refusal = outboundRefusal(baseUrl)
+  if (refusal !== null) {
+    throw new AppError('validation_failed', `The base URL ${refusal}.`, [
+      { path: 'settings.baseUrl', message: `The base URL ${refusal}.` },
+    ])
+  }
+  if (rule.allowBaseUrl || baseUrl === baseUrlOf(saved)) return
+  const message =
+    "This server does not take a base URL: Roster calls the system's own address. Its operator can allow other addresses with ROSTER_ALLOW_BASE_URL=1, or add the connection with roster connection add on the server."
+  throw new AppError('forbidden', message, [{ path: 'settings.baseUrl', message }])
+}
+
+function baseUrlOf(settings: unknown): string | undefined {
+  if (typeof settings !== 'object' || settings === null || !('baseUrl' in settings)) return
+  const value = settings.baseUrl
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
 /** What opens a connection's credentials: the vault, and the connector of each system. */
 export interface Keys {
   vault: Vault
@@ -136,10 +171,12 @@ export async function prepareConnection(
   { vault, connectors }: Keys,
   organizationId: string,
   input: ConnectionCreate,
+  rule: BaseUrlRule,
 ): Promise<PreparedConnection> {
   const connector = connectorFor(connectors, input.system)
   const name = systemNames[input.system]
   const settings = parseWith(connector.settings, input.settings, 'settings', name)
+  checkBaseUrl(settings, rule)
   const secrets = parseWith(connector.secrets, input.secrets, 'secrets', name)
   const id = randomUUID()
   const checked = await checkCredentials(connector, settings, secrets)
@@ -202,6 +239,7 @@ export async function prepareReconnection(
   { vault, connectors }: Keys,
   row: ConnectionRow,
   patch: ConnectionPatch,
+  rule: BaseUrlRule,
 ): Promise<{ settings: unknown; credentials: string } | undefined> {
   if (patch.settings === undefined && patch.secrets === undefined) return undefined
   const connector = connectorFor(connectors, row.system)
@@ -219,6 +257,7 @@ export async function prepareReconnection(
     }
   }
   const settings = parseWith(connector.settings, patch.settings ?? row.settings, 'settings', name)
+  checkBaseUrl(settings, rule, row.settings)
   const secrets = parseWith(connector.secrets, { ...current, ...patch.secrets }, 'secrets', name)
   const checked = await checkCredentials(connector, settings, secrets)
   const credentials = await vault.encrypt(

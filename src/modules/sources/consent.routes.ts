@@ -32,12 +32,14 @@ export interface ConsentRoutesDeps {
   vault: Vault
   publicUrl: string
   connectors: Connectors
+  /** Whether an admin may give a base URL (ROSTER_ALLOW_BASE_URL). */
+  allowBaseUrl: boolean
 }
 
 /** Connecting by consent, from the web app (admins): start, then pick a tenant when asked. */
 export const consentRoutes: FastifyPluginCallbackZod<ConsentRoutesDeps> = (
   app,
-  { db, queue, vault, publicUrl, connectors },
+  { db, queue, vault, publicUrl, connectors, allowBaseUrl },
   done,
 ) => {
   app.post(
@@ -54,7 +56,9 @@ export const consentRoutes: FastifyPluginCallbackZod<ConsentRoutesDeps> = (
     },
     async (request) => {
       const scope = requireRole(request, 'admin')
-      return startConsent(db, { vault, connectors }, scope, request.body, publicUrl)
+      return startConsent(db, { vault, connectors }, scope, request.body, publicUrl, {
+        allowBaseUrl,
+      })
     },
   )
 

@@ -14,6 +14,8 @@ import {
   prepareConnection,
   prepareReconnection,
   updateConnection,
+  checkBaseUrl,
+  type BaseUrlRule,
   type Keys,
 } from './connections.service.ts'
 import { connectorFor } from './connectors/index.ts'
@@ -83,15 +85,18 @@ export async function startConsent(
   scope: Scope,
   input: ConsentStart,
   publicUrl: string,
+  rule: BaseUrlRule,
 ): Promise<{ authorizeUrl: string }> {
   const connector = connectorFor(keys.connectors, input.system)
   const consent = consentOf(connector)
   const name = systemNames[input.system]
   let settings: Record<string, unknown> = { ...input.settings }
   let given: Record<string, unknown> = { ...input.secrets }
+  let saved: unknown
   if (input.connectionId) {
     const row = await findConnectionRow(db, scope.organizationId, input.connectionId)
     if (row.system !== input.system) throw notFound('Connection')
+    saved = row.settings
     settings = { ...(row.settings as Record<string, unknown>), ...settings }
     try {
       const opened = await openCredentials(keys, row)
@@ -108,6 +113,7 @@ export async function startConsent(
       { path: `settings.${unknown}`, message: 'Unknown setting.' },
     ])
   }
+  checkBaseUrl(settings, rule, saved)
   const { clientId: rawId, clientSecret: rawSecret, ...extra } = given
   const clientId = required(rawId, 'clientId', name)
   const clientSecret = required(rawSecret, 'clientSecret', name)
@@ -293,6 +299,9 @@ async function choosing(db: Db, organizationId: string, id: string): Promise<Con
   return row
 }
 
+/** A consent's base URL was checked when it started (`startConsent`), by the rule of then. */
+const consented: BaseUrlRule = { allowBaseUrl: true }
+
 /** The connection, created as `POST /connections` does, or reconnected as `PATCH` does. */
 async function connect(
   db: Db,
@@ -309,15 +318,16 @@ async function connect(
   }
   if (row.connectionId) {
     const existing = await findConnectionRow(db, row.organizationId, row.connectionId)
-    const reconnection = await prepareReconnection(keys, existing, given)
+    const reconnection = await prepareReconnection(keys, existing, given, consented)
     await db.transaction((tx) => updateConnection(tx, scope, existing.id, given, reconnection))
     return existing.id
   }
-  const prepared = await prepareConnection(keys, row.organizationId, {
-    system: row.system,
-    ...(row.name ? { name: row.name } : {}),
-    ...given,
-  })
+  const prepared = await prepareConnection(
+    keys,
+    row.organizationId,
+    { system: row.system, ...(row.name ? { name: row.name } : {}), ...given },
+    consented,
+  )
   const created = await db.transaction((tx) => insertConnection(tx, queue, scope, prepared))
   return created.id
 }

@@ -1,17 +1,47 @@
-import { eq } from 'drizzle-orm'
+import { and, eq, lt, sql } from 'drizzle-orm'
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorEnvelope } from '../../contracts/common.ts'
 import { webhookAnswer, webhookParams } from '../../contracts/sources.ts'
 import type { Vault } from '../../platform/auth/encryption.ts'
-import type { Db } from '../../platform/db/client.ts'
-import { connections } from '../../platform/db/schema/index.ts'
+import type { Db, Tx } from '../../platform/db/client.ts'
+import { connections, webhookEvents } from '../../platform/db/schema/index.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { openCredentials } from './connections.service.ts'
 import type { Connectors } from './connectors/index.ts'
 import { SourceError, type WebhookVerdict } from './connectors/types.ts'
 import { requestRun } from './sync/runs.service.ts'
+
+/** How long a connection remembers an event id: longer than any system's retries of a call. */
+const rememberedFor = '24 hours'
+
+/**
+ * Records the event as received by the connection; false when it already was, lately. Events
+ * it no longer needs to remember are dropped on the way.
+ */
+async function firstReceipt(
+  tx: Tx,
+  row: { organizationId: string; id: string },
+  eventId: string,
+): Promise<boolean> {
+  const scope = and(
+    eq(webhookEvents.organizationId, row.organizationId),
+    eq(webhookEvents.connectionId, row.id),
+  )
+  await tx.delete(webhookEvents).where(and(scope, lt(webhookEvents.expiresAt, sql`now()`)))
+  const inserted = await tx
+    .insert(webhookEvents)
+    .values({
+      organizationId: row.organizationId,
+      connectionId: row.id,
+      eventId,
+      expiresAt: sql`now() + ${rememberedFor}::interval`,
+    })
+    .onConflictDoNothing()
+    .returning({ eventId: webhookEvents.eventId })
+  return inserted.length > 0
+}
 
 const unverified = (): AppError =>
   new AppError('unauthenticated', 'This webhook could not be verified; nothing was done.')
@@ -47,7 +77,7 @@ export const webhookRoutes: FastifyPluginCallbackZod<WebhookRoutesDeps> = (
         tags: ['Webhooks'],
         summary: 'Receive a webhook from a connected system',
         description:
-          "Verified with the connection's webhook secret (Stripe signature, Chargebee Basic credentials…); unverified calls get 401 and change nothing. Answers 202 with `queued` (an incremental run) or `ignored` (a paused connection, one that needs reconnecting, or a probe reporting no change); systems that accept nothing else (Xero) get 200 with no body.",
+          "Verified with the connection's webhook secret (Stripe signature, Chargebee Basic credentials…); unverified calls get 401 and change nothing. A call dated in the future (beyond a minute) is refused. Answers 202 with `queued` (an incremental run) or `ignored` (a paused connection, one that needs reconnecting, a probe reporting no change, or an event the connection already received in the last 24 hours: a replay or a retry); systems that accept nothing else (Xero) get 200 with no body.",
         security: [],
         params: webhookParams,
         response: {
@@ -93,14 +123,20 @@ export const webhookRoutes: FastifyPluginCallbackZod<WebhookRoutesDeps> = (
           runId: null,
         })
       }
-      const run = await db.transaction((tx) =>
-        requestRun(tx, queue, {
+      const eventId = verdict?.eventId
+      // The event is recorded with the run it queues: a call that fails is not remembered.
+      const run = await db.transaction(async (tx) => {
+        if (eventId !== undefined && !(await firstReceipt(tx, row, eventId))) return null
+        return requestRun(tx, queue, {
           organizationId: row.organizationId,
           connectionId: row.id,
           full: false,
           trigger: 'webhook',
-        }),
-      )
+        })
+      })
+      if (!run) {
+        return send({ status: 'ignored', reason: 'This event was already received.', runId: null })
+      }
       return send({ status: 'queued', reason: null, runId: run.id })
     },
   )

@@ -9,6 +9,15 @@ import { AppError } from '../errors.ts'
 // eslint-disable-next-line no-control-regex -- NUL is the very character refused
 const refused = /[\u0000\u202A-\u202E\u2066-\u2069]/
 
+// eslint-disable-next-line no-control-regex -- the same characters, every one of them
+const refusedEverywhere = /[\u0000\u202A-\u202E\u2066-\u2069]/g
+
+/**
+ * The text without the characters no field keeps, for input that is not refused but cleaned:
+ * the cells of an imported file, where one stray character should not cost the whole file.
+ */
+export const withoutUnsafeText = (text: string): string => text.replace(refusedEverywhere, '')
+
 const reasonFor = (text: string): string =>
   text.includes('\u0000')
     ? 'Text cannot contain the NUL character (U+0000).'

@@ -1,3 +1,4 @@
+import { withoutUnsafeText } from '../../../platform/http/text.ts'
 import { decodeSample, csvRows, detectDelimiter } from './csv.ts'
 import { detectEncoding } from './encoding.ts'
 import { columnsOf, detectHeader, HEADER_WINDOW, padded } from './header.ts'
@@ -43,7 +44,7 @@ export async function inspectFile(
     const workbook = await openWorkbook(path, limits)
     try {
       const sheet = chooseSheet(workbook, options.sheet)
-      const found = await findHeader(workbook.rows(sheet), options.headerRow, sheet.name)
+      const found = await findHeader(cleaned(workbook.rows(sheet)), options.headerRow, sheet.name)
       return {
         format: 'xlsx',
         encoding: null,
@@ -60,7 +61,7 @@ export async function inspectFile(
   const text = decodeSample(head.bytes, encoding)
   checkText(text)
   const delimiter = options.delimiter ?? detectDelimiter(text, head.bytes.length === head.size)
-  const found = await findHeader(csvRows(path, encoding, delimiter), options.headerRow)
+  const found = await findHeader(cleaned(csvRows(path, encoding, delimiter)), options.headerRow)
   return { format: 'csv', encoding, delimiter, sheet: null, sheets: [], ...found }
 }
 
@@ -74,9 +75,20 @@ export async function* readRecords(
   limits: ReadLimits = defaultReadLimits,
 ): AsyncGenerator<FileRecord> {
   let width = 0
-  for await (const row of rowsOf(path, read, limits)) {
+  for await (const row of cleaned(rowsOf(path, read, limits))) {
     if (row.line === read.headerRow) width = columnsOf(row).length
     if (row.line > read.headerRow) yield padded(row, width)
+  }
+}
+
+/**
+ * The rows with NUL characters (which PostgreSQL text cannot hold) and bidirectional controls
+ * (which make text display otherwise than it reads) taken out of every cell, the header's
+ * included: an import keeps the rest of the text, where the API refuses the request.
+ */
+async function* cleaned(rows: AsyncGenerator<FileRecord>): AsyncGenerator<FileRecord> {
+  for await (const row of rows) {
+    yield { line: row.line, cells: row.cells.map(withoutUnsafeText) }
   }
 }
 

@@ -55,6 +55,35 @@ export function serverSeconds(date: string | undefined): number {
   return Math.floor((Number.isNaN(at) ? Date.now() : at) / 1000)
 }
 
+/** How far ahead of Roster's clock a signed webhook time may be (clocks drift a little). */
+export const webhookFutureSkewSeconds = 60
+
+/**
+ * Refuses a webhook whose signed time (unix seconds) is ahead of ours by more than the skew:
+ * signature checks such as Stripe's only look at how old a call is, so a call dated in the
+ * future would stay replayable for as long as it is ahead.
+ */
+export function refuseFutureTime(signedAt: number, nowSeconds = Date.now() / 1000): void {
+  if (signedAt > nowSeconds + webhookFutureSkewSeconds) {
+    throw new SourceError(
+      'unverified',
+      `The call is dated ${String(Math.round(signedAt - nowSeconds))} s in the future.`,
+    )
+  }
+}
+
+/** The `id` of a JSON body's top-level object, when it has a text one. */
+export function bodyEventId(rawBody: Buffer): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(rawBody.toString('utf8'))
+    if (typeof parsed !== 'object' || parsed === null || !('id' in parsed)) return undefined
+    const id = parsed.id
+    return typeof id === 'string' && id !== '' && id.length <= 200 ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Compares two secrets in constant time (hashing first, so lengths leak nothing either). */
 export function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest()

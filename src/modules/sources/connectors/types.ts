@@ -91,6 +91,12 @@ export interface WebhookRequest {
 /** What a verified webhook says; `changes: false` is a probe (no run is queued). */
 export interface WebhookVerdict {
   changes: boolean
+  /**
+   * The system's id of the event (Stripe `evt_…`), when its calls carry one: a call with an id
+   * the connection already received lately is acknowledged and not acted on again (a replay, or
+   * the system's own retry of a call Roster answered).
+   */
+  eventId?: string
 }
 
 export interface Connector<Settings = unknown, Secrets = unknown> {
@@ -106,7 +112,8 @@ export interface Connector<Settings = unknown, Secrets = unknown> {
   list(request: ListRequest<Settings, Secrets>): AsyncIterable<SourcePage>
   /**
    * Verifies a webhook the way the system signs it; throws a SourceError of kind `unverified`
-   * when it does not hold. A verified call only triggers an incremental run. Systems that send
+   * when it does not hold (a signed time too old, or ahead of ours by more than
+   * `webhookFutureSkewSeconds`, included). A verified call only triggers an incremental run. Systems that send
    * no webhooks leave it out (and declare no `webhookHeader`): every call is refused.
    */
   verifyWebhook?(

@@ -128,3 +128,25 @@ export const syncRunSeen = pgTable(
     }).onDelete('cascade'),
   ],
 )
+
+/**
+ * The webhook events a connection has received, by the system's event id, until `expiresAt`: a
+ * call replayed (or retried by the system) in that time is acknowledged without another run.
+ */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    connectionId: uuid('connection_id').notNull(),
+    eventId: text('event_id').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.connectionId, t.eventId] }),
+    index('webhook_events_expiry').on(t.organizationId, t.connectionId, t.expiresAt),
+    foreignKey({
+      columns: [t.organizationId, t.connectionId],
+      foreignColumns: [connections.organizationId, connections.id],
+    }).onDelete('cascade'),
+  ],
+)

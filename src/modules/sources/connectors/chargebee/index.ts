@@ -1,4 +1,4 @@
-import { headerValue, sameSecret } from '../common.ts'
+import { bodyEventId, headerValue, sameSecret } from '../common.ts'
 import { SourceError, type Connector } from '../types.ts'
 import { chargebeeDescriptor } from './descriptor.ts'
 import { call, chargebeeClient } from './client.ts'
@@ -41,7 +41,7 @@ export const chargebeeConnector: Connector<ChargebeeSettings, ChargebeeSecrets> 
    * Chargebee signs nothing: the webhook endpoint is configured with a user name and password
    * that Chargebee sends as HTTP Basic credentials, compared here in constant time.
    */
-  verifyWebhook({ headers }, _settings, secrets) {
+  verifyWebhook({ headers, rawBody }, _settings, secrets) {
     const { webhookUsername, webhookPassword } = secrets
     if (!webhookUsername || !webhookPassword) {
       throw new SourceError(
@@ -58,6 +58,9 @@ export const chargebeeConnector: Connector<ChargebeeSettings, ChargebeeSecrets> 
     if (!userMatches || !passwordMatches) {
       throw new SourceError('unverified', 'The webhook user name or password does not match.')
     }
+    // The event's id (ev_…): Chargebee's retries of an event carry the same one.
+    const eventId = bodyEventId(rawBody)
+    return eventId === undefined ? { changes: true } : { changes: true, eventId }
   },
 }
 

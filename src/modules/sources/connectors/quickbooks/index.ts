@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { headerValue, sameSecret } from '../common.ts'
 import { SourceError, type Connector } from '../types.ts'
 import { quickbooksApi } from './client.ts'
@@ -55,6 +55,9 @@ export const quickbooksConnector: Connector<QuickBooksSettings, QuickBooksSecret
     if (!sameSecret(signature.trim(), expected)) {
       throw new SourceError('unverified', 'The intuit-signature does not match the body.')
     }
+    // Its notifications carry no id, but each names its entities with their change time: the
+    // same body is the same notification, resent.
+    return { changes: true, eventId: createHash('sha256').update(rawBody).digest('hex') }
   },
 
   /**

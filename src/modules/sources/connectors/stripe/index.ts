@@ -1,5 +1,5 @@
 import Stripe from 'stripe'
-import { headerValue } from '../common.ts'
+import { bodyEventId, headerValue, refuseFutureTime } from '../common.ts'
 import { SourceError, type Connector } from '../types.ts'
 import { stripeDescriptor } from './descriptor.ts'
 import { call, stripeClient } from './client.ts'
@@ -11,7 +11,10 @@ import {
   type StripeSettings,
 } from './schemas.ts'
 
-/** Stripe's own default: a signature older (or newer) than five minutes is refused. */
+/**
+ * Stripe's own default: a signature older than five minutes is refused. Its check looks only
+ * at the past: a time ahead of ours is refused beyond a small skew (`refuseFutureTime`).
+ */
 const webhookToleranceSeconds = 300
 
 export const stripeConnector: Connector<StripeSettings, StripeSecrets> = {
@@ -50,5 +53,10 @@ export const stripeConnector: Connector<StripeSettings, StripeSecrets> = {
         cause: error,
       })
     }
+    // The signed time, now proven by the signature.
+    refuseFutureTime(Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1] ?? 0))
+    // The event's id (evt_…): Stripe retries and replays carry the same one.
+    const eventId = bodyEventId(rawBody)
+    return eventId === undefined ? { changes: true } : { changes: true, eventId }
   },
 }

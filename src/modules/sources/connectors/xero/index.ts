@@ -15,6 +15,8 @@ const refreshMarginSeconds = 5 * 60
 /** A webhook batch: ids only, the contacts are read again by the run it queues. */
 const webhookBatch = z.looseObject({
   events: z.array(z.looseObject({ tenantId: z.string().optional() })),
+  firstEventSequence: z.number().int().optional(),
+  lastEventSequence: z.number().int().optional(),
 })
 
 export const xeroConnector: Connector<XeroSettings, XeroSecrets> = {
@@ -76,7 +78,12 @@ export const xeroConnector: Connector<XeroSettings, XeroSecrets> = {
     const ours = batch.events.filter(
       (event) => !settings.tenantId || !event.tenantId || event.tenantId === settings.tenantId,
     )
-    return { changes: ours.length > 0 }
+    // A batch's sequence numbers name it: Xero's retries of a batch carry the same ones.
+    const { firstEventSequence: first, lastEventSequence: last } = batch
+    if (ours.length === 0 || first === undefined || last === undefined) {
+      return { changes: ours.length > 0 }
+    }
+    return { changes: true, eventId: `${String(first)}-${String(last)}` }
   },
   webhookReply: 'empty-200',
 

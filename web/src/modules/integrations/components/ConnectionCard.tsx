@@ -235,6 +235,18 @@ export function ConnectionCard({ connection }: { connection: Connection }) {
             <Text size="xs" c="dimmed" mt={4}>
               Paste it in {system}&apos;s webhook settings so changes arrive within seconds.
             </Text>
+            {connection.webhookUrlLocal && (
+              <Alert
+                color="yellow"
+                mt="xs"
+                icon={<IconAlertTriangle size={18} aria-hidden />}
+                title={`${system} cannot reach this address`}
+              >
+                It points at this machine: ROSTER_PUBLIC_URL is not set, or names localhost. Ask
+                whoever runs Roster to set it to the address people open Roster at (like
+                https://roster.example.com) and restart it; the webhook URL then changes.
+              </Alert>
+            )}
           </Fact>
         )}
       </SimpleGrid>

@@ -1,0 +1,131 @@
+import dns, { type LookupAddress, type LookupOptions } from 'node:dns'
+import { BlockList, isIP } from 'node:net'
+
+/**
+ * Where Roster's server never sends a request, whoever asks: link-local addresses and the cloud
+ * metadata services that live there (they hand out the machine's credentials). A connection's
+ * base URL is checked against this rule when it is saved, and every address a host name
+ * resolves to is checked again when the call is made (`guardOutboundLookups`), so a name that
+ * resolves to a public address when saved and to 169.254.169.254 later (DNS rebinding) is
+ * refused before anything is sent.
+ */
+const forbiddenAddresses = new BlockList()
+// IPv4 link-local; 169.254.169.254 is the metadata service of AWS, Google Cloud and Azure.
+forbiddenAddresses.addSubnet('169.254.0.0', 16, 'ipv4')
+// IPv6 link-local.
+forbiddenAddresses.addSubnet('fe80::', 10, 'ipv6')
+// AWS's metadata service over IPv6, Alibaba Cloud's and Oracle Cloud's.
+forbiddenAddresses.addAddress('fd00:ec2::254', 'ipv6')
+forbiddenAddresses.addAddress('100.100.100.200', 'ipv4')
+forbiddenAddresses.addAddress('192.0.0.192', 'ipv4')
+// The same IPv4 addresses reached through NAT64.
+forbiddenAddresses.addSubnet('64:ff9b::a9fe:0', 112, 'ipv6')
+
+/** Names of metadata services, which resolve to such an address inside their cloud. */
+const forbiddenNames = new Set([
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.azure.internal',
+])
+
+/** Whether an IP address is link-local or a cloud metadata address (IPv4-mapped ones too). */
+export function isForbiddenAddress(address: string): boolean {
+  const family = isIP(address)
+  if (family === 0) return false
+  return forbiddenAddresses.check(address, family === 4 ? 'ipv4' : 'ipv6')
+}
+
+/** A URL's host without IPv6 brackets or a trailing dot, in lower case. */
+function hostOf(url: URL): string {
+  return url.hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase()
+}
+
+/**
+ * Why Roster's server will not call this URL, or null when it may: an http(s) address whose
+ * host is neither a link-local or metadata address nor a metadata service's name.
+ */
+export function outboundRefusal(value: string): string | null {
+  if (!URL.canParse(value)) return 'is not a URL'
+  const url = new URL(value)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must start with https://'
+  if (url.username !== '' || url.password !== '') return 'must not hold a user name or password'
+  const host = hostOf(url)
+  if (isForbiddenAddress(host) || forbiddenNames.has(host)) {
+    return 'points at a link-local or cloud metadata address, which Roster never calls'
+  }
+  return null
+}
+
+/** The error a refused address gives the caller, as a failed DNS lookup would. */
+export class ForbiddenAddressError extends Error {
+  readonly code = 'EADDRNOTAVAIL'
+
+  constructor(host: string) {
+    super(`${host} resolves to a link-local or cloud metadata address, which Roster never calls`)
+    this.name = 'ForbiddenAddressError'
+  }
+}
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void
+type Lookup = (host: string, options: LookupOptions, callback: LookupCallback) => void
+
+/**
+ * `lookup`, refusing a host when any address it resolves to is forbidden (an IP literal as
+ * well as a name). Given to `guardOutboundLookups`, and usable alone as the `lookup` of a
+ * socket or an HTTP agent.
+ */
+export function guardedLookup(lookup: Lookup): Lookup {
+  return (host, options, callback) => {
+    if (forbiddenNames.has(host.replace(/\.$/, '').toLowerCase())) {
+      callback(new ForbiddenAddressError(host), options.all ? [] : '')
+      return
+    }
+    lookup(host, options, (error, address, family) => {
+      if (error) {
+        callback(error, address, family)
+        return
+      }
+      const addresses = Array.isArray(address) ? address.map((a) => a.address) : [address]
+      if (addresses.some(isForbiddenAddress)) {
+        callback(new ForbiddenAddressError(host), options.all ? [] : '')
+        return
+      }
+      callback(null, address, family)
+    })
+  }
+}
+
+let guarded = false
+
+/**
+ * Makes every outbound connection of this process resolve its host through `guardedLookup`:
+ * Node's `fetch`, `http`, `https` and the SDKs built on them (Stripe, Xero, Intuit…) all look
+ * host names up with `dns.lookup` when they connect, so the check runs after any redirect and
+ * at each call, never on a stale answer. Called once when a Roster process starts.
+ */
+export function guardOutboundLookups(): void {
+  if (guarded) return
+  guarded = true
+  const lookup = dns.lookup.bind(dns) as unknown as Lookup
+  const guard = guardedLookup(lookup)
+  dns.lookup = ((host: string, options: unknown, callback?: unknown) => {
+    const [opts, done] =
+      typeof options === 'function'
+        ? [{}, options as LookupCallback]
+        : [
+            typeof options === 'number' ? { family: options } : ((options ?? {}) as LookupOptions),
+            callback as LookupCallback,
+          ]
+    guard(host, opts, done)
+  }) as typeof dns.lookup
+}
