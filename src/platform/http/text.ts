@@ -9,14 +9,10 @@ import { AppError } from '../errors.ts'
 // eslint-disable-next-line no-control-regex -- NUL is the very character refused
 const refused = /[\u0000\u202A-\u202E\u2066-\u2069]/
 
-// eslint-disable-next-line no-control-regex -- the same characters, every one of them
-const refusedEverywhere = /[\u0000\u202A-\u202E\u2066-\u2069]/g
+const bidiControls = /[\u202A-\u202E\u2066-\u2069]/g
 
-/**
- * The text without the characters no field keeps, for input that is not refused but cleaned:
- * the cells of an imported file, where one stray character should not cost the whole file.
- */
-export const withoutUnsafeText = (text: string): string => text.replace(refusedEverywhere, '')
+/** The text without bidirectional controls; a NUL stays, for the caller to refuse with a reason. */
+export const withoutBidiControls = (text: string): string => text.replace(bidiControls, '')
 
 const reasonFor = (text: string): string =>
   text.includes('\u0000')

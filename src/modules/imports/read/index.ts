@@ -1,4 +1,4 @@
-import { withoutUnsafeText } from '../../../platform/http/text.ts'
+import { withoutBidiControls } from '../../../platform/http/text.ts'
 import { decodeSample, csvRows, detectDelimiter } from './csv.ts'
 import { detectEncoding } from './encoding.ts'
 import { columnsOf, detectHeader, HEADER_WINDOW, padded } from './header.ts'
@@ -82,13 +82,14 @@ export async function* readRecords(
 }
 
 /**
- * The rows with NUL characters (which PostgreSQL text cannot hold) and bidirectional controls
- * (which make text display otherwise than it reads) taken out of every cell, the header's
- * included: an import keeps the rest of the text, where the API refuses the request.
+ * The rows with bidirectional controls (which make text display otherwise than it reads) taken
+ * out of every cell, the header's included: an import keeps the rest of the text, where the API
+ * refuses the request. A NUL (which PostgreSQL text cannot hold) is not taken out silently: it
+ * rejects its line with a reason (apply/line.ts), or the file when the header holds one.
  */
 async function* cleaned(rows: AsyncGenerator<FileRecord>): AsyncGenerator<FileRecord> {
   for await (const row of rows) {
-    yield { line: row.line, cells: row.cells.map(withoutUnsafeText) }
+    yield { line: row.line, cells: row.cells.map(withoutBidiControls) }
   }
 }
 
