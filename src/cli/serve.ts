@@ -38,6 +38,7 @@ export function registerServe(program: Command): void {
         logger: { level: config.logLevel },
         webDir: webDist,
         trustProxy: config.trustProxy,
+        apiLimits: config.apiLimits,
       })
       const demo = opts.demo ? await seedDemo(store.db) : undefined
       // The demo prints an admin's password: it keeps to this machine unless HOST says otherwise.

@@ -31,7 +31,18 @@ export interface Config {
   publicUrl: string
   /** Encrypts connection credentials (platform/auth/encryption.ts); never logged. */
   secret: string | undefined
+  /** What each API key and each session may ask of the API, counted across processes. */
+  apiLimits: ApiLimits
 }
+
+export interface ApiLimits {
+  /** Requests a minute. */
+  requestsPerMinute: number
+  /** Requests in flight at once. */
+  concurrent: number
+}
+
+export const defaultApiLimits: ApiLimits = { requestsPerMinute: 600, concurrent: 10 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback
@@ -59,6 +70,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bounceAddress: bounceAddress(env.ROSTER_BOUNCE_ADDRESS),
     publicUrl: publicUrl(env),
     secret: secret(env.ROSTER_SECRET),
+    apiLimits: {
+      requestsPerMinute: positiveInt(
+        'ROSTER_API_RATE_LIMIT',
+        env.ROSTER_API_RATE_LIMIT,
+        defaultApiLimits.requestsPerMinute,
+      ),
+      concurrent: positiveInt(
+        'ROSTER_API_CONCURRENCY',
+        env.ROSTER_API_CONCURRENCY,
+        defaultApiLimits.concurrent,
+      ),
+    },
   }
 }
 
