@@ -22,6 +22,7 @@ import type { Vault } from '../platform/auth/encryption.ts'
 import type { Db } from '../platform/db/client.ts'
 import { defaultApiLimits, type ApiLimits } from '../platform/config.ts'
 import { authenticate } from '../platform/http/auth.ts'
+import { idempotentPosts } from '../platform/http/idempotency.ts'
 import { limitRequests } from '../platform/http/limits.ts'
 import { sameOriginWrites } from '../platform/http/origin.ts'
 import { createServer, type ServerOptions } from '../platform/http/server.ts'
@@ -104,6 +105,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
               request.credential = credential.id
             })
             limitRequests(secured, db, options.apiLimits ?? defaultApiLimits)
+            idempotentPosts(secured, db)
             for (const routes of authenticatedRoutes) await secured.register(routes, deps)
           })
         },

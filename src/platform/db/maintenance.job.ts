@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts'
 import type { Db } from './client.ts'
 import { refreshStatistics } from './statistics.ts'
+import { forgetExpiredIdempotencyKeys } from '../http/idempotency.ts'
 import { forgetIdleUsage, releaseExpired } from '../http/limits.ts'
 import { defineJob } from '../queue/queue.ts'
 
@@ -22,10 +23,11 @@ export async function refreshEmbeddedStatistics(deps: MaintenanceDeps): Promise<
 }
 
 /**
- * Forgets what the API keeps for a while: places of requests whose process died, counts of
- * credentials idle for an hour.
+ * Forgets what the API keeps for a while: answers kept for idempotency keys past their 24 hours,
+ * places of requests whose process died, counts of credentials idle for an hour.
  */
 export async function forgetExpiredApiState(db: Db): Promise<void> {
+  await forgetExpiredIdempotencyKeys(db)
   await releaseExpired(db)
   await forgetIdleUsage(db)
 }
