@@ -53,6 +53,8 @@ describe('Idempotency-Key on POSTs', () => {
       expect(retried.headers['idempotent-replayed']).toBe('true')
       expect(retried.headers['content-type']).toContain('application/json')
       expect(json(retried)).toEqual(json(created))
+      expect(retried.headers['x-content-type-options']).toBe('nosniff')
+      expect(String(retried.headers['content-security-policy'])).toContain("frame-ancestors 'none'")
     }
     expect(await customerCount(org)).toBe(1)
 
@@ -183,26 +185,50 @@ describe('Idempotency-Key on POSTs', () => {
     expect(left.map((r) => r.key)).toEqual([kept])
   })
 
-  it('refuses a malformed key, and a key on a file upload', async () => {
+  it('refuses a malformed key', async () => {
     const org = await newOrg(store)
     const bad = await post(org.key, 'x'.repeat(256), { name: 'Acme' })
     expect(bad.statusCode).toBe(400)
     expect(json(bad).error.details).toEqual([
       { path: 'Idempotency-Key', message: 'Not a valid idempotency key.' },
     ])
-    const boundary = 'b0undary'
-    const upload = await app.inject({
-      method: 'POST',
-      url: '/api/v1/imports',
-      headers: {
-        authorization: `Bearer ${org.key}`,
-        'idempotency-key': randomUUID(),
-        'content-type': `multipart/form-data; boundary=${boundary}`,
-      },
-      payload: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nname\r\nAcme\r\n--${boundary}--\r\n`,
-    })
-    expect(upload.statusCode).toBe(400)
-    expect(json(upload).error.message).toContain('File uploads do not take an Idempotency-Key')
     expect(await customerCount(org)).toBe(0)
+  })
+
+  it('answers a retried file upload with the first upload, known by its file', async () => {
+    const org = await newOrg(store)
+    const upload = (key: string, file: string, name = 'customers.csv') => {
+      const boundary = `b-${randomUUID()}`
+      return app.inject({
+        method: 'POST',
+        url: '/api/v1/imports',
+        headers: {
+          authorization: `Bearer ${org.key}`,
+          'idempotency-key': key,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
+        payload: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/csv\r\n\r\n${file}\r\n--${boundary}--\r\n`,
+      })
+    }
+    const imports = async () =>
+      json(
+        await app.inject({
+          url: '/api/v1/imports',
+          headers: { authorization: `Bearer ${org.key}` },
+        }),
+      ).data as unknown[]
+    const key = randomUUID()
+    const first = await upload(key, 'Name\nAcme\n')
+    expect(first.statusCode).toBe(201)
+    // The same file again, in a body of its own (another multipart boundary).
+    const retried = await upload(key, 'Name\nAcme\n')
+    expect(retried.statusCode).toBe(201)
+    expect(retried.headers['idempotent-replayed']).toBe('true')
+    expect(json(retried).id).toBe(json(first).id)
+    expect(await imports()).toHaveLength(1)
+
+    expect((await upload(key, 'Name\nGlobex\n')).statusCode).toBe(422)
+    expect((await upload(key, 'Name\nAcme\n', 'other.csv')).statusCode).toBe(422)
+    expect(await imports()).toHaveLength(1)
   })
 })

@@ -21,6 +21,13 @@ interface Claim {
 
 const claims = new WeakMap<FastifyRequest, Claim>()
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route reads an upload, then settles its Idempotency-Key (`idempotentUpload`). */
+    idempotentUpload?: boolean
+  }
+}
+
 /** What makes two requests the same: the method, the address and the body as parsed. */
 const fingerprintOf = (request: FastifyRequest, content: string): string =>
   createHash('sha256').update(`${request.method} ${request.url}\n${content}`).digest('hex')
@@ -73,11 +80,73 @@ async function held(db: Db, claim: Claim) {
 }
 
 /**
+ * Takes the key for the request (false), or answers as the key's first request did (true), or
+ * refuses: another request under the key (422), or the first one still running (409).
+ */
+async function settle(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  claim: Claim,
+  fingerprint: string,
+): Promise<boolean> {
+  // Twice at most: the answer found may be one of 500, deleted meanwhile.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (await take(db, claim, fingerprint)) {
+      claims.set(request, claim)
+      return false
+    }
+    const row = await held(db, claim)
+    if (!row) continue
+    if (row.fingerprint !== fingerprint) {
+      throw new AppError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used for another request (a different address or body): use a new key for each new request.',
+        [{ path: 'Idempotency-Key', message: 'Already used for another request.' }],
+      )
+    }
+    if (row.responseStatus === null) {
+      throw new AppError(
+        'conflict',
+        'A request with this Idempotency-Key is still running: wait for its answer, then retry.',
+        [{ path: 'Idempotency-Key', message: 'In progress.' }],
+        { retryAfterSeconds: 1 },
+      )
+    }
+    replay(reply, row.responseStatus, row.responseType, row.responseBody ?? '')
+    return true
+  }
+  throw new AppError(
+    'conflict',
+    'Another request with this Idempotency-Key is being answered: retry in a moment.',
+    [{ path: 'Idempotency-Key', message: 'In progress.' }],
+    { retryAfterSeconds: 1 },
+  )
+}
+
+const uploads = new WeakMap<FastifyRequest, (content: string) => Promise<boolean>>()
+
+/**
+ * For an upload route (`config: { idempotentUpload: true }`), once it has read the file: settles
+ * the request's Idempotency-Key by `content` (what tells one upload from another, such as the
+ * file's name and hash). Answers true when the first request's answer was sent again (a retry:
+ * the route then stops and returns the reply), false when the route is to go on; refuses as for
+ * any POST.
+ */
+export async function idempotentUpload(request: FastifyRequest, content: string): Promise<boolean> {
+  const settleUpload = uploads.get(request)
+  if (!settleUpload) return false
+  uploads.delete(request)
+  return settleUpload(content)
+}
+
+/**
  * Runs a POST once per `Idempotency-Key` (per organisation and credential): the request that
  * takes the key runs and its answer is kept for 24 hours; a retry with the same key and the same
  * request gets that answer again (`Idempotent-Replayed: true`) without running it, one with
  * another request is refused (422), and one sent while the first still runs is refused (409).
- * An answer of 500 or more is not kept: nothing was changed, and a retry runs again.
+ * An answer of 500 or more is not kept: nothing was changed, and a retry runs again. A
+ * multipart upload takes a key only on a route that settles it (`idempotentUpload`).
  */
 export function idempotentPosts(app: FastifyInstance, db: Db): void {
   app.addHook('preHandler', async (request, reply) => {
@@ -92,51 +161,28 @@ export function idempotentPosts(app: FastifyInstance, db: Db): void {
         [{ path: 'Idempotency-Key', message: 'Not a valid idempotency key.' }],
       )
     }
-    if (/^multipart\//i.test(request.headers['content-type'] ?? '')) {
-      throw new AppError(
-        'bad_request',
-        'File uploads do not take an Idempotency-Key: send the file without it (an upload only stores the file; starting the import is a separate request, which takes one).',
-        [{ path: 'Idempotency-Key', message: 'Not accepted on file uploads.' }],
-      )
-    }
     const claim: Claim = {
       organizationId: scope.organizationId,
       credential,
       key: header,
       claim: randomUUID(),
     }
-    const fingerprint = fingerprintOf(request, JSON.stringify(request.body ?? null))
-    // Twice at most: the answer found may be one of 500, deleted meanwhile.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (await take(db, claim, fingerprint)) {
-        claims.set(request, claim)
-        return
-      }
-      const row = await held(db, claim)
-      if (!row) continue
-      if (row.fingerprint !== fingerprint) {
+    if (/^multipart\//i.test(request.headers['content-type'] ?? '')) {
+      // An upload is known by its file, read by the route: the route settles the key then.
+      if (request.routeOptions.config.idempotentUpload !== true) {
         throw new AppError(
-          'idempotency_key_reused',
-          'This Idempotency-Key was already used for another request (a different address or body): use a new key for each new request.',
-          [{ path: 'Idempotency-Key', message: 'Already used for another request.' }],
+          'bad_request',
+          'This upload does not take an Idempotency-Key: send it without one.',
+          [{ path: 'Idempotency-Key', message: 'Not accepted on this upload.' }],
         )
       }
-      if (row.responseStatus === null) {
-        throw new AppError(
-          'conflict',
-          'A request with this Idempotency-Key is still running: wait for its answer, then retry.',
-          [{ path: 'Idempotency-Key', message: 'In progress.' }],
-          { retryAfterSeconds: 1 },
-        )
-      }
-      return replay(reply, row.responseStatus, row.responseType, row.responseBody ?? '')
+      uploads.set(request, (content) =>
+        settle(db, request, reply, claim, fingerprintOf(request, content)),
+      )
+      return
     }
-    throw new AppError(
-      'conflict',
-      'Another request with this Idempotency-Key is being answered: retry in a moment.',
-      [{ path: 'Idempotency-Key', message: 'In progress.' }],
-      { retryAfterSeconds: 1 },
-    )
+    const body = JSON.stringify(request.body ?? null)
+    if (await settle(db, request, reply, claim, fingerprintOf(request, body))) return reply
   })
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -168,15 +214,10 @@ export function idempotentPosts(app: FastifyInstance, db: Db): void {
   })
 }
 
-function replay(
-  reply: FastifyReply,
-  status: number,
-  type: string | null,
-  body: string,
-): FastifyReply {
+function replay(reply: FastifyReply, status: number, type: string | null, body: string): void {
   void reply.code(status).header('idempotent-replayed', 'true')
   if (type) void reply.header('content-type', type)
-  return reply.send(body)
+  void reply.send(body)
 }
 
 /** Forgets the answers kept longer than their 24 hours. */
