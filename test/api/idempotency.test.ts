@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { and, eq, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { createApiKey } from '../../src/modules/organizations/api-keys.service.ts'
-import { forgetExpiredApiState } from '../../src/platform/db/maintenance.job.ts'
+import type { Job } from 'pg-boss'
+import { loadConfig } from '../../src/platform/config.ts'
+import { maintainStore } from '../../src/platform/db/maintenance.job.ts'
 import { idempotencyKeys } from '../../src/platform/db/schema/index.ts'
 import { json, newOrg, testApp, testStore, type TestOrg } from '../support.ts'
 
@@ -177,7 +179,9 @@ describe('Idempotency-Key on POSTs', () => {
       .update(idempotencyKeys)
       .set({ expiresAt: sql`now() - interval '1 second'` })
       .where(keyRow(org, key))
-    await forgetExpiredApiState(store.db)
+    // The store's hourly maintenance job.
+    const job = { id: randomUUID(), name: maintainStore.name, data: {} } as unknown as Job
+    await maintainStore.handle({ db: store.db, config: loadConfig() }, {}, job)
     const left = await store.db
       .select({ key: idempotencyKeys.key })
       .from(idempotencyKeys)
