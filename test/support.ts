@@ -7,7 +7,7 @@ import { createApiKey } from '../src/modules/organizations/api-keys.service.ts'
 import { addMember } from '../src/modules/organizations/members.service.ts'
 import { createOrganization } from '../src/modules/organizations/organizations.service.ts'
 import { openVault } from '../src/platform/auth/encryption.ts'
-import { loadConfig } from '../src/platform/config.ts'
+import { loadConfig, type ApiLimits } from '../src/platform/config.ts'
 import { openStore, type Store } from '../src/platform/db/client.ts'
 import { buildApp } from '../src/app/http.ts'
 import type { Queue } from '../src/platform/queue/queue.ts'
@@ -92,6 +92,11 @@ export async function testApp(
     trustProxy?: boolean | number | string[]
     /** Whether admins may give a base URL; on, as the fakes are reached through one. */
     allowBaseUrl?: boolean
+    /**
+     * The API's limits; by default far above what a test sends, so that only the tests of the
+     * limits meet them (test/api/limits.test.ts).
+     */
+    apiLimits?: ApiLimits
   } = {},
 ): Promise<FastifyInstance> {
   const config = loadConfig()
@@ -106,6 +111,7 @@ export async function testApp(
     connectors: options.connectors,
     trustProxy: options.trustProxy,
     allowBaseUrl: options.allowBaseUrl ?? true,
+    apiLimits: options.apiLimits ?? { requestsPerMinute: 1_000_000, concurrent: 1_000 },
   })
   afterAll(() => app.close())
   return app

@@ -20,7 +20,10 @@ import { webhookRoutes } from '../modules/sources/webhooks.routes.ts'
 import { workflowRoutes } from '../modules/workflows/workflows.routes.ts'
 import type { Vault } from '../platform/auth/encryption.ts'
 import type { Db } from '../platform/db/client.ts'
+import { defaultApiLimits, type ApiLimits } from '../platform/config.ts'
 import { authenticate } from '../platform/http/auth.ts'
+import { idempotentPosts } from '../platform/http/idempotency.ts'
+import { limitRequests } from '../platform/http/limits.ts'
 import { sameOriginWrites } from '../platform/http/origin.ts'
 import { createServer, type ServerOptions } from '../platform/http/server.ts'
 import { readiness } from '../platform/health.ts'
@@ -41,6 +44,8 @@ export interface AppOptions extends Pick<
   connectors?: Connectors
   /** Whether an admin may give a connection a base URL (ROSTER_ALLOW_BASE_URL); off unless set. */
   allowBaseUrl?: boolean
+  /** What each API key and session may ask (Config.apiLimits); 600 a minute, 10 at once unless given. */
+  apiLimits?: ApiLimits
 }
 
 /** What every routes plugin may be given. */
@@ -102,8 +107,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           await api.register(sessionRoutes, { db })
           await api.register(async (secured) => {
             secured.addHook('onRequest', async (request) => {
-              request.scope = await authenticate(credentials, request)
+              const credential = await authenticate(credentials, request)
+              request.scope = credential.scope
+              request.credential = credential.id
             })
+            limitRequests(secured, db, options.apiLimits ?? defaultApiLimits)
+            idempotentPosts(secured, db)
             for (const routes of authenticatedRoutes) await secured.register(routes, deps)
           })
         },

@@ -49,6 +49,7 @@ export function registerServe(program: Command): void {
         trustProxy: config.trustProxy,
         metrics,
         allowBaseUrl: config.allowBaseUrl,
+        apiLimits: config.apiLimits,
       })
       const demo = opts.demo ? await seedDemo(store.db) : undefined
       // The demo prints an admin's password: it keeps to this machine unless HOST says otherwise.

@@ -56,7 +56,18 @@ export interface Config {
    * make the server call any address it reaches. The CLI, run on the server, always may.
    */
   allowBaseUrl: boolean
+  /** What each API key and each session may ask of the API, counted across processes. */
+  apiLimits: ApiLimits
 }
+
+export interface ApiLimits {
+  /** Requests a minute. */
+  requestsPerMinute: number
+  /** Requests in flight at once. */
+  concurrent: number
+}
+
+export const defaultApiLimits: ApiLimits = { requestsPerMinute: 600, concurrent: 10 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback
@@ -91,6 +102,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     metricsHost: env.ROSTER_METRICS_HOST || '127.0.0.1',
     allowBaseUrl: flag('ROSTER_ALLOW_BASE_URL', env.ROSTER_ALLOW_BASE_URL),
+    apiLimits: {
+      requestsPerMinute: positiveInt(
+        'ROSTER_API_RATE_LIMIT',
+        env.ROSTER_API_RATE_LIMIT,
+        defaultApiLimits.requestsPerMinute,
+      ),
+      concurrent: positiveInt(
+        'ROSTER_API_CONCURRENCY',
+        env.ROSTER_API_CONCURRENCY,
+        defaultApiLimits.concurrent,
+      ),
+    },
   }
 }
 

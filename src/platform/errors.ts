@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'source_unavailable'
   | 'not_configured'
   | 'rate_limited'
+  | 'idempotency_key_reused'
   | 'internal'
 
 export interface ErrorDetail {
@@ -57,6 +58,7 @@ export function httpStatus(code: ErrorCode): number {
     case 'payload_too_large':
       return 413
     case 'file_refused':
+    case 'idempotency_key_reused':
       return 422
     case 'unsupported_media_type':
       return 415

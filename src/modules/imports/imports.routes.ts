@@ -24,6 +24,7 @@ import type { Db } from '../../platform/db/client.ts'
 import { AppError } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
+import { idempotentUpload } from '../../platform/http/idempotency.ts'
 import { scopeOf } from '../../platform/http/auth.ts'
 import { filePieces } from './file-store.ts'
 import {
@@ -137,11 +138,15 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
         querystring: readOptions,
         response: { 201: importPreview, ...errorResponses },
       },
+      config: { idempotentUpload: true },
     },
     async (request, reply) => {
       const scope = scopeOf(request)
       const upload = await receive(request)
       try {
+        // A retry of an upload sent with an Idempotency-Key gets the first answer.
+        if (await idempotentUpload(request, `${upload.fileName}\n${upload.sha256}`))
+          return await reply
         const { row, preview } = await createImport(db, scope, upload, request.query)
         return await reply.code(201).send(withPreview(row, preview))
       } finally {

@@ -10,16 +10,22 @@ export function credentialResolver(db: Db): CredentialResolver {
       const found = await authenticateApiKey(db, key)
       if (!found) return undefined
       return {
-        organizationId: found.organizationId,
-        actor: { kind: 'api_key', id: found.id, label: `API key ${found.name}`, role: 'admin' },
+        scope: {
+          organizationId: found.organizationId,
+          actor: { kind: 'api_key', id: found.id, label: `API key ${found.name}`, role: 'admin' },
+        },
+        id: `api_key:${found.id}`,
       }
     },
     session: async (token) => {
       const member = await resolveSession(db, token)
       if (!member) return undefined
       return {
-        organizationId: member.organizationId,
-        actor: { kind: 'member', id: member.id, label: member.email, role: member.role },
+        scope: {
+          organizationId: member.organizationId,
+          actor: { kind: 'member', id: member.id, label: member.email, role: member.role },
+        },
+        id: `session:${member.sessionId}`,
       }
     },
   }

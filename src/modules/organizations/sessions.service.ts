@@ -91,16 +91,16 @@ export async function signIn(
 export async function resolveSession(
   db: DbOrTx,
   token: string,
-): Promise<typeof members.$inferSelect | undefined> {
+): Promise<(typeof members.$inferSelect & { sessionId: string }) | undefined> {
   const [row] = await db
-    .select({ member: members })
+    .select({ member: members, sessionId: sessions.id })
     .from(sessions)
     .innerJoin(
       members,
       and(eq(members.organizationId, sessions.organizationId), eq(members.id, sessions.memberId)),
     )
     .where(and(eq(sessions.tokenHash, hashToken(token)), gt(sessions.expiresAt, new Date())))
-  return row?.member
+  return row && { ...row.member, sessionId: row.sessionId }
 }
 
 export async function signOut(db: DbOrTx, token: string): Promise<void> {

@@ -8,15 +8,24 @@ export const SESSION_COOKIE = 'roster_session'
 declare module 'fastify' {
   interface FastifyRequest {
     scope?: Scope
+    /** The credential the request came with (`Credential.id`). */
+    credential?: string
   }
+}
+
+/** Who a request acts as, and by which credential: `api_key:<id>` or `session:<id>`. */
+export interface Credential {
+  scope: Scope
+  /** What the API's limits and idempotency keys are counted by. */
+  id: string
 }
 
 /** How a request's credentials are looked up: given by the module that keeps them. */
 export interface CredentialResolver {
-  /** The scope of an API key sent as `Authorization: Bearer <key>`, or undefined. */
-  apiKey(key: string): Promise<Scope | undefined>
-  /** The scope of a session cookie's token, or undefined. */
-  session(token: string): Promise<Scope | undefined>
+  /** The credential of an API key sent as `Authorization: Bearer <key>`, or undefined. */
+  apiKey(key: string): Promise<Credential | undefined>
+  /** The credential of a session cookie's token, or undefined. */
+  session(token: string): Promise<Credential | undefined>
 }
 
 const unauthenticated = (): AppError =>
@@ -26,18 +35,18 @@ const unauthenticated = (): AppError =>
 export async function authenticate(
   credentials: CredentialResolver,
   request: FastifyRequest,
-): Promise<Scope> {
+): Promise<Credential> {
   const header = request.headers.authorization
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header)
-    const scope = match?.[1] ? await credentials.apiKey(match[1]) : undefined
-    if (!scope) throw unauthenticated()
-    return scope
+    const credential = match?.[1] ? await credentials.apiKey(match[1]) : undefined
+    if (!credential) throw unauthenticated()
+    return credential
   }
   const token = request.cookies[SESSION_COOKIE]
-  const scope = token ? await credentials.session(token) : undefined
-  if (!scope) throw unauthenticated()
-  return scope
+  const credential = token ? await credentials.session(token) : undefined
+  if (!credential) throw unauthenticated()
+  return credential
 }
 
 /** The request's scope; routes behind the auth hook always have one. */
