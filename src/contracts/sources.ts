@@ -54,6 +54,12 @@ export const connectorDescriptor = z.object({
   webhookHeader: z.string().nullable(),
   /** Which of the system's people become contacts, in one sentence. */
   contactRule: z.string(),
+  /**
+   * `contacts`: the system brings no customers, only the contacts of customers billing
+   * connections bring (a CRM, matched account by account); it is connected to be the contact
+   * source. Left out: a billing system, bringing customers and their contacts.
+   */
+  feeds: z.enum(['customers', 'contacts']).optional(),
 })
 export type ConnectorDescriptor = z.infer<typeof connectorDescriptor>
 

@@ -64,5 +64,8 @@ export async function recordBounce(
       ),
     )
     .returning({ id: contacts.id, email: contacts.email })
-  return { reminderId: reminder.id, contactsMarked: marked }
+  return {
+    reminderId: reminder.id,
+    contactsMarked: marked.map((m) => ({ id: m.id, email: m.email ?? email })),
+  }
 }

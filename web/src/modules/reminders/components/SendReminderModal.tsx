@@ -117,8 +117,14 @@ function DraftEditor(props: {
   const owner = draft.contactsLockedBy
 
   const taken = new Set([...lists.to, ...lists.cc].map((r) => r.email.toLowerCase()))
-  const others = (contacts.data ?? []).filter(
-    (c) => !taken.has(c.email.toLowerCase()) && !c.bouncedAt && !c.doNotRemind,
+  const others = (contacts.data ?? []).flatMap((c) =>
+    c.email !== null &&
+    !taken.has(c.email.toLowerCase()) &&
+    !c.bouncedAt &&
+    !c.doNotRemind &&
+    !c.emailOptedOut
+      ? [{ ...c, email: c.email }]
+      : [],
   )
   const add = (field: Field, recipient: Recipient) => {
     if (taken.has(recipient.email.toLowerCase())) return
