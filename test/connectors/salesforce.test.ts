@@ -186,6 +186,55 @@ describe('Salesforce as the contact source', () => {
     ).toBe(true)
   })
 
+  it('lists matched, ambiguous and unmatched customers, suggests name matches, and applies a confirmed one', async () => {
+    const { org, api, ids } = await billedThroughStripe()
+    const { sf } = await salesforceFor(ids, 'nobody@example.com')
+    const cactus = sf.addAccount({ Name: ' cactus ', AccountNumber: 'CAC-9' })
+    sf.addContact(cactus, { LastName: 'Vert', Email: 'vert@cactus.example' })
+    const sfId: string = json(await connectSalesforce(api, sf)).id
+    await api.put('/api/v1/organization/contact-source', { connectionId: sfId })
+    await env.kit.runQueued(org, sfId)
+    const url = `/api/v1/connections/${sfId}/matches`
+    const matches = json(await api.get(url))
+    expect(matches.matched.map((m: any) => [m.customer.name, m.account.name, m.by])).toEqual([
+      ['Acme', 'Acme Corp', 'identifier'],
+      ['Beta', 'Beta', 'identifier'],
+    ])
+    expect(matches.ambiguous).toEqual([
+      {
+        matchValue: ids.delta,
+        accounts: [
+          expect.objectContaining({ name: 'Delta One' }),
+          expect.objectContaining({ name: 'Delta Two' }),
+        ],
+        customers: [expect.objectContaining({ name: 'Delta', externalId: ids.delta })],
+      },
+    ])
+    expect(
+      matches.unmatched.map((u: any) => [u.customer.name, u.suggestions.map((a: any) => a.id)]),
+    ).toEqual([
+      ['Cactus', [cactus]],
+      ['Delta', []],
+    ])
+    // Never by name on its own: Cactus keeps Stripe's contact until an admin confirms.
+    expect((await contactsOf(api, ids.cactus)).map((c: any) => c.email)).toEqual([
+      'ap@cactus.example',
+    ])
+    const customerId: string = matches.unmatched[0].customer.id
+    const bad = await api.post(url, { customerId, accountId: '001nothing' })
+    expect(bad.statusCode).toBe(404)
+    const confirmed = await api.post(url, { customerId, accountId: cactus })
+    expect(confirmed.statusCode).toBe(200)
+    expect(json(confirmed).matched.map((m: any) => [m.customer.name, m.by])).toContainEqual([
+      'Cactus',
+      'confirmed',
+    ])
+    expect(await env.kit.runQueued(org, sfId)).toMatchObject({ mode: 'full', status: 'completed' })
+    expect((await contactsOf(api, ids.cactus)).map((c: any) => c.email)).toEqual([
+      'vert@cactus.example',
+    ])
+  })
+
   it('takes the main contact from the primary role, and roles from an edited table, when set', () => {
     const notes: { externalId: string | null; reason: string }[] = []
     const account = toAccount(
