@@ -50,7 +50,7 @@ export function ContactSourceCard({
             the customers, and unmatched customers keep the contacts they have.
           </Text>
         )}
-        {!current && billing.some((c) => crm(c.system)) && (
+        {!(current && crm(current.system)) && billing.some((c) => crm(c.system)) && (
           <Text size="sm">
             Choosing Salesforce replaces the billing system’s contacts with Salesforce’s on every
             customer an account matches.
