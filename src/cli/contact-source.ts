@@ -20,7 +20,10 @@ export function registerContactSource(program: Command): void {
       "sync contacts from a connection: its contacts replace the others' on the customers it covers",
     )
     .requiredOption('--org <org>', 'organisation slug or id')
-    .requiredOption('--connection <id>', 'the connection (roster connection list shows their ids)')
+    .requiredOption(
+      '--connection <id>',
+      'the connection id (printed by roster connection add, or GET /api/v1/connections)',
+    )
     .option('--json', 'print the contact source as JSON')
     .action(async (opts: { org: string; connection: string; json?: boolean }) => {
       const input = parseInput(contactSourcePut, { connectionId: opts.connection })
