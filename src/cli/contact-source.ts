@@ -1,14 +1,45 @@
 import type { Command } from 'commander'
 import { cliActor } from '../platform/auth/scope.ts'
-import { disconnectContacts } from '../modules/organizations/contact-source.service.ts'
+import { contactSourcePut } from '../contracts/sources.ts'
+import {
+  disconnectContacts,
+  setContactSource,
+} from '../modules/organizations/contact-source.service.ts'
 import { findOrganization } from '../modules/organizations/organizations.service.ts'
 import { AppError } from '../platform/errors.ts'
 import { print, withStore } from './context.ts'
+import { parseInput } from './parse.ts'
 
 export function registerContactSource(program: Command): void {
-  program
+  const contactSource = program
     .command('contact-source')
     .description("the organisation's contact source")
+  contactSource
+    .command('set')
+    .description(
+      "sync contacts from a connection: its contacts replace the others' on the customers it covers",
+    )
+    .requiredOption('--org <org>', 'organisation slug or id')
+    .requiredOption(
+      '--connection <id>',
+      'the connection id (printed by roster connection add, or GET /api/v1/connections)',
+    )
+    .option('--json', 'print the contact source as JSON')
+    .action(async (opts: { org: string; connection: string; json?: boolean }) => {
+      const input = parseInput(contactSourcePut, { connectionId: opts.connection })
+      const result = await withStore(async (store) => {
+        const org = await findOrganization(store.db, opts.org)
+        return store.db.transaction((tx) =>
+          setContactSource(tx, { organizationId: org.id, actor: cliActor }, input),
+        )
+      })
+      print(
+        Boolean(opts.json),
+        result,
+        `Contacts are now synced from ${result.connection?.name ?? result.source}; the next run of that connection brings them.`,
+      )
+    })
+  contactSource
     .command('disconnect')
     .description(
       'make Roster the contact source for good: contacts become editable and syncs stop changing them (cannot be undone)',

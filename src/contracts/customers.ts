@@ -83,7 +83,7 @@ export const customer = z.object({
   mainContact: z
     .object({
       id: z.uuid(),
-      email: z.string(),
+      email: z.string().nullable(),
       firstName: z.string().nullable(),
       lastName: z.string().nullable(),
     })

@@ -542,7 +542,8 @@ export const contactCatalogue = {
     column: 'email',
     label: 'Email',
     write: emailField,
-    read: z.string(),
+    // Null for a contact its source holds without an email: kept, never a recipient.
+    read: z.string().nullable(),
     import: {
       key: 'contact.email',
       group: 'contact',
@@ -714,6 +715,24 @@ export const contactCatalogue = {
     owner: 'source',
     synced: true,
     sqlType: 'contact_role',
+    audit: 'value',
+  },
+  jobTitle: {
+    column: 'job_title',
+    label: 'Job title',
+    write: optionalText(200),
+    read: text,
+    owner: 'source',
+    synced: true,
+    audit: 'value',
+  },
+  emailOptedOut: {
+    column: 'email_opted_out',
+    label: 'Opted out of email',
+    read: z.boolean(),
+    owner: 'source',
+    synced: true,
+    sqlType: 'boolean',
     audit: 'value',
   },
   isMain: {

@@ -54,6 +54,12 @@ export const connectorDescriptor = z.object({
   webhookHeader: z.string().nullable(),
   /** Which of the system's people become contacts, in one sentence. */
   contactRule: z.string(),
+  /**
+   * `contacts`: the system brings no customers, only the contacts of customers billing
+   * connections bring (a CRM, matched account by account); it is connected to be the contact
+   * source. Left out: a billing system, bringing customers and their contacts.
+   */
+  feeds: z.enum(['customers', 'contacts']).optional(),
 })
 export type ConnectorDescriptor = z.infer<typeof connectorDescriptor>
 
@@ -186,3 +192,45 @@ export const tenantPick = z.strictObject({
 })
 
 export const consentCallbackQuery = z.record(z.string(), z.string())
+
+const matchedCustomer = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  externalId: z.string().nullable(),
+})
+const linkedAccount = z.object({
+  id: z.string(),
+  name: z.string(),
+  matchValue: z.string().nullable(),
+})
+
+/**
+ * How a contact-only source's accounts (a CRM's) match the organisation's customers: matched
+ * (by identifier, or a name match an admin confirmed), ambiguous (an identifier several
+ * accounts share, or several customers carry: not imported), and unmatched customers with the
+ * accounts whose name is the same, offered for an admin to confirm.
+ */
+export const accountMatches = z.object({
+  matched: z.array(
+    z.object({
+      customer: matchedCustomer,
+      account: linkedAccount,
+      by: z.enum(['identifier', 'confirmed']),
+    }),
+  ),
+  ambiguous: z.array(
+    z.object({
+      matchValue: z.string(),
+      accounts: z.array(linkedAccount),
+      customers: z.array(matchedCustomer),
+    }),
+  ),
+  unmatched: z.array(z.object({ customer: matchedCustomer, suggestions: z.array(linkedAccount) })),
+})
+export type AccountMatches = z.infer<typeof accountMatches>
+
+/** An admin confirms that this account is this customer (a name match). */
+export const matchConfirm = z.strictObject({
+  customerId: z.uuid({ error: 'Not a valid customer id.' }),
+  accountId: z.string().trim().min(1, 'Choose an account.').max(200),
+})

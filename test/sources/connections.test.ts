@@ -65,6 +65,7 @@ describe('the systems Roster connects to', () => {
       ['netsuite', 'NetSuite', 'oauth1_token', null],
       ['pennylane', 'Pennylane', 'api_key', null],
       ['quickbooks', 'QuickBooks', 'oauth2_authorization_code', 'intuit-signature'],
+      ['salesforce', 'Salesforce', 'oauth2_authorization_code', null],
       ['sellsy', 'Sellsy', 'oauth2_client_credentials', null],
       ['stripe', 'Stripe', 'api_key', 'stripe-signature'],
       ['xero', 'Xero', 'oauth2_authorization_code', 'x-xero-signature'],

@@ -53,6 +53,7 @@ describe('roster connection systems and the keys of connection add', () => {
       ['netsuite', 'oauth1_token', null],
       ['pennylane', 'api_key', null],
       ['quickbooks', 'oauth2_authorization_code', 'intuit-signature'],
+      ['salesforce', 'oauth2_authorization_code', null],
       ['sellsy', 'oauth2_client_credentials', null],
       ['stripe', 'api_key', 'stripe-signature'],
       ['xero', 'oauth2_authorization_code', 'x-xero-signature'],
@@ -75,10 +76,10 @@ describe('roster connection systems and the keys of connection add', () => {
     const unknown = await roster(...add, '--system', 'paypal', '--api-key', 'k')
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toBe(
-      'roster: Roster has no connector for "paypal"; --system is one of chargebee, netsuite, pennylane, quickbooks, sellsy, stripe, xero, zuora (roster connection systems describes them).\n',
+      'roster: Roster has no connector for "paypal"; --system is one of chargebee, netsuite, pennylane, quickbooks, salesforce, sellsy, stripe, xero, zuora (roster connection systems describes them).\n',
     )
-    const later = await roster(...add, '--system', 'salesforce', '--api-key', 'k')
-    expect(later.stderr).toContain('Roster has no connector for "salesforce"')
+    const noApiKey = await roster(...add, '--system', 'salesforce', '--api-key', 'k')
+    expect(noApiKey.stderr).toContain('Salesforce takes no --api-key')
     const badKey = await roster(...add, '--system', 'stripe', '--secret', 'token=k')
     expect(badKey.stderr).toBe(
       'roster: Stripe takes no secret "token"; its secrets are apiKey, webhookSecret.\n',

@@ -271,10 +271,12 @@ describe('an incremental run', () => {
     expect(Object.keys(contactEvent.after).sort()).toEqual([
       'customerId',
       'email',
+      'emailOptedOut',
       'externalId',
       'firstName',
       'id',
       'isMain',
+      'jobTitle',
       'lastName',
       'phone',
       'role',

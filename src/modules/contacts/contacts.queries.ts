@@ -15,6 +15,7 @@ function selectContacts(db: DbOrTx) {
       contact: contacts,
       sourceSystem: connections.system,
       customerSourceConnectionId: customers.sourceConnectionId,
+      customerContactsConnectionId: customers.contactsConnectionId,
       contactsDisconnectedAt: organizations.contactsDisconnectedAt,
       contactSourceConnectionId: organizations.contactSourceConnectionId,
       contactSourceSystem: contactSources.system,
@@ -63,7 +64,10 @@ const toContact = (row: ContactSelection): Contact => {
     source: row.sourceSystem ?? 'roster',
     lockedBy: contactOwner(
       contactSourceOf(row),
-      { sourceConnectionId: row.customerSourceConnectionId },
+      {
+        sourceConnectionId: row.customerSourceConnectionId,
+        contactsConnectionId: row.customerContactsConnectionId,
+      },
       c,
     ),
     bouncedAt: c.bouncedAt?.toISOString() ?? null,

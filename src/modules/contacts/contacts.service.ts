@@ -150,7 +150,7 @@ export async function updateContact(
     if (value !== undefined) Object.assign(set, { [key]: value })
   }
   // A corrected email is worth trying again: its bounce mark goes.
-  if (patch.email !== undefined && patch.email.toLowerCase() !== before.email.toLowerCase()) {
+  if (patch.email !== undefined && patch.email.toLowerCase() !== before.email?.toLowerCase()) {
     Object.assign(set, { bouncedAt: null, bounceReason: null })
   }
   if (patch.phone !== undefined) set.phone = phoneOf(patch.phone, state.defaultCountry, warnings)

@@ -104,7 +104,8 @@ function filters(organizationId: string, query: CustomerListQuery): (SQL | undef
 const reachConditions = {
   unreachable: (organizationId: string) => sql`not exists (select 1 from ${contacts} ct
     where ct.organization_id = ${organizationId}::uuid and ct.customer_id = ${customers.id}
-    and ct.archived_at is null and ct.bounced_at is null and not ct.do_not_remind)`,
+    and ct.archived_at is null and ct.bounced_at is null and not ct.do_not_remind
+    and ct.email is not null and not ct.email_opted_out)`,
   bounced: (organizationId: string) => sql`exists (select 1 from ${contacts} ct
     where ct.organization_id = ${organizationId}::uuid and ct.customer_id = ${customers.id}
     and ct.archived_at is null and ct.bounced_at is not null)`,

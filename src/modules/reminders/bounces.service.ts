@@ -86,12 +86,15 @@ export async function recordBounce(
         entityId: contact.id,
         customerId: reminder.customerId,
         action: 'update',
-        before: { email: contact.email, bounceReason: null },
-        after: { email: contact.email, bounceReason },
+        before: { email: contact.email ?? email, bounceReason: null },
+        after: { email: contact.email ?? email, bounceReason },
       },
     )
   }
-  return { reminderId: reminder.id, contactsMarked: marked }
+  return {
+    reminderId: reminder.id,
+    contactsMarked: marked.map((m) => ({ id: m.id, email: m.email ?? email })),
+  }
 }
 
 /** The reminder a delivery status notification is about: by the VERP address, else Message-ID. */

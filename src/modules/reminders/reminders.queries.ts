@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, or, sql } from 'drizzle-orm'
+import { and, asc, eq, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import type { Reminder } from '../../contracts/reminders.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import {
@@ -26,7 +26,7 @@ export async function candidateContacts(
       role: contacts.role,
       isMain: contacts.isMain,
       bouncedAt: contacts.bouncedAt,
-      doNotRemind: contacts.doNotRemind,
+      doNotRemind: sql<boolean>`${contacts.doNotRemind} or ${contacts.emailOptedOut}`,
     })
     .from(contacts)
     .where(
@@ -34,10 +34,16 @@ export async function candidateContacts(
         eq(contacts.organizationId, organizationId),
         eq(contacts.customerId, customerId),
         isNull(contacts.archivedAt),
+        // A contact its source holds without an email cannot receive anything.
+        isNotNull(contacts.email),
       ),
     )
     .orderBy(asc(contacts.createdAt), asc(contacts.id))
-    .then((rows) => rows.sort((a, b) => Number(b.isMain) - Number(a.isMain)))
+    .then((rows) =>
+      rows
+        .flatMap((row) => (row.email === null ? [] : [{ ...row, email: row.email }]))
+        .sort((a, b) => Number(b.isMain) - Number(a.isMain)),
+    )
 }
 
 export async function findStep(db: DbOrTx, organizationId: string, id: string) {

@@ -199,7 +199,7 @@ export async function createReminder(
       })
       added[fresh.as].push({
         contactId: contact.id,
-        email: contact.email,
+        email: contact.email ?? fresh.email,
         name: [contact.firstName, contact.lastName].filter(Boolean).join(' ') || null,
         role: contact.role,
         isMain: contact.isMain,

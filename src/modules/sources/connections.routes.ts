@@ -7,6 +7,8 @@ import {
   connectionPatch,
   connectorDescriptor,
   runListQuery,
+  accountMatches,
+  matchConfirm,
   syncRequest,
   syncRun,
 } from '../../contracts/sources.ts'
@@ -24,6 +26,7 @@ import {
   prepareReconnection,
   updateConnection,
 } from './connections.service.ts'
+import { accountMatches as readMatches, confirmMatch } from './matches.service.ts'
 import { listRuns, requestRun, toSyncRun } from './sync/runs.service.ts'
 
 const tags = ['Connections']
@@ -196,6 +199,41 @@ export const connectionRoutes: FastifyPluginCallbackZod<ConnectionRoutesDeps> = 
       const { organizationId } = scopeOf(request)
       await findConnectionRow(db, organizationId, request.params.id)
       return listRuns(db, organizationId, request.params.id, request.query)
+    },
+  )
+
+  app.get(
+    '/connections/:id/matches',
+    {
+      schema: {
+        tags,
+        summary: "How a contact source's accounts match customers (Salesforce)",
+        description:
+          'Matched customers (by identifier, or confirmed by an admin), ambiguous identifiers (not imported), and unmatched customers with the accounts of the same name as suggestions.',
+        params: idParams,
+        response: { 200: accountMatches, ...errorResponses },
+      },
+    },
+    async (request) =>
+      readMatches(db, connectors, scopeOf(request).organizationId, request.params.id),
+  )
+
+  app.post(
+    '/connections/:id/matches',
+    {
+      schema: {
+        tags,
+        summary: 'Confirm that an account is a customer (admins); a full run applies it',
+        params: idParams,
+        body: matchConfirm,
+        response: { 200: accountMatches, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const scope = requireRole(request, 'admin')
+      return db.transaction((tx) =>
+        confirmMatch(tx, queue, connectors, scope, request.params.id, request.body),
+      )
     },
   )
   done()

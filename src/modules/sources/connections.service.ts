@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import type { ConnectionCreate, ConnectionPatch } from '../../contracts/sources.ts'
 import type { Vault } from '../../platform/auth/encryption.ts'
 import type { Tx } from '../../platform/db/client.ts'
-import { connections, contacts, organizations } from '../../platform/db/schema/index.ts'
+import { connections, contacts, customers, organizations } from '../../platform/db/schema/index.ts'
 import { AppError, notFound, type ErrorDetail } from '../../platform/errors.ts'
 import { outboundRefusal } from '../../platform/http/outbound.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
@@ -340,6 +340,11 @@ export async function deleteConnection(tx: Tx, scope: Scope, id: string): Promis
     .update(contacts)
     .set({ sourceConnectionId: null })
     .where(and(eq(contacts.organizationId, org), eq(contacts.sourceConnectionId, id)))
+  // The customers a contact source (a CRM) matched keep the contacts it brought, as Roster's.
+  await tx
+    .update(customers)
+    .set({ contactsConnectionId: null })
+    .where(and(eq(customers.organizationId, org), eq(customers.contactsConnectionId, id)))
   await tx
     .delete(connections)
     .where(and(eq(connections.organizationId, org), eq(connections.id, id)))

@@ -6,7 +6,7 @@ import { systemNames, type SourceSystem } from './systems.ts'
  * What a source of truth owns, and so what Roster shows read-only. A synced customer's own
  * fields belong to its connection; account managers and workflow stay Roster's. Contacts belong
  * to the organisation's contact source: the contacts of the customers that connection brings
- * (and those it brought itself), until contacts are disconnected. The import plan applies the same rules in SQL (imports/apply/plan.ts).
+ * or matched (a CRM's accounts), and those it brought itself, until contacts are disconnected. The import plan applies the same rules in SQL (imports/apply/plan.ts).
  */
 export const rosterOwnedCustomerFields = new Set(rosterOwned(customerCatalogue))
 
@@ -39,23 +39,33 @@ export function assertCustomerDeletable(customer: OwnedCustomer): void {
   throw new AppError('source_owned', `This customer is synced from ${name}: delete it in ${name}.`)
 }
 
+/**
+ * Whose contacts a customer has: its own connection's, or those of the contact source that
+ * matched it to one of its accounts (a CRM, `contactsConnectionId`).
+ */
+export interface OwnedContacts {
+  sourceConnectionId: string | null
+  contactsConnectionId?: string | null
+}
+
 /** The system that owns a customer's contacts (or one contact of it), or null when Roster does. */
 export function contactOwner(
   organization: ContactSourceState,
-  customer: { sourceConnectionId: string | null },
+  customer: OwnedContacts,
   contact?: { sourceConnectionId: string | null },
 ): SourceSystem | null {
   const source = organization.contactSource
   if (organization.contactsDisconnectedAt || !source) return null
   const owned =
     customer.sourceConnectionId === source.connectionId ||
+    customer.contactsConnectionId === source.connectionId ||
     contact?.sourceConnectionId === source.connectionId
   return owned ? source.system : null
 }
 
 export function assertContactsEditable(
   organization: ContactSourceState,
-  customer: { sourceConnectionId: string | null },
+  customer: OwnedContacts,
   contact?: { sourceConnectionId: string | null },
 ): void {
   const owner = contactOwner(organization, customer, contact)

@@ -5,6 +5,7 @@ import { chargebeeConnector } from './chargebee/index.ts'
 import { netsuiteConnector } from './netsuite/index.ts'
 import { quickbooksConnector } from './quickbooks/index.ts'
 import { pennylaneConnector } from './pennylane/index.ts'
+import { salesforceConnector } from './salesforce/index.ts'
 import { sellsyConnector } from './sellsy/index.ts'
 import { stripeConnector } from './stripe/index.ts'
 import { xeroConnector } from './xero/index.ts'
@@ -20,6 +21,7 @@ export const connectors: Connectors = {
   netsuite: netsuiteConnector,
   quickbooks: quickbooksConnector,
   pennylane: pennylaneConnector,
+  salesforce: salesforceConnector,
   sellsy: sellsyConnector,
   stripe: stripeConnector,
   xero: xeroConnector,

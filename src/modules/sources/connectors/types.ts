@@ -56,9 +56,44 @@ export interface SkippedRecord {
   reason: string
 }
 
+/**
+ * A contact of a CRM's account (a contact source that brings no customers): unlike a billing
+ * system's, it may have no email (kept, never a recipient), a job title and an email opt-out.
+ */
+export interface AccountContact extends Omit<SourceContact, 'email'> {
+  email: string | null
+  jobTitle: string | null
+  emailOptedOut: boolean
+}
+
+/**
+ * An account of a CRM that feeds contacts to the customers billing connections bring: matched
+ * by the engine to one customer by `matchValue` (never by name), its whole contact list then
+ * replacing that customer's contacts.
+ */
+export interface SourceAccount {
+  externalId: string
+  name: string
+  /** The value of the connection's matching field; null when the account has none. */
+  matchValue: string | null
+  /** The account owner's email: the customer's account manager when such a member exists. */
+  ownerEmail: string | null
+  /** Deleted at the source: its customer no longer gets contacts from it. */
+  deleted: boolean
+  /** The whole list (main and roles already decided by the connector's rule). */
+  contacts: AccountContact[]
+}
+
 /** One page of changes. The engine applies it, then stores `cursor` in the same transaction. */
 export interface SourcePage {
   customers: SourceCustomer[]
+  /** From a connector that `feedsContactsOnly`: accounts whose contacts replace the customers'. */
+  accounts?: SourceAccount[]
+  /**
+   * What the run should say besides skipped records (a contact kept without an email): listed
+   * on the run, not counted as skipped.
+   */
+  notes?: SkippedRecord[]
   skipped: SkippedRecord[]
   /** Where the next run (or a resumed one) starts; JSON-serialisable, opaque to the engine. */
   cursor: unknown
@@ -139,6 +174,21 @@ export interface Connector<Settings = unknown, Secrets = unknown> {
   ): Promise<Secrets | null>
   /** Systems connected by consent (OAuth2 authorization code): their consent page and callback. */
   consent?: Consent<Settings, Secrets>
+  /**
+   * How this connection's accounts match customers (a contact-only source): the customer field
+   * compared with the account's `matchValue`, and whether values are Salesforce record ids
+   * (15 and 18 characters compared as one).
+   */
+  matching?(settings: Settings): AccountMatching
+}
+
+/** The customer field a contact-only source's `matchValue` is compared with. */
+export const matchableCustomerFields = ['externalId', 'accountingCode', 'vatNumber'] as const
+export type MatchableCustomerField = (typeof matchableCustomerFields)[number]
+
+export interface AccountMatching {
+  customerField: MatchableCustomerField
+  recordIds: boolean
 }
 
 /** The system's consent page is opened with these (OAuth2 authorization code). */

@@ -50,9 +50,12 @@ type Desired = {
   id: string
   is_new: boolean
   customer_id: string
-  email: string
+  email: string | null
   is_main: boolean
 } & Record<string, unknown>
+
+/** A contact as the mirror writes it: a billing system's (always an email) or a CRM's. */
+export type MirroredContact = Omit<ContactRecord, 'email'> & { email: string | null }
 
 /**
  * Makes each live customer's contacts the source's list: missing ones archived, known ones
@@ -65,20 +68,41 @@ export async function mirrorContacts(
   records: CustomerRecord[],
 ): Promise<string[]> {
   if (records.length === 0) return []
-  const org = sql`${c.organizationId}::uuid`
-  const conn = sql`${c.connectionId}::uuid`
   const { rows: customers } = await tx.execute<{ id: string; external_id: string }>(sql`
     select c.id, c.external_id
     from ${withExternalIds(
       c.organizationId,
       records.map((r) => r.externalId),
     )} c
-    where c.source_connection_id = ${conn} and c.archived_at is null`)
+    where c.source_connection_id = ${c.connectionId}::uuid and c.archived_at is null`)
   const customerId = new Map(customers.map((row) => [row.external_id, row.id]))
-  const source = records.flatMap((r) => {
-    const id = customerId.get(r.externalId)
-    return id ? r.contacts.map((contact) => ({ customer_id: id, contact })) : []
-  })
+  return mirrorContactLists(
+    tx,
+    c,
+    records.flatMap((r) => {
+      const id = customerId.get(r.externalId)
+      return id ? [{ customerId: id, contacts: r.contacts }] : []
+    }),
+  )
+}
+
+/**
+ * Makes each customer's live contacts exactly its list (see mirrorContacts): by customer id,
+ * for a contact source that matched the customers itself (a CRM's accounts). A contact without
+ * an email is matched by its id only.
+ */
+export async function mirrorContactLists(
+  tx: Tx,
+  c: ApplyContext,
+  lists: { customerId: string; contacts: MirroredContact[] }[],
+): Promise<string[]> {
+  if (lists.length === 0) return []
+  const org = sql`${c.organizationId}::uuid`
+  const conn = sql`${c.connectionId}::uuid`
+  const customerIds = lists.map((l) => l.customerId)
+  const source = lists.flatMap((l) =>
+    l.contacts.map((contact) => ({ customer_id: l.customerId, contact })),
+  )
   const { rows: matches } = await tx.execute<{
     customer_id: string
     external_id: string
@@ -115,7 +139,7 @@ export async function mirrorContacts(
       customer_id,
       email: contact.email,
       ...Object.fromEntries(
-        synced.map(({ key, column }) => [column, contact[key as keyof ContactRecord]]),
+        synced.map(({ key, column }) => [column, contact[key as keyof MirroredContact]]),
       ),
       is_main: contact.isMain,
     }
@@ -123,7 +147,7 @@ export async function mirrorContacts(
   const changed = await archiveContacts(
     tx,
     c,
-    [...customerId.values()],
+    customerIds,
     desired.filter((d) => !d.is_new).map((d) => d.id),
   )
   const parked = await parkSwappedEmails(tx, c, desired, matches)
@@ -199,7 +223,7 @@ async function parkSwappedEmails(
     [...current.values()].map((m) => [`${m.customer_id}|${(m.email ?? '').toLowerCase()}`, m]),
   )
   const park = desired.filter((d) => {
-    if (d.is_new) return false
+    if (d.is_new || d.email === null) return false
     const holder = heldBy.get(`${d.customer_id}|${d.email.toLowerCase()}`)
     return holder !== undefined && holder.contact_id !== d.id
   })
@@ -218,6 +242,7 @@ async function parkSwappedEmails(
 }
 
 function holders(d: Desired, heldBy: Map<string, { contact_id: string | null }>): string[] {
+  if (d.email === null) return []
   const holder = heldBy.get(`${d.customer_id}|${d.email.toLowerCase()}`)
   return holder?.contact_id ? [holder.contact_id] : []
 }

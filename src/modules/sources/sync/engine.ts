@@ -1,4 +1,5 @@
 import { setTimeout as wait } from 'node:timers/promises'
+import { sql } from 'drizzle-orm'
 import type { Vault } from '../../../platform/auth/encryption.ts'
 import type { Db, Tx } from '../../../platform/db/client.ts'
 import { contacts, customers, syncRunSeen } from '../../../platform/db/schema/index.ts'
@@ -9,11 +10,12 @@ import { contactSourceState } from '../../organizations/contact-source.service.t
 import { notifyAdmins } from '../../notifications/notifications.service.ts'
 import { openCredentials, storeSecrets } from '../connections.service.ts'
 import type { Connectors } from '../connectors/index.ts'
-import type { Connector, SourcePage } from '../connectors/types.ts'
+import type { AccountMatching, Connector, SourcePage } from '../connectors/types.ts'
 import { systemNames } from '../systems.ts'
 import { applyPage, archiveCustomers, type ApplyContext, type PageOutcome } from './apply.ts'
 import { decide, defaultRetry, type RetryOptions } from './policy.ts'
-import { readPage } from './records.ts'
+import { readAccounts, readPage } from './records.ts'
+import { applyAccounts, retireUnseenAccounts } from './accounts.ts'
 import {
   claimRun,
   lockConnection,
@@ -174,7 +176,9 @@ async function listAndApply(
       signal: abort.signal,
       currentSecrets,
     })) {
-      const done = await deps.db.transaction((tx) => commitPage(tx, run, page, parents))
+      const done = await deps.db.transaction((tx) =>
+        commitPage(tx, run, page, parents, connector, settings),
+      )
       if (typeof done === 'string') return done
       parents.splice(0, parents.length, ...done.waiting)
       progressed()
@@ -226,11 +230,46 @@ const context = (run: RunRow, connection: ConnectionRow, ownsContacts: boolean):
  */
 const ANALYZE_AFTER_CREATED = 1000
 
+/** A page of a contact-only source's accounts: matched to customers, their contacts mirrored. */
+async function commitAccounts(
+  tx: Tx,
+  c: ApplyContext,
+  matching: AccountMatching | undefined,
+  page: SourcePage,
+  defaultCountry: string | null,
+): Promise<PageOutcome> {
+  const { accounts, skipped, notes } = readAccounts(page, defaultCountry)
+  const outcome = await applyAccounts(
+    tx,
+    c,
+    matching ?? { customerField: 'externalId', recordIds: false },
+    accounts,
+  )
+  if (c.full) {
+    const seen = [
+      ...accounts.map((a) => a.externalId),
+      ...skipped.flatMap((s) => (s.externalId ? [s.externalId] : [])),
+    ]
+    await tx.execute(sql`
+      insert into sync_run_seen (organization_id, run_id, external_id)
+      select ${c.organizationId}::uuid, ${c.runId}::uuid, value
+      from jsonb_array_elements_text(${JSON.stringify(seen)}::jsonb)
+      on conflict do nothing`)
+  }
+  const run = { organizationId: c.organizationId, id: c.runId, connectionId: c.connectionId }
+  await appendRunErrors(tx, run, [...notes, ...outcome.notes])
+  const result = { created: 0, updated: outcome.updated, archived: 0, skipped, waiting: [] }
+  await addRunCounts(tx, run, { ...result, pages: 1 })
+  return result
+}
+
 async function commitPage(
   tx: Tx,
   run: RunRow,
   page: SourcePage,
   parents: ParentLink[],
+  connector: Connector,
+  settings: unknown,
 ): Promise<Stop | PageOutcome> {
   const connection = await lockConnection(tx, run.organizationId, run.connectionId)
   if (!connection) return 'gone'
@@ -240,12 +279,19 @@ async function commitPage(
   // Shares the organisation's row with other pages and waits for a disconnect in progress.
   const state = await contactSourceState(tx, run.organizationId, 'share')
   const ownsContacts = state.contactSource?.connectionId === run.connectionId
-  const outcome = await applyPage(
-    tx,
-    context(run, connection, ownsContacts),
-    readPage(page, state.defaultCountry),
-    parents,
-  )
+  const c = context(run, connection, ownsContacts)
+  if (page.accounts) {
+    const done = await commitAccounts(
+      tx,
+      c,
+      connector.matching?.(settings),
+      page,
+      state.defaultCountry,
+    )
+    await saveCursor(tx, run, page.cursor ?? null)
+    return done
+  }
+  const outcome = await applyPage(tx, c, readPage(page, state.defaultCountry), parents)
   await saveCursor(tx, run, page.cursor ?? null)
   await addRunCounts(tx, run, { ...outcome, pages: 1 })
   return outcome
@@ -262,7 +308,20 @@ async function complete(deps: SyncDeps, run: RunRow): Promise<RunRow> {
     if (run.mode === 'full') {
       const state = await contactSourceState(tx, run.organizationId, 'share')
       const c = context(run, connection, state.contactSource?.connectionId === run.connectionId)
-      if (await sawNothing(tx, run)) {
+      if (deps.connectors[connection.system]?.descriptor.feeds === 'contacts') {
+        if (await sawNothing(tx, run)) {
+          await noteNothingListed(tx, run, connection)
+        } else {
+          const released = await retireUnseenAccounts(tx, c)
+          await addRunCounts(tx, run, {
+            pages: 0,
+            created: 0,
+            updated: released,
+            archived: 0,
+            skipped: [],
+          })
+        }
+      } else if (await sawNothing(tx, run)) {
         await noteNothingListed(tx, run, connection)
       } else {
         const archived = await archiveCustomers(tx, c, allCustomers, notSeenBy(run))

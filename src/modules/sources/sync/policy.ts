@@ -58,7 +58,7 @@ export function decide(
       if (delayMs > options.maxWaitMs) {
         return {
           kind: 'fail',
-          message: `${source} asked Roster to wait ${minutes(delayMs)} before its next request. ${resume}`,
+          message: `${source} asked Roster to wait ${minutes(delayMs)} before its next request (${error.message}). ${resume}`,
           reconnect: false,
         }
       }

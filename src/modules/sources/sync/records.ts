@@ -27,6 +27,9 @@ const contactSchema = z.object({
   phone: text(50),
   role: z.enum(contactRoles).nullable(),
   isMain: z.boolean(),
+  // A billing system's contacts have neither.
+  jobTitle: text(200).default(null),
+  emailOptedOut: z.boolean().default(false),
 })
 
 const customerSchema = z.object({
@@ -114,4 +117,78 @@ export function readPage(
     }
   }
   return { customers: [...byId.values()], skipped }
+}
+
+const accountContactSchema = contactSchema.extend({
+  email: z
+    .string()
+    .trim()
+    .pipe(z.email({ error: 'has an email address that is not valid' }))
+    .nullable(),
+  jobTitle: text(200),
+  emailOptedOut: z.boolean(),
+})
+
+const accountSchema = z.object({
+  externalId: z.string().trim().min(1, 'has no id').max(200),
+  name: z.string().trim().max(300),
+  matchValue: text(300),
+  ownerEmail: z.string().trim().toLowerCase().nullable(),
+  deleted: z.boolean(),
+  contacts: z.array(accountContactSchema),
+})
+
+export type AccountRecord = z.output<typeof accountSchema>
+
+/**
+ * The accounts of a contact-only source's page Roster can use. A contact with an email Roster
+ * cannot store loses the email (kept, not reachable) and is noted; two contacts of an account
+ * with one email keep it on the first only.
+ */
+export function readAccounts(
+  page: SourcePage,
+  defaultCountry: string | null,
+): { accounts: AccountRecord[]; skipped: SkippedRecord[]; notes: SkippedRecord[] } {
+  const byId = new Map<string, AccountRecord>()
+  const skipped: SkippedRecord[] = [...page.skipped]
+  const notes: SkippedRecord[] = [...(page.notes ?? [])]
+  for (const record of page.accounts ?? []) {
+    const contacts = record.contacts.map((contact) => {
+      const email = contact.email === null ? null : contact.email.trim()
+      if (email === null || email === '') return { ...contact, email: null }
+      if (z.email().safeParse(email).success) return { ...contact, email }
+      notes.push({
+        externalId: contact.externalId,
+        reason: `Contact ${contact.externalId} of account ${record.name} has the email "${email}", which is not valid: kept without an email, so it receives no reminders.`,
+      })
+      return { ...contact, email: null }
+    })
+    const parsed = accountSchema.safeParse({ ...record, contacts })
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      skipped.push({
+        externalId: record.externalId || null,
+        reason: `Account ${record.name || record.externalId} ${fieldPart(issue?.path.at(-1))}${issue?.message ?? 'could not be read'}.`,
+      })
+      continue
+    }
+    const account = parsed.data
+    const emails = new Set<string>()
+    for (const contact of account.contacts) {
+      if (contact.email !== null) {
+        const key = contact.email.toLowerCase()
+        if (emails.has(key)) {
+          notes.push({
+            externalId: contact.externalId,
+            reason: `Contact ${contact.externalId} of account ${account.name} has the same email as another of its contacts (${contact.email}): kept without it.`,
+          })
+          contact.email = null
+        } else emails.add(key)
+      }
+      if (contact.phone) contact.phone = normalizePhone(contact.phone, defaultCountry).phone
+    }
+    byId.delete(account.externalId)
+    byId.set(account.externalId, account)
+  }
+  return { accounts: [...byId.values()], skipped, notes }
 }

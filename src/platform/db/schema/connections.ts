@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import {
   type AnyPgColumn,
+  boolean,
   foreignKey,
   index,
   integer,
@@ -144,6 +145,41 @@ export const webhookEvents = pgTable(
   (t) => [
     primaryKey({ columns: [t.organizationId, t.connectionId, t.eventId] }),
     index('webhook_events_expiry').on(t.organizationId, t.connectionId, t.expiresAt),
+    foreignKey({
+      columns: [t.organizationId, t.connectionId],
+      foreignColumns: [connections.organizationId, connections.id],
+    }).onDelete('cascade'),
+  ],
+)
+
+/**
+ * The accounts of a contact-source connection (a CRM), as its last runs listed them: the value
+ * of the matching field, the owner, and the customer the account feeds contacts to. Matching
+ * is by the connection's identifier only; `confirmedCustomerId` is a name match an admin
+ * confirmed. The matching screen is read from here.
+ */
+export const sourceAccounts = pgTable(
+  'source_accounts',
+  {
+    organizationId: uuid('organization_id').notNull(),
+    connectionId: uuid('connection_id').notNull(),
+    externalId: text('external_id').notNull(),
+    name: text().notNull(),
+    matchValue: text('match_value'),
+    ownerEmail: text('owner_email'),
+    // The customer the identifier matched (exactly one, and no other account has the value).
+    customerId: uuid('customer_id'),
+    confirmedCustomerId: uuid('confirmed_customer_id'),
+    // Another account has the same identifier, or the identifier matches several customers.
+    ambiguous: boolean().notNull().default(false),
+    contactCount: integer('contact_count').notNull().default(0),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.connectionId, t.externalId] }),
+    index('source_accounts_match_idx').on(t.organizationId, t.connectionId, t.matchValue),
+    index('source_accounts_customer_idx').on(t.organizationId, t.customerId),
     foreignKey({
       columns: [t.organizationId, t.connectionId],
       foreignColumns: [connections.organizationId, connections.id],

@@ -22,12 +22,16 @@ export const contacts = pgTable(
     organizationId: uuid('organization_id').notNull(),
     id: uuid().notNull().defaultRandom(),
     customerId: uuid('customer_id').notNull(),
-    email: text().notNull(),
+    // Null for a contact its source holds without an email (a CRM's): kept, never a recipient.
+    email: text(),
     firstName: text('first_name'),
     lastName: text('last_name'),
     phone: text(),
     externalId: text('external_id'),
     role: contactRole(),
+    jobTitle: text('job_title'),
+    // The source says the person opted out of email (Salesforce's HasOptedOutOfEmail).
+    emailOptedOut: boolean('email_opted_out').notNull().default(false),
     isMain: boolean('is_main').notNull().default(false),
     sourceConnectionId: uuid('source_connection_id'),
     // Reminders (modules/reminders): a hard bounce marks the email until it changes or a later

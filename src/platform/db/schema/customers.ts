@@ -34,6 +34,9 @@ export const customers = pgTable(
     workflowId: uuid('workflow_id'),
     // null: Roster owns the customer. Otherwise the connection that brings it.
     sourceConnectionId: uuid('source_connection_id'),
+    // The contact source that feeds this customer's contacts when it is not the customer's own
+    // connection (a CRM whose account matched it); null otherwise.
+    contactsConnectionId: uuid('contacts_connection_id'),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -61,6 +64,10 @@ export const customers = pgTable(
     }),
     foreignKey({
       columns: [t.organizationId, t.sourceConnectionId],
+      foreignColumns: [connections.organizationId, connections.id],
+    }),
+    foreignKey({
+      columns: [t.organizationId, t.contactsConnectionId],
       foreignColumns: [connections.organizationId, connections.id],
     }),
   ],

@@ -36,7 +36,7 @@ export function ContactsCard({ customer }: { customer: Customer }) {
   }
   const confirmDelete = (contact: Contact): void => {
     modals.openConfirmModal({
-      title: `Delete ${contact.email}?`,
+      title: `Delete ${contactName(contact)}?`,
       children: (
         <Text size="sm">The contact is removed from {customer.name}. This cannot be undone.</Text>
       ),
@@ -103,15 +103,20 @@ export function ContactsCard({ customer }: { customer: Customer }) {
                         </Badge>
                       )}
                       {contact.doNotRemind && <Badge color="gray">No reminders</Badge>}
+                      {contact.email === null && (
+                        <Badge color="orange">Not reachable: no email</Badge>
+                      )}
+                      {contact.emailOptedOut && <Badge color="gray">Opted out of email</Badge>}
                     </Group>
+                    {contact.jobTitle && <Text size="xs">{contact.jobTitle}</Text>}
                     <Text size="xs" c="dimmed">
-                      {contact.email}
+                      {contact.email ?? 'No email'}
                     </Text>
                   </Table.Td>
                   <Table.Td>{contact.phone ?? '—'}</Table.Td>
                   <Table.Td miw={160}>
                     <Select
-                      aria-label={`Role of ${contact.email}`}
+                      aria-label={`Role of ${contact.email ?? contactName(contact)}`}
                       placeholder="No role"
                       size="xs"
                       clearable
@@ -132,13 +137,13 @@ export function ContactsCard({ customer }: { customer: Customer }) {
                   <Table.Td>
                     {/* Roster's own choice: open also on a contact a source owns. */}
                     <Switch
-                      aria-label={`Send reminders to ${contact.email}`}
+                      aria-label={`Send reminders to ${contact.email ?? contactName(contact)}`}
                       checked={!contact.doNotRemind}
                       disabled={writes.remind.isPending}
                       onChange={(event) =>
                         writes.remind.mutate({
                           id: contact.id,
-                          email: contact.email,
+                          email: contact.email ?? contactName(contact),
                           doNotRemind: !event.currentTarget.checked,
                         })
                       }

@@ -39,9 +39,9 @@ export function useContactWrites(customerId: string) {
   const edit = useMutation({ ...save, meta: { ownErrors: true } })
   const update = useMutation(save)
   const remove = useMutation({
-    mutationFn: (contact: { id: string; email: string }) => deleteContact(contact.id),
+    mutationFn: (contact: { id: string; email: string | null }) => deleteContact(contact.id),
     onSuccess: (_done, contact) => {
-      notifySaved(`${contact.email} deleted.`)
+      notifySaved(`${contact.email ?? 'The contact'} deleted.`)
       return refresh()
     },
   })

@@ -28,10 +28,11 @@ export const phoneColumns = {
 const helper = createColumnHelper<typeof features, Customer>()
 
 export const contactName = (contact: {
-  email: string
+  email: string | null
   firstName: string | null
   lastName: string | null
-}): string => [contact.firstName, contact.lastName].filter(Boolean).join(' ') || contact.email
+}): string =>
+  [contact.firstName, contact.lastName].filter(Boolean).join(' ') || contact.email || 'No name'
 
 const dash = (
   <Text c="dimmed" span>
@@ -84,7 +85,7 @@ export const customerColumns = helper.columns([
             <Text size="sm">{contactName(main)}</Text>
             {mark}
           </Group>
-          {contactName(main) !== main.email && (
+          {main.email && contactName(main) !== main.email && (
             <Text size="xs" c="dimmed">
               {main.email}
             </Text>

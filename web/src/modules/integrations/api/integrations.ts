@@ -1,11 +1,13 @@
 import { page } from '@contracts/common.ts'
 import {
+  accountMatches,
   connection,
   consentChoice,
   consentRedirect,
   connectorDescriptor,
   contactSource,
   syncRun,
+  type AccountMatches,
   type Connection,
   type ConnectionCreate,
   type ConnectionPatch,
@@ -19,6 +21,7 @@ import { z } from 'zod'
 import { api } from '../../../platform/api.ts'
 
 export type {
+  AccountMatches,
   Connection,
   ConnectionCreate,
   ConnectionPatch,
@@ -87,4 +90,20 @@ export const pickTenant = (id: string, tenantId: string): Promise<Connection> =>
     method: 'POST',
     body: { tenantId },
     schema: connection,
+  })
+
+/** How a contact source's accounts match the customers (Salesforce). */
+export const fetchMatches = (connectionId: string): Promise<AccountMatches> =>
+  api(`/connections/${connectionId}/matches`, { schema: accountMatches })
+
+/** An admin confirms a name match; a full run then brings the account's contacts. */
+export const confirmMatch = (input: {
+  connectionId: string
+  customerId: string
+  accountId: string
+}): Promise<AccountMatches> =>
+  api(`/connections/${input.connectionId}/matches`, {
+    method: 'POST',
+    body: { customerId: input.customerId, accountId: input.accountId },
+    schema: accountMatches,
   })

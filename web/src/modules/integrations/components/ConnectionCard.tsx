@@ -33,6 +33,7 @@ import {
 } from '../hooks/useIntegrations.ts'
 import { countsText, runStatusColors, runStatusNames, when } from './format.ts'
 import { ReconnectModal } from './ReconnectModal.tsx'
+import { AccountMatches } from './AccountMatches.tsx'
 import { RunHistory } from './RunHistory.tsx'
 import { systemName } from './systems.ts'
 
@@ -87,6 +88,7 @@ function nextSync(connection: Connection): string {
 export function ConnectionCard({ connection }: { connection: Connection }) {
   const [reconnecting, setReconnecting] = useState(false)
   const [history, setHistory] = useState(false)
+  const [matching, setMatching] = useState(false)
   const sync = useSyncNow()
   const update = useUpdateConnection()
   const remove = useRemoveConnection()
@@ -265,6 +267,21 @@ export function ConnectionCard({ connection }: { connection: Connection }) {
         <div>
           <RunHistory connection={connection} running={running} />
         </div>
+      )}
+      {descriptor?.feeds === 'contacts' && (
+        <>
+          <Button
+            variant="subtle"
+            size="compact-sm"
+            px={0}
+            mt="xs"
+            aria-expanded={matching}
+            onClick={() => setMatching(!matching)}
+          >
+            {matching ? 'Hide the matching' : 'Show the matching of customers'}
+          </Button>
+          {matching && <AccountMatches connection={connection} />}
+        </>
       )}
       {reconnecting && (
         <ReconnectModal connection={connection} onClose={() => setReconnecting(false)} />

@@ -29,7 +29,9 @@ export function ContactSourceCard({
   const [disconnecting, setDisconnecting] = useState(false)
   const choose = useSetContactSource()
   const current = source.connection
-  const billing = connections.filter((c) => c.system !== 'salesforce')
+  // A CRM brings no customers: its contacts replace the billing system's on matched customers.
+  const crm = (system: string): boolean => system === 'salesforce'
+  const billing = connections
   return (
     <Card withBorder padding="lg" mb="md" component="section" aria-label="Contact source">
       <Title order={2} size="h4" mb="xs">
@@ -41,6 +43,19 @@ export function ContactSourceCard({
             ? `Contacts are synced from ${connectionLabel(current)}: they are read-only in Roster and change in ${systemName(current.system)}.`
             : 'Contacts are managed in Roster: they are edited here, and no sync changes them.'}
         </Text>
+        {current && crm(current.system) && (
+          <Text size="sm">
+            {systemName(current.system)} contacts replace the billing system’s contacts on the
+            customers its accounts match (they are never merged); the billing system keeps owning
+            the customers, and unmatched customers keep the contacts they have.
+          </Text>
+        )}
+        {!(current && crm(current.system)) && billing.some((c) => crm(c.system)) && (
+          <Text size="sm">
+            Choosing Salesforce replaces the billing system’s contacts with Salesforce’s on every
+            customer an account matches.
+          </Text>
+        )}
         <Disconnected source={source} />
         {!source.contactsDisconnected && billing.length > 0 && (
           <Group align="flex-end" wrap="wrap">

@@ -3,7 +3,9 @@ import { customersKey } from '../../customers/hooks/useCustomers.ts'
 import {
   createConnection,
   disconnectContacts,
+  confirmMatch,
   fetchConnections,
+  fetchMatches,
   fetchConsentChoice,
   fetchConnectors,
   fetchContactSource,
@@ -133,5 +135,22 @@ export function usePickTenant() {
     mutationFn: ({ id, tenantId }: { id: string; tenantId: string }) => pickTenant(id, tenantId),
     meta: { ownErrors: true },
     onSuccess: refresh,
+  })
+}
+
+export const useMatches = (connectionId: string) =>
+  useQuery({
+    queryKey: ['connections', connectionId, 'matches'],
+    queryFn: () => fetchMatches(connectionId),
+  })
+
+export function useConfirmMatch() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: confirmMatch,
+    onSuccess: (matches, input) => {
+      client.setQueryData(['connections', input.connectionId, 'matches'], matches)
+      return client.invalidateQueries({ queryKey: connectionsKey })
+    },
   })
 }

@@ -123,8 +123,10 @@ function DraftEditor(props: {
 
   const taken = new Set([...lists.to, ...lists.cc].map((r) => r.email.toLowerCase()))
   // A bounced contact may be tried again on purpose; one who opted out may not.
-  const others = (contacts.data ?? []).filter(
-    (c) => !taken.has(c.email.toLowerCase()) && !c.doNotRemind,
+  const others = (contacts.data ?? []).flatMap((c) =>
+    c.email !== null && !taken.has(c.email.toLowerCase()) && !c.doNotRemind && !c.emailOptedOut
+      ? [{ ...c, email: c.email }]
+      : [],
   )
   const main = (contacts.data ?? []).find((c) => c.isMain)
   const add = (field: Field, recipient: Recipient) => {
