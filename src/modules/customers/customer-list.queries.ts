@@ -56,7 +56,8 @@ function readCursor(cursor: string, sort: CustomerSort): Position {
 const writeCursor = (position: Position): string =>
   encodeCursor(JSON.stringify([position.sort, position.key]), position.id)
 
-const likePattern = (q: string): string => `%${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`
+const escapeLike = (q: string): string => q.replace(/[\\%_]/g, '\\$&')
+const likePattern = (q: string): string => `%${escapeLike(q.toLowerCase())}%`
 const isUuid = (value: string): boolean => /^[0-9a-f-]{36}$/i.test(value)
 
 /** The filters other than the search, on the `customers` table alone. */
@@ -126,16 +127,22 @@ export async function customerReachCounts(
 }
 
 /**
- * What the search matches — the name or customer ID, or a contact's email — as two conditions
- * the list reads apart: a word found in many customers reads them in order and stops at a page,
- * a rare one goes through the trigram indexes, and each part can take its own way.
+ * What the search matches — the name or customer ID, a contact's email, or a contact's first and
+ * last names — as conditions the list reads apart: a word found in many customers reads them in
+ * order and stops at a page, a rare one goes through the trigram indexes, and each part can take
+ * its own way. Names are compared folded (`roster_fold`: lower case, accents removed, as their
+ * indexes are built), so "elodie" finds Élodie.
  */
 function searches(q: string): SQL[] {
   const pattern = likePattern(q)
+  const folded = sql`'%' || roster_fold(${escapeLike(q)}) || '%'`
   return [
-    sql`(lower(${customers.name}) like ${pattern} or lower(${customers.externalId}) like ${pattern})`,
+    sql`(roster_fold(${customers.name}) like ${folded} or lower(${customers.externalId}) like ${pattern})`,
     sql`exists (select 1 from ${contacts} ct where ct.organization_id = ${customers.organizationId}
       and ct.customer_id = ${customers.id} and ct.archived_at is null and lower(ct.email) like ${pattern})`,
+    sql`exists (select 1 from ${contacts} ct where ct.organization_id = ${customers.organizationId}
+      and ct.customer_id = ${customers.id} and ct.archived_at is null
+      and roster_fold(coalesce(ct.first_name, '') || ' ' || coalesce(ct.last_name, '')) like ${folded})`,
   ]
 }
 

@@ -29,7 +29,7 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
         tags,
         summary: 'List customers, with search, filters and a choice of order',
         description:
-          '`q` searches names, customer IDs and contact emails. `sort` is `name` (the default), `externalId` or `createdAt`, with a leading `-` for descending; customers without a customer ID come last either way. `source` is `roster` or a system (`stripe`, `xero`…). Follow `nextCursor` for the next page (it belongs to its `sort`).',
+          '`q` searches names, customer IDs, contact emails and contact first and last names, ignoring case and accents. `sort` is `name` (the default), `externalId` or `createdAt`, with a leading `-` for descending; customers without a customer ID come last either way. `source` is `roster` or a system (`stripe`, `xero`…). Follow `nextCursor` for the next page (it belongs to its `sort`).',
         querystring: customerListQuery,
         response: { 200: page(customer), ...errorResponses },
       },
