@@ -8,6 +8,7 @@ export const exportedCustomer = customer
     currency: true,
     mainContact: true,
     contactsLockedBy: true,
+    archivedAt: true,
     createdAt: true,
     updatedAt: true,
     group: true,

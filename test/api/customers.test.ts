@@ -14,7 +14,14 @@ const auditKeys = (customer: Record<string, unknown>): string[] =>
   Object.keys(customer)
     .filter(
       (key) =>
-        !['contactsLockedBy', 'mainContact', 'createdAt', 'updatedAt', 'warnings'].includes(key),
+        ![
+          'contactsLockedBy',
+          'mainContact',
+          'archivedAt',
+          'createdAt',
+          'updatedAt',
+          'warnings',
+        ].includes(key),
     )
     .sort()
 

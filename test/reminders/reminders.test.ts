@@ -462,4 +462,44 @@ describe('bounces', () => {
     expect(empty).toEqual(expect.any(String))
     expect((await s.api.get('/api/v1/customers?reach=lost')).statusCode).toBe(400)
   })
+
+  it('sends nothing to an archived customer, even a reminder queued before, until it is restored', async () => {
+    const s = await setup([{ email: 'ap@globex.test', role: 'ACCOUNTING', isMain: true }])
+    const queuedBefore = json(
+      await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, { step: s.stepId }),
+    )
+    expect((await s.api.post(`/api/v1/customers/${s.customerId}/archive`, {})).statusCode).toBe(200)
+    expect(await runSends(s.orgId)).toEqual([undefined])
+    expect(smtp.mails.some((m) => m.raw.includes(queuedBefore.id as string))).toBe(false)
+    expect(json(await s.api.get(`/api/v1/reminders/${queuedBefore.id as string}`))).toMatchObject({
+      status: 'failed',
+      reason: 'Not sent: the customer was archived.',
+    })
+    for (const refused of [
+      await draft(s),
+      await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, { step: s.stepId }),
+    ]) {
+      expect(refused.statusCode).toBe(409)
+      expect(json(refused).error.message).toBe(
+        'The customer Globex is archived: restore it before changing it or sending it a reminder.',
+      )
+    }
+    expect(json(await s.api.get('/api/v1/customers/reach'))).toEqual({ unreachable: 0, bounced: 0 })
+    await s.api.post(`/api/v1/customers/${s.customerId}/restore`, {})
+    expect((await draft(s)).statusCode).toBe(200)
+  })
+
+  it('refuses to delete a customer reminders were sent to, and says to archive it', async () => {
+    const s = await setup([{ email: 'ap@globex.test', role: 'ACCOUNTING', isMain: true }])
+    await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, { step: s.stepId })
+    const refused = await s.api.delete(`/api/v1/customers/${s.customerId}`)
+    expect(refused.statusCode).toBe(409)
+    expect(json(refused).error).toMatchObject({
+      message:
+        'Globex cannot be deleted: 1 reminder was sent to it. Archive it instead: it leaves the list and keeps its history.',
+      details: [{ path: 'reminders', message: '1 reminder was sent to it.' }],
+    })
+    expect((await s.api.get(`/api/v1/customers/${s.customerId}`)).statusCode).toBe(200)
+    await clearQueued(s.orgId)
+  })
 })

@@ -1,5 +1,10 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm'
-import type { Customer, CustomerListQuery, CustomerSort } from '../../contracts/customers.ts'
+import type {
+  Customer,
+  CustomerFilterQuery,
+  CustomerListQuery,
+  CustomerSort,
+} from '../../contracts/customers.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { decodeCursor, encodeCursor } from '../../platform/db/cursor.ts'
 import {
@@ -61,10 +66,10 @@ const likePattern = (q: string): string => `%${escapeLike(q.toLowerCase())}%`
 const isUuid = (value: string): boolean => /^[0-9a-f-]{36}$/i.test(value)
 
 /** The filters other than the search, on the `customers` table alone. */
-function filters(organizationId: string, query: CustomerListQuery): (SQL | undefined)[] {
+function filters(organizationId: string, query: CustomerFilterQuery): (SQL | undefined)[] {
   const conditions: (SQL | undefined)[] = [
     eq(customers.organizationId, organizationId),
-    isNull(customers.archivedAt),
+    query.archived ? isNotNull(customers.archivedAt) : isNull(customers.archivedAt),
   ]
   if (query.accountManager) {
     const manager = query.accountManager

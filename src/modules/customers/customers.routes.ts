@@ -7,19 +7,34 @@ import {
   customer,
   customerCreate,
   customerListQuery,
+  customerBulkAction,
+  customerBulkResult,
   customerPatch,
   customerWritten,
 } from '../../contracts/customers.ts'
-import type { Db } from '../../platform/db/client.ts'
+import type { Db, DbOrTx } from '../../platform/db/client.ts'
 import { notFound } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { customerHistory } from '../audit/audit.service.ts'
 import { scopeOf } from '../../platform/http/auth.ts'
 import { customerReachCounts, listCustomers } from './customer-list.queries.ts'
 import { findCustomer } from './customers.queries.ts'
-import { createCustomer, deleteCustomer, updateCustomer } from './customers.service.ts'
+import {
+  archiveCustomers,
+  assignCustomers,
+  createCustomer,
+  deleteCustomer,
+  restoreCustomers,
+  updateCustomer,
+} from './customers.service.ts'
 
 const tags = ['Customers']
+
+async function findOrFail(db: DbOrTx, organizationId: string, id: string) {
+  const found = await findCustomer(db, organizationId, id, { archived: true })
+  if (!found) throw notFound('Customer')
+  return found
+}
 
 export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }, done) => {
   app.get(
@@ -80,9 +95,85 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
       },
     },
     async (request) => {
-      const found = await findCustomer(db, scopeOf(request).organizationId, request.params.id)
+      const found = await findCustomer(db, scopeOf(request).organizationId, request.params.id, {
+        archived: true,
+      })
       if (!found) throw notFound('Customer')
       return found
+    },
+  )
+
+  app.post(
+    '/customers/bulk',
+    {
+      schema: {
+        tags,
+        summary: 'Assign account managers or a workflow to selected customers, or archive them',
+        description:
+          "One transaction: every selected customer changes, or none (the error names the ones refused). `assign` replaces the account managers and/or sets the workflow (`null` removes it); `archive` and `restore` as for one customer. Each change is in the customer's history. `updated` counts the customers that changed.",
+        body: customerBulkAction,
+        response: { 200: customerBulkResult, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request)
+      const body = request.body
+      const updated = await db.transaction((tx) => {
+        switch (body.action) {
+          case 'assign':
+            return assignCustomers(tx, scope, body.ids, {
+              ...(body.accountManagers !== undefined
+                ? { accountManagers: body.accountManagers }
+                : {}),
+              ...(body.workflow !== undefined ? { workflow: body.workflow } : {}),
+            })
+          case 'archive':
+            return archiveCustomers(tx, scope, body.ids)
+          case 'restore':
+            return restoreCustomers(tx, scope, body.ids)
+        }
+      })
+      return { updated }
+    },
+  )
+
+  app.post(
+    '/customers/:id/archive',
+    {
+      schema: {
+        tags,
+        summary: 'Archive a customer',
+        description:
+          'An archived customer leaves the list, the search and the export, and receives no reminder (a queued one is not sent); its contacts and history stay, and `restore` brings it back. A customer synced from a source is archived there: Roster refuses (409) and archives it when the sync sees it deleted.',
+        params: idParams,
+        response: { 200: customer, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request)
+      return db.transaction(async (tx) => {
+        await archiveCustomers(tx, scope, [request.params.id])
+        return findOrFail(tx, scope.organizationId, request.params.id)
+      })
+    },
+  )
+
+  app.post(
+    '/customers/:id/restore',
+    {
+      schema: {
+        tags,
+        summary: 'Restore an archived customer',
+        params: idParams,
+        response: { 200: customer, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request)
+      return db.transaction(async (tx) => {
+        await restoreCustomers(tx, scope, [request.params.id])
+        return findOrFail(tx, scope.organizationId, request.params.id)
+      })
     },
   )
 
@@ -112,6 +203,8 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
       schema: {
         tags,
         summary: 'Delete a customer and its contacts',
+        description:
+          'Refused (409, naming them) when something depends on the customer: reminders were sent to it. Archive it instead. Its subsidiaries stay, outside any group.',
         params: idParams,
         response: { 204: z.null(), ...errorResponses },
       },
@@ -136,7 +229,10 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
     async (request) => {
       const { organizationId } = scopeOf(request)
       const events = await customerHistory(db, organizationId, request.params.id)
-      if (events.length === 0 && !(await findCustomer(db, organizationId, request.params.id))) {
+      if (
+        events.length === 0 &&
+        !(await findCustomer(db, organizationId, request.params.id, { archived: true }))
+      ) {
         throw notFound('Customer')
       }
       return { data: events }

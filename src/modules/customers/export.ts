@@ -22,8 +22,16 @@ export async function* exportCustomers(
       page.data.map((c) => c.id),
     )
     for (const customer of page.data) {
-      const { currency, mainContact, contactsLockedBy, createdAt, updatedAt, group, ...fields } =
-        customer
+      const {
+        currency,
+        mainContact,
+        contactsLockedBy,
+        archivedAt,
+        createdAt,
+        updatedAt,
+        group,
+        ...fields
+      } = customer
       yield {
         ...fields,
         group: group && { name: group.name, externalId: group.externalId },
