@@ -249,3 +249,29 @@ export async function listCustomers(
         : null,
   }
 }
+
+/**
+ * How many lines an export of the list with these filters writes: one per live contact, one for
+ * a customer without any. Read before the export streams, to show its progress.
+ */
+export async function countExportLines(
+  db: DbOrTx,
+  organizationId: string,
+  query: CustomerFilterQuery,
+): Promise<number> {
+  const search = query.q ? searches(query.q) : []
+  const [row] = await db
+    .select({
+      lines: sql<number>`coalesce(sum(greatest(1, (select count(*) from ${contacts} ct
+        where ct.organization_id = customers.organization_id and ct.customer_id = customers.id
+        and ct.archived_at is null))), 0)::int`,
+    })
+    .from(customers)
+    .where(
+      and(
+        ...filters(organizationId, query),
+        search.length > 0 ? sql`(${sql.join(search, sql` or `)})` : undefined,
+      ),
+    )
+  return row?.lines ?? 0
+}

@@ -1,3 +1,4 @@
+import { PassThrough, Readable } from 'node:stream'
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { idParams, page } from '../../contracts/common.ts'
@@ -12,12 +13,14 @@ import {
   customerPatch,
   customerWritten,
 } from '../../contracts/customers.ts'
+import { customerExportQuery, EXPORT_LINES_HEADER } from '../../contracts/export.ts'
 import type { Db, DbOrTx } from '../../platform/db/client.ts'
 import { notFound } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { customerHistory } from '../audit/audit.service.ts'
 import { scopeOf } from '../../platform/http/auth.ts'
-import { customerReachCounts, listCustomers } from './customer-list.queries.ts'
+import { countExportLines, customerReachCounts, listCustomers } from './customer-list.queries.ts'
+import { customersCsv, writeCustomersXlsx } from './export.ts'
 import { findCustomer } from './customers.queries.ts'
 import {
   archiveCustomers,
@@ -68,6 +71,51 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
         createCustomer(tx, scope, request.body),
       )
       return reply.code(201).send({ ...created, warnings })
+    },
+  )
+
+  app.get(
+    '/customers/export',
+    {
+      schema: {
+        tags,
+        summary: 'Export the customers of the list’s filters as CSV or .xlsx, one line per contact',
+        description:
+          'The same search and filters as the list (an export of nothing is the header alone), streamed: `format` is `csv` (the default) or `xlsx`; a CSV takes `separator` (`comma`, `semicolon`, `tab`) and `encoding` (`utf-8-bom`, `utf-8`, `windows-1252`). Cells that a spreadsheet would run as a formula (starting with = + - @) get a leading apostrophe, which the import takes off again. The `Roster-Export-Lines` header gives the number of lines to come.',
+        querystring: customerExportQuery,
+        produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+        response: {
+          200: z.string().describe('The file, CSV or .xlsx, streamed.'),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { organizationId } = scopeOf(request)
+      const { format, separator, encoding, ...filters } = request.query
+      const lines = await countExportLines(db, organizationId, filters)
+      const day = new Date().toISOString().slice(0, 10)
+      void reply
+        .header(EXPORT_LINES_HEADER, String(lines))
+        .header('content-disposition', `attachment; filename="customers-${day}.${format}"`)
+      if (format === 'xlsx') {
+        const out = new PassThrough()
+        writeCustomersXlsx(db, organizationId, filters, out).catch((error: unknown) => {
+          request.log.error({ err: error }, 'the xlsx export failed')
+          out.destroy(error instanceof Error ? error : new Error(String(error)))
+        })
+        return reply
+          .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .send(out as unknown as string)
+      }
+      const charset = encoding === 'windows-1252' ? 'windows-1252' : 'utf-8'
+      return reply
+        .type(`text/csv; charset=${charset}`)
+        .send(
+          Readable.from(
+            customersCsv(db, organizationId, filters, { separator, encoding }),
+          ) as unknown as string,
+        )
     },
   )
 
