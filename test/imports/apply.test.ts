@@ -103,7 +103,14 @@ describe('file import', () => {
     const keys = Object.keys(alpha)
       .filter(
         (k) =>
-          !['contacts', 'contactsLockedBy', 'mainContact', 'createdAt', 'updatedAt'].includes(k),
+          ![
+            'contacts',
+            'contactsLockedBy',
+            'mainContact',
+            'archivedAt',
+            'createdAt',
+            'updatedAt',
+          ].includes(k),
       )
       .sort()
     for (const snapshot of [history[1].after, history[0].before, history[0].after]) {
