@@ -453,6 +453,10 @@ describe('bounces', () => {
   it('finds the customers nobody can be reminded at', async () => {
     const s = await setup([{ email: 'boss@globex.test', isMain: true }])
     const { id: empty } = json(await s.api.post('/api/v1/customers', { name: 'Nobody Inc' }))
+    const reachable = json(await s.api.post('/api/v1/customers', { name: 'Reachable SA' }))
+    await s.api.post(`/api/v1/customers/${reachable.id as string}/contacts`, {
+      email: 'ap@reachable.test',
+    })
     await s.api.put(`/api/v1/contacts/${s.contact['boss@globex.test'] ?? ''}/do-not-remind`, {
       doNotRemind: true,
     })

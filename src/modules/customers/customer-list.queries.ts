@@ -105,14 +105,16 @@ function filters(organizationId: string, query: CustomerFilterQuery): (SQL | und
 
 /**
  * The customers a reminder reaches nobody at (no live contact that has not bounced nor opted
- * out), and those with a contact whose email bounced (modules/reminders).
+ * out), and those with a contact whose email bounced (modules/reminders). The customer is named
+ * `customers.id` in full: drizzle writes a column of a select list unqualified, where `id` would
+ * be the contact's own.
  */
 const reachConditions = {
   unreachable: (organizationId: string) => sql`not exists (select 1 from ${contacts} ct
-    where ct.organization_id = ${organizationId}::uuid and ct.customer_id = ${customers.id}
+    where ct.organization_id = ${organizationId}::uuid and ct.customer_id = customers.id
     and ct.archived_at is null and ct.bounced_at is null and not ct.do_not_remind)`,
   bounced: (organizationId: string) => sql`exists (select 1 from ${contacts} ct
-    where ct.organization_id = ${organizationId}::uuid and ct.customer_id = ${customers.id}
+    where ct.organization_id = ${organizationId}::uuid and ct.customer_id = customers.id
     and ct.archived_at is null and ct.bounced_at is not null)`,
 } as const
 
