@@ -47,9 +47,13 @@ export async function seedCustomers(db: Db, count: number): Promise<SeededOrgani
       case when i % 5 = 0 then ${stripe?.id}::uuid end,
       now() - make_interval(secs => i)
     from generate_series(1, ${count}) i`)
-  await db.execute(sql`insert into contacts (organization_id, customer_id, email, first_name, is_main, role)
+  // Last names with accents, a common one and a rare one (one contact in a thousand).
+  await db.execute(sql`insert into contacts (organization_id, customer_id, email, first_name, last_name, is_main, role)
     select c.organization_id, c.id, 'ap' || k || '.' || substr(md5(c.id::text), 1, 10) || '@example.com',
-      'Contact ' || k, k = 1, case when k = 1 then 'PAYER'::contact_role end
+      'Contact ' || k,
+      case when abs(hashtext(c.id::text || k)) % 1000 = 0 then 'Auclair-Lefèvre'
+        else (array['Martin','Bernard','Dubois','Thomas','Robert','Richard','Petit','Durand','Léger','Lefèbvre'])[1 + abs(hashtext(c.id::text || k)) % 10] end,
+      k = 1, case when k = 1 then 'PAYER'::contact_role end
     from customers c cross join generate_series(1, 3) k where c.organization_id = ${org.id}::uuid`)
   await db.execute(sql`insert into customer_account_managers (organization_id, customer_id, member_id)
     select c.organization_id, c.id, (array[${sql.join(

@@ -155,6 +155,6 @@ describe('roster CLI', () => {
 
     const badFormat = await roster('export', '--org', slug, '--format', 'xml')
     expect(badFormat.code).not.toBe(0)
-    expect(badFormat.stderr).toContain('json or csv')
+    expect(badFormat.stderr).toContain('json, csv or xlsx')
   })
 })

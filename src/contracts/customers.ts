@@ -49,7 +49,8 @@ export const customerSorts = [
 ] as const
 export type CustomerSort = (typeof customerSorts)[number]
 
-export const customerListQuery = z.strictObject({
+/** The list's search and filters, shared by the list and the export. */
+export const customerFilters = {
   q: z.string().trim().max(200).optional(),
   accountManager: z.string().trim().optional(),
   workflow: z.string().trim().optional(),
@@ -61,11 +62,15 @@ export const customerListQuery = z.strictObject({
   reach: z
     .enum(['unreachable', 'bounced'], { error: 'Reach is unreachable or bounced.' })
     .optional(),
+  /** `true`: the archived customers instead of the live ones. */
+  archived: z.stringbool({ error: 'Archived is true or false.' }).optional(),
   sort: z
     .enum(customerSorts, { error: `Sort by one of ${customerSorts.join(', ')}.` })
     .default('name'),
-  ...pageQuery,
-})
+}
+
+export const customerListQuery = z.strictObject({ ...customerFilters, ...pageQuery })
+export type CustomerFilterQuery = Omit<CustomerListQuery, 'limit' | 'cursor'>
 export const customerReachCounts = z.object({
   unreachable: z.number().int(),
   bounced: z.number().int(),
@@ -90,6 +95,8 @@ export const customer = z.object({
     .nullable(),
   /** How many of its contacts' emails bounced (modules/reminders): reminders pass them over. */
   bouncedContacts: z.number().int(),
+  /** When it was archived: hidden from the list and from reminders, kept with its history. */
+  archivedAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 })
@@ -107,3 +114,38 @@ export const auditEvent = z.object({
   before: z.record(z.string(), z.unknown()).nullable(),
   after: z.record(z.string(), z.unknown()).nullable(),
 })
+
+/** At most this many customers in one bulk action. */
+export const BULK_LIMIT = 1000
+
+const bulkIds = z
+  .array(z.uuid({ error: 'Not a valid id.' }))
+  .min(1, { error: 'Select at least one customer.' })
+  .max(BULK_LIMIT, { error: `Select at most ${BULK_LIMIT} customers at a time.` })
+
+/**
+ * One action on selected customers, applied in one transaction: all of them or none. `assign`
+ * replaces the account managers and/or sets the workflow (null: none); `archive` and `restore`
+ * hide and show them again.
+ */
+export const customerBulkAction = z.discriminatedUnion(
+  'action',
+  [
+    z
+      .strictObject({
+        action: z.literal('assign'),
+        ids: bulkIds,
+        accountManagers: customerFields.accountManagers,
+        workflow: customerFields.workflow,
+      })
+      .refine((body) => body.accountManagers !== undefined || body.workflow !== undefined, {
+        error: 'Give the account managers or the workflow to assign.',
+        path: ['accountManagers'],
+      }),
+    z.strictObject({ action: z.literal('archive'), ids: bulkIds }),
+    z.strictObject({ action: z.literal('restore'), ids: bulkIds }),
+  ],
+  { error: 'Action is assign, archive or restore.' },
+)
+export type CustomerBulkAction = z.infer<typeof customerBulkAction>
+export const customerBulkResult = z.object({ updated: z.number().int() })

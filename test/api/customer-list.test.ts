@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm'
+import { inArray, sql, type SQL } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { recordSources, sourceSystems } from '../../src/contracts/customers.ts'
 import { connections, customers, sourceSystem } from '../../src/platform/db/schema/index.ts'
@@ -109,5 +109,68 @@ describe('customers list orders and source filter', () => {
   it('names the same systems as the store', () => {
     expect([...sourceSystems]).toEqual(sourceSystem.enumValues)
     expect(recordSources[0]).toBe('roster')
+  })
+})
+
+describe('customers search', () => {
+  const names = async (api: Client, q: string): Promise<string[]> =>
+    json(await api.get(`/api/v1/customers?q=${encodeURIComponent(q)}`))
+      .data.map((c: { name: string }) => c.name)
+      .sort()
+
+  it('finds a customer by its contacts’ first and last names, ignoring accents and case', async () => {
+    const { api } = await setup()
+    const societe = json(await api.post('/api/v1/customers', { name: 'Société Générale' }))
+    await api.post(`/api/v1/customers/${societe.id as string}/contacts`, {
+      email: 'ap@sg.example',
+      firstName: 'Élodie',
+      lastName: 'Durand',
+    })
+    const other = json(await api.post('/api/v1/customers', { name: 'Crème Brûlée SARL' }))
+    await api.post(`/api/v1/customers/${other.id as string}/contacts`, {
+      email: 'elo@creme.example',
+      firstName: 'Marc',
+      lastName: 'Lefèvre',
+    })
+    expect(await names(api, 'elodie')).toEqual(['Société Générale'])
+    expect(await names(api, 'ÉLODIE DURAND')).toEqual(['Société Générale'])
+    expect(await names(api, 'lefevre')).toEqual(['Crème Brûlée SARL'])
+    expect(await names(api, 'societe generale')).toEqual(['Société Générale'])
+    expect(await names(api, 'CREME brulee')).toEqual(['Crème Brûlée SARL'])
+    // "elo" is in a first name and in an email: each customer once.
+    expect(await names(api, 'elo')).toEqual(['Crème Brûlée SARL', 'Société Générale'])
+    expect(await names(api, 'nobody')).toEqual([])
+  })
+
+  it('leaves out archived contacts', async () => {
+    const { api } = await setup()
+    const customer = json(await api.post('/api/v1/customers', { name: 'Acme' }))
+    const contact = json(
+      await api.post(`/api/v1/customers/${customer.id as string}/contacts`, {
+        email: 'x@acme.example',
+        lastName: 'Zoë',
+      }),
+    )
+    expect(await names(api, 'zoe')).toEqual(['Acme'])
+    await api.delete(`/api/v1/contacts/${contact.id as string}`)
+    expect(await names(api, 'zoe')).toEqual([])
+  })
+
+  it('can read the folded names through their trigram indexes', async () => {
+    const plans = await store.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`)
+      const read = async (query: SQL) =>
+        (await tx.execute<{ 'QUERY PLAN': string }>(sql`explain ${query}`)).rows
+          .map((row) => row['QUERY PLAN'])
+          .join('\n')
+      return [
+        await read(sql`select id from customers where roster_fold(name) like '%elodie%'`),
+        await read(
+          sql`select id from contacts where roster_fold(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) like '%elodie%'`,
+        ),
+      ]
+    })
+    expect(plans[0]).toContain('customers_name_fold_trgm_idx')
+    expect(plans[1]).toContain('contacts_name_fold_trgm_idx')
   })
 })

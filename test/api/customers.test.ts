@@ -18,6 +18,7 @@ const auditKeys = (customer: Record<string, unknown>): string[] =>
           'contactsLockedBy',
           'mainContact',
           'bouncedContacts',
+          'archivedAt',
           'createdAt',
           'updatedAt',
           'warnings',

@@ -237,7 +237,9 @@ export function syncConformance<F extends Fake>(spec: SyncSpec<F>, env: SyncEnvi
       spec.remove(fake, acme)
       expect(await syncNow(setup)).toMatchObject({ status: 'completed', archived: 1, updated: 0 })
       expect((await listedCustomers(api)).map((c) => c.name)).toEqual(['Bolt', 'Cactus'])
-      expect((await api.get(`/api/v1/customers/${gone.id as string}`)).statusCode).toBe(404)
+      // Its page still opens, marked archived (GET /customers/:id answers archived ones too).
+      const page = await api.get(`/api/v1/customers/${gone.id as string}`)
+      expect(json(page).archivedAt).toEqual(expect.any(String))
       for (const contact of gone.contacts) {
         expect((await api.get(`/api/v1/contacts/${contact.id as string}`)).statusCode).toBe(404)
       }

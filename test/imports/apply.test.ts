@@ -108,6 +108,7 @@ describe('file import', () => {
             'contactsLockedBy',
             'mainContact',
             'bouncedContacts',
+            'archivedAt',
             'createdAt',
             'updatedAt',
           ].includes(k),

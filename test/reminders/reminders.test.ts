@@ -659,6 +659,10 @@ describe('bounces', () => {
   it('finds the customers nobody can be reminded at', async () => {
     const s = await setup([{ email: 'boss@globex.test', isMain: true }])
     const { id: empty } = json(await s.api.post('/api/v1/customers', { name: 'Nobody Inc' }))
+    const reachable = json(await s.api.post('/api/v1/customers', { name: 'Reachable SA' }))
+    await s.api.post(`/api/v1/customers/${reachable.id as string}/contacts`, {
+      email: 'ap@reachable.test',
+    })
     await s.api.put(`/api/v1/contacts/${s.contact['boss@globex.test'] ?? ''}/do-not-remind`, {
       doNotRemind: true,
     })
@@ -667,5 +671,45 @@ describe('bounces', () => {
     expect(json(await s.api.get('/api/v1/customers/reach'))).toEqual({ unreachable: 2, bounced: 0 })
     expect(empty).toEqual(expect.any(String))
     expect((await s.api.get('/api/v1/customers?reach=lost')).statusCode).toBe(400)
+  })
+
+  it('sends nothing to an archived customer, even a reminder queued before, until it is restored', async () => {
+    const s = await setup([{ email: 'ap@globex.test', role: 'ACCOUNTING', isMain: true }])
+    const queuedBefore = json(
+      await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, { step: s.stepId }),
+    )
+    expect((await s.api.post(`/api/v1/customers/${s.customerId}/archive`, {})).statusCode).toBe(200)
+    expect(await runSends(s.orgId)).toEqual([undefined])
+    expect(smtp.mails.some((m) => m.raw.includes(queuedBefore.id as string))).toBe(false)
+    expect(json(await s.api.get(`/api/v1/reminders/${queuedBefore.id as string}`))).toMatchObject({
+      status: 'failed',
+      reason: 'Not sent: the customer was archived.',
+    })
+    for (const refused of [
+      await draft(s),
+      await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, { step: s.stepId }),
+    ]) {
+      expect(refused.statusCode).toBe(409)
+      expect(json(refused).error.message).toBe(
+        'The customer Globex is archived: restore it before changing it or sending it a reminder.',
+      )
+    }
+    expect(json(await s.api.get('/api/v1/customers/reach'))).toEqual({ unreachable: 0, bounced: 0 })
+    await s.api.post(`/api/v1/customers/${s.customerId}/restore`, {})
+    expect((await draft(s)).statusCode).toBe(200)
+  })
+
+  it('refuses to delete a customer reminders were sent to, and says to archive it', async () => {
+    const s = await setup([{ email: 'ap@globex.test', role: 'ACCOUNTING', isMain: true }])
+    await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, { step: s.stepId })
+    const refused = await s.api.delete(`/api/v1/customers/${s.customerId}`)
+    expect(refused.statusCode).toBe(409)
+    expect(json(refused).error).toMatchObject({
+      message:
+        'Globex cannot be deleted: 1 reminder was sent to it. Archive it instead: it leaves the list and keeps its history.',
+      details: [{ path: 'reminders', message: '1 reminder was sent to it.' }],
+    })
+    expect((await s.api.get(`/api/v1/customers/${s.customerId}`)).statusCode).toBe(200)
+    await clearQueued(s.orgId)
   })
 })

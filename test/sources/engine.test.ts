@@ -103,7 +103,9 @@ describe('a full run', () => {
     const run = await kit.sync(org, connection.id, { full: true })
     expect(run).toMatchObject({ status: 'completed', archived: 1, created: 0, updated: 0 })
     expect((await customersOf(api)).map((c) => c.externalId)).toEqual(['cus_b', 'cus_c'])
-    expect((await api.get(`/api/v1/customers/${gone.id as string}`)).statusCode).toBe(404)
+    expect(json(await api.get(`/api/v1/customers/${gone.id as string}`)).archivedAt).toEqual(
+      expect.any(String),
+    )
     expect((await api.get(`/api/v1/contacts/${gone.contacts[0].id as string}`)).statusCode).toBe(
       404,
     )
@@ -251,6 +253,7 @@ describe('an incremental run', () => {
             'contactsLockedBy',
             'mainContact',
             'bouncedContacts',
+            'archivedAt',
             'createdAt',
             'updatedAt',
           ].includes(k),

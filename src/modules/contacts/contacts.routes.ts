@@ -25,7 +25,8 @@ export const contactRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db },
     },
     async (request) => {
       const { organizationId } = scopeOf(request)
-      if (!(await findCustomer(db, organizationId, request.params.id))) throw notFound('Customer')
+      if (!(await findCustomer(db, organizationId, request.params.id, { archived: true })))
+        throw notFound('Customer')
       return { data: await listContacts(db, organizationId, request.params.id) }
     },
   )

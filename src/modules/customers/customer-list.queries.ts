@@ -1,5 +1,10 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm'
-import type { Customer, CustomerListQuery, CustomerSort } from '../../contracts/customers.ts'
+import type {
+  Customer,
+  CustomerFilterQuery,
+  CustomerListQuery,
+  CustomerSort,
+} from '../../contracts/customers.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { decodeCursor, encodeCursor } from '../../platform/db/cursor.ts'
 import {
@@ -56,14 +61,15 @@ function readCursor(cursor: string, sort: CustomerSort): Position {
 const writeCursor = (position: Position): string =>
   encodeCursor(JSON.stringify([position.sort, position.key]), position.id)
 
-const likePattern = (q: string): string => `%${q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`
+const escapeLike = (q: string): string => q.replace(/[\\%_]/g, '\\$&')
+const likePattern = (q: string): string => `%${escapeLike(q.toLowerCase())}%`
 const isUuid = (value: string): boolean => /^[0-9a-f-]{36}$/i.test(value)
 
 /** The filters other than the search, on the `customers` table alone. */
-function filters(organizationId: string, query: CustomerListQuery): (SQL | undefined)[] {
+function filters(organizationId: string, query: CustomerFilterQuery): (SQL | undefined)[] {
   const conditions: (SQL | undefined)[] = [
     eq(customers.organizationId, organizationId),
-    isNull(customers.archivedAt),
+    query.archived ? isNotNull(customers.archivedAt) : isNull(customers.archivedAt),
   ]
   if (query.accountManager) {
     const manager = query.accountManager
@@ -99,15 +105,17 @@ function filters(organizationId: string, query: CustomerListQuery): (SQL | undef
 
 /**
  * The customers a reminder reaches nobody at (no live contact that has not bounced nor opted
- * out), and those with a contact whose email bounced (modules/reminders).
+ * out), and those with a contact whose email bounced (modules/reminders). The customer is named
+ * `customers.id` in full: drizzle writes a column of a select list unqualified, where `id` would
+ * be the contact's own.
  */
 const reachConditions = {
   unreachable: (organizationId: string) => sql`not exists (select 1 from ${contacts} ct
-    where ct.organization_id = ${organizationId}::uuid and ct.customer_id = ${customers.id}
+    where ct.organization_id = ${organizationId}::uuid and ct.customer_id = customers.id
     and ct.archived_at is null and ct.bounced_at is null and not ct.do_not_remind
     and ct.email is not null and not ct.email_opted_out)`,
   bounced: (organizationId: string) => sql`exists (select 1 from ${contacts} ct
-    where ct.organization_id = ${organizationId}::uuid and ct.customer_id = ${customers.id}
+    where ct.organization_id = ${organizationId}::uuid and ct.customer_id = customers.id
     and ct.archived_at is null and ct.bounced_at is not null)`,
 } as const
 
@@ -127,16 +135,22 @@ export async function customerReachCounts(
 }
 
 /**
- * What the search matches — the name or customer ID, or a contact's email — as two conditions
- * the list reads apart: a word found in many customers reads them in order and stops at a page,
- * a rare one goes through the trigram indexes, and each part can take its own way.
+ * What the search matches — the name or customer ID, a contact's email, or a contact's first and
+ * last names — as conditions the list reads apart: a word found in many customers reads them in
+ * order and stops at a page, a rare one goes through the trigram indexes, and each part can take
+ * its own way. Names are compared folded (`roster_fold`: lower case, accents removed, as their
+ * indexes are built), so "elodie" finds Élodie.
  */
 function searches(q: string): SQL[] {
   const pattern = likePattern(q)
+  const folded = sql`'%' || roster_fold(${escapeLike(q)}) || '%'`
   return [
-    sql`(lower(${customers.name}) like ${pattern} or lower(${customers.externalId}) like ${pattern})`,
+    sql`(roster_fold(${customers.name}) like ${folded} or lower(${customers.externalId}) like ${pattern})`,
     sql`exists (select 1 from ${contacts} ct where ct.organization_id = ${customers.organizationId}
       and ct.customer_id = ${customers.id} and ct.archived_at is null and lower(ct.email) like ${pattern})`,
+    sql`exists (select 1 from ${contacts} ct where ct.organization_id = ${customers.organizationId}
+      and ct.customer_id = ${customers.id} and ct.archived_at is null
+      and roster_fold(coalesce(ct.first_name, '') || ' ' || coalesce(ct.last_name, '')) like ${folded})`,
   ]
 }
 
@@ -237,4 +251,30 @@ export async function listCustomers(
         ? writeCursor({ sort: query.sort, key: last.sortKey, id: last.customer.id })
         : null,
   }
+}
+
+/**
+ * How many lines an export of the list with these filters writes: one per live contact, one for
+ * a customer without any. Read before the export streams, to show its progress.
+ */
+export async function countExportLines(
+  db: DbOrTx,
+  organizationId: string,
+  query: CustomerFilterQuery,
+): Promise<number> {
+  const search = query.q ? searches(query.q) : []
+  const [row] = await db
+    .select({
+      lines: sql<number>`coalesce(sum(greatest(1, (select count(*) from ${contacts} ct
+        where ct.organization_id = customers.organization_id and ct.customer_id = customers.id
+        and ct.archived_at is null))), 0)::int`,
+    })
+    .from(customers)
+    .where(
+      and(
+        ...filters(organizationId, query),
+        search.length > 0 ? sql`(${sql.join(search, sql` or `)})` : undefined,
+      ),
+    )
+  return row?.lines ?? 0
 }

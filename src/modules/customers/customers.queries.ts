@@ -99,7 +99,7 @@ export type CustomerSelection = Awaited<ReturnType<typeof selectCustomers>>[numb
 const valueFields = readAsIs(customerCatalogue)
 type ValueField = Exclude<
   Extract<keyof Customer, keyof CustomerSelection['customer']>,
-  'id' | 'createdAt' | 'updatedAt'
+  'id' | 'archivedAt' | 'createdAt' | 'updatedAt'
 >
 
 export function toCustomer(row: CustomerSelection): Customer {
@@ -117,21 +117,24 @@ export function toCustomer(row: CustomerSelection): Customer {
     contactsLockedBy: contactOwner(contactSourceOf(row), c),
     mainContact: row.main,
     bouncedContacts: row.bouncedContacts,
+    archivedAt: c.archivedAt?.toISOString() ?? null,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   }
 }
 
+/** A live customer, or with `{ archived: true }` an archived one too (its page shows it). */
 export async function findCustomer(
   db: DbOrTx,
   organizationId: string,
   id: string,
+  options: { archived?: boolean } = {},
 ): Promise<Customer | undefined> {
   const [row] = await selectCustomers(db).where(
     and(
       eq(customers.organizationId, organizationId),
       eq(customers.id, id),
-      isNull(customers.archivedAt),
+      options.archived ? undefined : isNull(customers.archivedAt),
     ),
   )
   return row && toCustomer(row)

@@ -1,3 +1,4 @@
+import { PassThrough, Readable } from 'node:stream'
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { idParams, page } from '../../contracts/common.ts'
@@ -7,19 +8,36 @@ import {
   customer,
   customerCreate,
   customerListQuery,
+  customerBulkAction,
+  customerBulkResult,
   customerPatch,
   customerWritten,
 } from '../../contracts/customers.ts'
-import type { Db } from '../../platform/db/client.ts'
+import { customerExportQuery, EXPORT_LINES_HEADER } from '../../contracts/export.ts'
+import type { Db, DbOrTx } from '../../platform/db/client.ts'
 import { notFound } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { customerHistory } from '../audit/audit.service.ts'
 import { scopeOf } from '../../platform/http/auth.ts'
-import { customerReachCounts, listCustomers } from './customer-list.queries.ts'
+import { countExportLines, customerReachCounts, listCustomers } from './customer-list.queries.ts'
+import { customersCsv, writeCustomersXlsx } from './export.ts'
 import { findCustomer } from './customers.queries.ts'
-import { createCustomer, deleteCustomer, updateCustomer } from './customers.service.ts'
+import {
+  archiveCustomers,
+  assignCustomers,
+  createCustomer,
+  deleteCustomer,
+  restoreCustomers,
+  updateCustomer,
+} from './customers.service.ts'
 
 const tags = ['Customers']
+
+async function findOrFail(db: DbOrTx, organizationId: string, id: string) {
+  const found = await findCustomer(db, organizationId, id, { archived: true })
+  if (!found) throw notFound('Customer')
+  return found
+}
 
 export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }, done) => {
   app.get(
@@ -29,7 +47,7 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
         tags,
         summary: 'List customers, with search, filters and a choice of order',
         description:
-          '`q` searches names, customer IDs and contact emails. `sort` is `name` (the default), `externalId` or `createdAt`, with a leading `-` for descending; customers without a customer ID come last either way. `source` is `roster` or a system (`stripe`, `xero`…). Follow `nextCursor` for the next page (it belongs to its `sort`).',
+          '`q` searches names, customer IDs, contact emails and contact first and last names, ignoring case and accents. `sort` is `name` (the default), `externalId` or `createdAt`, with a leading `-` for descending; customers without a customer ID come last either way. `source` is `roster` or a system (`stripe`, `xero`…). Follow `nextCursor` for the next page (it belongs to its `sort`).',
         querystring: customerListQuery,
         response: { 200: page(customer), ...errorResponses },
       },
@@ -57,6 +75,51 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
   )
 
   app.get(
+    '/customers/export',
+    {
+      schema: {
+        tags,
+        summary: 'Export the customers of the list’s filters as CSV or .xlsx, one line per contact',
+        description:
+          'The same search and filters as the list (an export of nothing is the header alone), streamed: `format` is `csv` (the default) or `xlsx`; a CSV takes `separator` (`comma`, `semicolon`, `tab`) and `encoding` (`utf-8-bom`, `utf-8`, `windows-1252`). Cells that a spreadsheet would run as a formula (starting with = + - @) get a leading apostrophe, which the import takes off again. The `Roster-Export-Lines` header gives the number of lines to come.',
+        querystring: customerExportQuery,
+        produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+        response: {
+          200: z.string().describe('The file, CSV or .xlsx, streamed.'),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { organizationId } = scopeOf(request)
+      const { format, separator, encoding, ...filters } = request.query
+      const lines = await countExportLines(db, organizationId, filters)
+      const day = new Date().toISOString().slice(0, 10)
+      void reply
+        .header(EXPORT_LINES_HEADER, String(lines))
+        .header('content-disposition', `attachment; filename="customers-${day}.${format}"`)
+      if (format === 'xlsx') {
+        const out = new PassThrough()
+        writeCustomersXlsx(db, organizationId, filters, out).catch((error: unknown) => {
+          request.log.error({ err: error }, 'the xlsx export failed')
+          out.destroy(error instanceof Error ? error : new Error(String(error)))
+        })
+        return reply
+          .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+          .send(out as unknown as string)
+      }
+      const charset = encoding === 'windows-1252' ? 'windows-1252' : 'utf-8'
+      return reply
+        .type(`text/csv; charset=${charset}`)
+        .send(
+          Readable.from(
+            customersCsv(db, organizationId, filters, { separator, encoding }),
+          ) as unknown as string,
+        )
+    },
+  )
+
+  app.get(
     '/customers/reach',
     {
       schema: {
@@ -80,9 +143,85 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
       },
     },
     async (request) => {
-      const found = await findCustomer(db, scopeOf(request).organizationId, request.params.id)
+      const found = await findCustomer(db, scopeOf(request).organizationId, request.params.id, {
+        archived: true,
+      })
       if (!found) throw notFound('Customer')
       return found
+    },
+  )
+
+  app.post(
+    '/customers/bulk',
+    {
+      schema: {
+        tags,
+        summary: 'Assign account managers or a workflow to selected customers, or archive them',
+        description:
+          "One transaction: every selected customer changes, or none (the error names the ones refused). `assign` replaces the account managers and/or sets the workflow (`null` removes it); `archive` and `restore` as for one customer. Each change is in the customer's history. `updated` counts the customers that changed.",
+        body: customerBulkAction,
+        response: { 200: customerBulkResult, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request)
+      const body = request.body
+      const updated = await db.transaction((tx) => {
+        switch (body.action) {
+          case 'assign':
+            return assignCustomers(tx, scope, body.ids, {
+              ...(body.accountManagers !== undefined
+                ? { accountManagers: body.accountManagers }
+                : {}),
+              ...(body.workflow !== undefined ? { workflow: body.workflow } : {}),
+            })
+          case 'archive':
+            return archiveCustomers(tx, scope, body.ids)
+          case 'restore':
+            return restoreCustomers(tx, scope, body.ids)
+        }
+      })
+      return { updated }
+    },
+  )
+
+  app.post(
+    '/customers/:id/archive',
+    {
+      schema: {
+        tags,
+        summary: 'Archive a customer',
+        description:
+          'An archived customer leaves the list, the search and the export, and receives no reminder (a queued one is not sent); its contacts and history stay, and `restore` brings it back. A customer synced from a source is archived there: Roster refuses (409) and archives it when the sync sees it deleted.',
+        params: idParams,
+        response: { 200: customer, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request)
+      return db.transaction(async (tx) => {
+        await archiveCustomers(tx, scope, [request.params.id])
+        return findOrFail(tx, scope.organizationId, request.params.id)
+      })
+    },
+  )
+
+  app.post(
+    '/customers/:id/restore',
+    {
+      schema: {
+        tags,
+        summary: 'Restore an archived customer',
+        params: idParams,
+        response: { 200: customer, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request)
+      return db.transaction(async (tx) => {
+        await restoreCustomers(tx, scope, [request.params.id])
+        return findOrFail(tx, scope.organizationId, request.params.id)
+      })
     },
   )
 
@@ -112,6 +251,8 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
       schema: {
         tags,
         summary: 'Delete a customer and its contacts',
+        description:
+          'Refused (409, naming them) when something depends on the customer: reminders were sent to it. Archive it instead. Its subsidiaries stay, outside any group.',
         params: idParams,
         response: { 204: z.null(), ...errorResponses },
       },
@@ -136,7 +277,10 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
     async (request) => {
       const { organizationId } = scopeOf(request)
       const events = await customerHistory(db, organizationId, request.params.id)
-      if (events.length === 0 && !(await findCustomer(db, organizationId, request.params.id))) {
+      if (
+        events.length === 0 &&
+        !(await findCustomer(db, organizationId, request.params.id, { archived: true }))
+      ) {
         throw notFound('Customer')
       }
       return { data: events }

@@ -7,6 +7,7 @@ import {
   connections,
   customerAccountManagers,
   customers,
+  reminders,
   workflows,
 } from '../../platform/db/schema/index.ts'
 import { AppError, isUniqueViolation, notFound, type ErrorDetail } from '../../platform/errors.ts'
@@ -14,7 +15,7 @@ import { recordAudit } from '../audit/audit.service.ts'
 import type { Scope } from '../../platform/auth/scope.ts'
 import { membersByEmail } from '../organizations/members.service.ts'
 import { assertCustomerDeletable, assertCustomerFieldsEditable } from '../sources/ownership.ts'
-import type { SourceSystem } from '../sources/systems.ts'
+import { systemNames, type SourceSystem } from '../sources/systems.ts'
 import { findCustomer } from './customers.queries.ts'
 
 type CustomerRow = typeof customers.$inferSelect
@@ -22,11 +23,15 @@ export type LockedCustomer = CustomerRow & { sourceSystem: SourceSystem | null }
 
 export const ACCOUNT_MANAGER_NOT_FOUND = 'Account manager not found; check the email.'
 
-/** Loads a live customer of the organisation and locks it for the rest of the transaction. */
+/**
+ * Loads a live customer of the organisation and locks it for the rest of the transaction. An
+ * archived one is refused (restore it first), unless `archived: true` asks for it too.
+ */
 export async function lockCustomer(
   tx: DbOrTx,
   organizationId: string,
   id: string,
+  options: { archived?: boolean } = {},
 ): Promise<LockedCustomer> {
   const [row] = await tx
     .select({ customer: customers, sourceSystem: connections.system })
@@ -38,15 +43,15 @@ export async function lockCustomer(
         eq(connections.id, customers.sourceConnectionId),
       ),
     )
-    .where(
-      and(
-        eq(customers.organizationId, organizationId),
-        eq(customers.id, id),
-        isNull(customers.archivedAt),
-      ),
-    )
+    .where(and(eq(customers.organizationId, organizationId), eq(customers.id, id)))
     .for('update', { of: customers })
   if (!row) throw notFound('Customer')
+  if (row.customer.archivedAt && !options.archived) {
+    throw new AppError(
+      'conflict',
+      `The customer ${row.customer.name} is archived: restore it before changing it or sending it a reminder.`,
+    )
+  }
   return { ...row.customer, sourceSystem: row.sourceSystem }
 }
 
@@ -179,8 +184,13 @@ const ownFields = (customer: Customer): Record<string, unknown> => {
   return rest
 }
 
-async function readBack(tx: DbOrTx, organizationId: string, id: string): Promise<Customer> {
-  const customer = await findCustomer(tx, organizationId, id)
+async function readBack(
+  tx: DbOrTx,
+  organizationId: string,
+  id: string,
+  options: { archived?: boolean } = {},
+): Promise<Customer> {
+  const customer = await findCustomer(tx, organizationId, id, options)
   if (!customer) throw notFound('Customer')
   return customer
 }
@@ -280,12 +290,40 @@ export async function updateCustomer(
   return { customer, warnings: [] }
 }
 
+/** What keeps a customer from being deleted: the reminders sent to it (its history). */
+async function dependants(tx: DbOrTx, organizationId: string, id: string): Promise<ErrorDetail[]> {
+  const [row] = await tx
+    .select({ count: sql<number>`count(*)::int` })
+    .from(reminders)
+    .where(and(eq(reminders.organizationId, organizationId), eq(reminders.customerId, id)))
+  const count = row?.count ?? 0
+  return count > 0
+    ? [
+        {
+          path: 'reminders',
+          message: `${count} ${count === 1 ? 'reminder was' : 'reminders were'} sent to it.`,
+        },
+      ]
+    : []
+}
+
+/**
+ * Deletes a customer and its contacts when nothing depends on it; its subsidiaries stay, outside
+ * any group. An archived customer may be deleted too. A synced one is deleted in its source.
+ */
 export async function deleteCustomer(tx: Tx, scope: Scope, id: string): Promise<void> {
   const org = scope.organizationId
-  const current = await lockCustomer(tx, org, id)
+  const current = await lockCustomer(tx, org, id, { archived: true })
   assertCustomerDeletable(current)
-  const before = await readBack(tx, org, id)
-  // Subsidiaries stay, outside any group.
+  const blocking = await dependants(tx, org, id)
+  if (blocking.length > 0) {
+    throw new AppError(
+      'conflict',
+      `${current.name} cannot be deleted: ${blocking.map((d) => d.message.replace(/\.$/, '')).join('; ')}. Archive it instead: it leaves the list and keeps its history.`,
+      blocking,
+    )
+  }
+  const before = await readBack(tx, org, id, { archived: true })
   await tx
     .update(customers)
     .set({ groupId: null, updatedAt: new Date() })
@@ -299,4 +337,72 @@ export async function deleteCustomer(tx: Tx, scope: Scope, id: string): Promise<
     before: snapshot(before),
     after: null,
   })
+}
+
+/**
+ * Archives customers: they leave the list, the search, the export and reminders (none can be
+ * sent to them, a queued one is not sent), and keep their contacts and history until restored.
+ * A synced customer is archived by its source (the sync archives what the source deletes and
+ * restores what comes back), so Roster refuses it rather than have the next sync undo it.
+ */
+export async function archiveCustomers(tx: Tx, scope: Scope, ids: string[]): Promise<number> {
+  return setArchived(tx, scope, ids, true)
+}
+
+/** Restores archived customers: back in the list and reachable by reminders. */
+export async function restoreCustomers(tx: Tx, scope: Scope, ids: string[]): Promise<number> {
+  return setArchived(tx, scope, ids, false)
+}
+
+async function setArchived(tx: Tx, scope: Scope, ids: string[], archive: boolean): Promise<number> {
+  const org = scope.organizationId
+  const verb = archive ? 'archive' : 'restore'
+  const locked: LockedCustomer[] = []
+  for (const id of new Set(ids)) locked.push(await lockCustomer(tx, org, id, { archived: true }))
+  const synced = locked.filter((c) => c.sourceSystem)
+  if (synced.length > 0) {
+    const names = [...new Set(synced.map((c) => systemNames[c.sourceSystem as SourceSystem]))]
+    throw new AppError(
+      'source_owned',
+      `${synced.map((c) => c.name).join(', ')} ${synced.length === 1 ? 'is' : 'are'} synced from ${names.join(', ')}: ${verb} ${synced.length === 1 ? 'it' : 'them'} there; Roster follows at the next sync.`,
+      synced.map((c) => ({
+        path: `ids.${ids.indexOf(c.id)}`,
+        message: `Synced from ${systemNames[c.sourceSystem as SourceSystem]}.`,
+      })),
+    )
+  }
+  const changing = locked.filter((c) => (c.archivedAt !== null) !== archive)
+  for (const current of changing) {
+    const before = await readBack(tx, org, current.id, { archived: true })
+    await tx
+      .update(customers)
+      .set({ archivedAt: archive ? new Date() : null, updatedAt: new Date() })
+      .where(and(eq(customers.organizationId, org), eq(customers.id, current.id)))
+    const after = await readBack(tx, org, current.id, { archived: true })
+    await recordAudit(tx, scope, {
+      entity: 'customer',
+      entityId: current.id,
+      customerId: current.id,
+      action: verb,
+      before: snapshot(before),
+      after: snapshot(after),
+    })
+  }
+  return changing.length
+}
+
+/** Assigns account managers and/or a workflow to several customers, each change audited. */
+export async function assignCustomers(
+  tx: Tx,
+  scope: Scope,
+  ids: string[],
+  assignment: Pick<CustomerPatch, 'accountManagers' | 'workflow'>,
+): Promise<number> {
+  let updated = 0
+  for (const id of new Set(ids)) {
+    const before = await findCustomer(tx, scope.organizationId, id)
+    const { customer } = await updateCustomer(tx, scope, id, assignment)
+    if (JSON.stringify(before) !== JSON.stringify(customer)) updated++
+  }
+  return updated
 }

@@ -1,21 +1,42 @@
+import { once } from 'node:events'
+import type { Writable } from 'node:stream'
+import ExcelJS from 'exceljs'
+import iconv from 'iconv-lite'
 import Papa from 'papaparse'
-import type { ExportedCustomer } from '../../contracts/export.ts'
+import type { CustomerFilterQuery } from '../../contracts/customers.ts'
+import {
+  csvSeparators,
+  type CsvEncoding,
+  type CsvSeparator,
+  type ExportedCustomer,
+} from '../../contracts/export.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { contactsByCustomer } from '../contacts/contacts.queries.ts'
 import { listCustomers } from './customer-list.queries.ts'
+
+/**
+ * The customers export, shared by `roster export` and `GET /customers/export`: the customers of
+ * the list's filters with their contacts, read a page at a time by the list's keyset cursor (a
+ * statement per page, so the embedded store's one session is never held for the whole export),
+ * written as JSON, CSV or .xlsx, one line per contact.
+ */
 
 const BATCH = 500
 // Papa's own pattern for `true` misses a formula followed by a line break inside the cell.
 export const FORMULA_START = /^[=+\-@\t\r]/
 
-/** Every live customer of the organisation with its contacts, by name, a batch at a time. */
+/** A cell a spreadsheet would run as a formula, behind an apostrophe (the import takes it off). */
+export const neutralise = (cell: string): string => (FORMULA_START.test(cell) ? `'${cell}` : cell)
+
+/** The live customers of the filters (all by default) with their contacts, a batch at a time. */
 export async function* exportCustomers(
   db: DbOrTx,
   organizationId: string,
+  filters: CustomerFilterQuery = { sort: 'name' },
 ): AsyncGenerator<ExportedCustomer> {
   let cursor: string | undefined
   do {
-    const page = await listCustomers(db, organizationId, { limit: BATCH, cursor, sort: 'name' })
+    const page = await listCustomers(db, organizationId, { ...filters, limit: BATCH, cursor })
     const contacts = await contactsByCustomer(
       db,
       organizationId,
@@ -27,6 +48,7 @@ export async function* exportCustomers(
         mainContact,
         contactsLockedBy,
         bouncedContacts,
+        archivedAt,
         createdAt,
         updatedAt,
         group,
@@ -79,9 +101,8 @@ export const csvColumns = [
   'Contact source',
 ] as const
 
-/** CSV lines of one customer: one per contact, or one with blank contact cells. */
-/** What the CSV export writes of a customer: the columns above, not every field of the API. */
-type CsvCustomer = Pick<
+/** What an export writes of a customer: the columns above, not every field of the API. */
+type ExportLineCustomer = Pick<
   ExportedCustomer,
   | 'id'
   | 'name'
@@ -99,7 +120,8 @@ type CsvCustomer = Pick<
   | 'contacts'
 >
 
-export function customerCsvRows(customer: CsvCustomer): string {
+/** The lines of one customer, cells as text: one per contact, or one with blank contact cells. */
+export function exportLines(customer: ExportLineCustomer): string[][] {
   const base = [
     customer.id,
     customer.name,
@@ -127,15 +149,68 @@ export function customerCsvRows(customer: CsvCustomer): string {
     c.isMain ? '1' : '',
     c.source,
   ])
-  const rows = (contactCells.length > 0 ? contactCells : [Array<null>(9).fill(null)]).map((cells) =>
+  return (contactCells.length > 0 ? contactCells : [Array<null>(9).fill(null)]).map((cells) =>
     [...base, ...cells].map((cell) => cell ?? ''),
-  )
-  // escapeFormulae: a cell starting with = + - @, a tab or a CR gets a leading apostrophe, so a
-  // spreadsheet shows it as text instead of running it as a formula.
-  return (
-    Papa.unparse(rows, { header: false, newline: '\r\n', escapeFormulae: FORMULA_START }) + '\r\n'
   )
 }
 
-export const csvHeader = (): string =>
-  Papa.unparse([csvColumns as unknown as string[]], { newline: '\r\n' }) + '\r\n'
+const unparse = (rows: string[][], delimiter: string): string =>
+  // escapeFormulae: a cell starting with = + - @, a tab or a CR gets a leading apostrophe, so a
+  // spreadsheet shows it as text instead of running it as a formula.
+  Papa.unparse(rows, { header: false, delimiter, newline: '\r\n', escapeFormulae: FORMULA_START }) +
+  '\r\n'
+
+/** CSV lines of one customer (see `exportLines`). */
+export const customerCsvRows = (customer: ExportLineCustomer, delimiter = ','): string =>
+  unparse(exportLines(customer), delimiter)
+
+export const csvHeader = (delimiter = ','): string =>
+  unparse([csvColumns as unknown as string[]], delimiter)
+
+/** A CSV export as chunks of bytes, in the separator and encoding asked for. */
+export async function* customersCsv(
+  db: DbOrTx,
+  organizationId: string,
+  filters: CustomerFilterQuery,
+  options: { separator: CsvSeparator; encoding: CsvEncoding },
+): AsyncGenerator<Buffer> {
+  const delimiter = csvSeparators[options.separator]
+  const encode = (text: string): Buffer =>
+    options.encoding === 'windows-1252' ? iconv.encode(text, 'win1252') : Buffer.from(text, 'utf8')
+  let chunk = (options.encoding === 'utf-8-bom' ? '\uFEFF' : '') + csvHeader(delimiter)
+  for await (const customer of exportCustomers(db, organizationId, filters)) {
+    chunk += customerCsvRows(customer, delimiter)
+    if (chunk.length >= 64 * 1024) {
+      yield encode(chunk)
+      chunk = ''
+    }
+  }
+  yield encode(chunk)
+}
+
+/**
+ * An .xlsx export written to `out` by exceljs's streaming writer (no shared strings, no styles:
+ * each row leaves memory once committed). Text cells are never formulas in a workbook, but a
+ * formula-like one is still neutralised, as in the CSV, so that editing it cannot run it.
+ */
+export async function writeCustomersXlsx(
+  db: DbOrTx,
+  organizationId: string,
+  filters: CustomerFilterQuery,
+  out: Writable,
+): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useStyles: false,
+    useSharedStrings: false,
+  })
+  const sheet = workbook.addWorksheet('Customers')
+  sheet.addRow([...csvColumns]).commit()
+  for await (const customer of exportCustomers(db, organizationId, filters)) {
+    for (const line of exportLines(customer)) sheet.addRow(line.map(neutralise)).commit()
+    // Wait for the reader when it is behind, so the file is not gathered in memory.
+    if (out.writableNeedDrain) await once(out, 'drain')
+  }
+  sheet.commit()
+  await workbook.commit()
+}

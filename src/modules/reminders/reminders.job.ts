@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Config } from '../../platform/config.ts'
 import type { Db } from '../../platform/db/client.ts'
-import { contacts, reminders } from '../../platform/db/schema/index.ts'
+import { contacts, customers, reminders } from '../../platform/db/schema/index.ts'
 import { createMailer, type Mailer } from '../../platform/mail/mailer.ts'
 import { defineJob } from '../../platform/queue/queue.ts'
 import { recordAudit } from '../audit/audit.service.ts'
@@ -100,6 +100,20 @@ async function handle(deps: Deps, data: SendReminderData, retryCount: number): P
     )
   // Sent or failed already: a retried or repeated job sends nothing twice.
   if (reminder?.status !== 'queued') return
+  // A customer archived after the reminder was queued receives nothing.
+  const [customer] = await db
+    .select({ archivedAt: customers.archivedAt })
+    .from(customers)
+    .where(
+      and(
+        eq(customers.organizationId, reminder.organizationId),
+        eq(customers.id, reminder.customerId),
+      ),
+    )
+  if (customer?.archivedAt) {
+    await fail(db, data, 'Not sent: the customer was archived.')
+    return
+  }
   const mailer = mailerFor(config)
   if (!mailer) {
     await fail(db, data, 'Email is not set up on this Roster server (SMTP_URL is not set).')

@@ -83,7 +83,8 @@ export const reminderRoutes: FastifyPluginCallbackZod<{
     },
     async (request) => {
       const { organizationId } = scopeOf(request)
-      if (!(await findCustomer(db, organizationId, request.params.id))) throw notFound('Customer')
+      if (!(await findCustomer(db, organizationId, request.params.id, { archived: true })))
+        throw notFound('Customer')
       const rows = await db
         .select()
         .from(reminders)

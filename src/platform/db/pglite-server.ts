@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { acquireLock } from './lock.ts'
 import { WireServer } from './wire-server.ts'
 
@@ -34,9 +35,9 @@ if (!inMemory) {
 }
 await rm(socketPath, { force: true })
 
-// pg_trgm backs the customers search (see the migrations).
+// pg_trgm and unaccent back the customers search (see the migrations).
 const db = await PGlite.create(inMemory ? undefined : `${dataDir}/pgdata`, {
-  extensions: { pg_trgm },
+  extensions: { pg_trgm, unaccent },
 }).catch((error: unknown) => {
   // One line for the parent to quote: the engine's errors carry its whole bundled source.
   const message = error instanceof Error ? error.message.split('\n')[0]?.slice(0, 200) : ''

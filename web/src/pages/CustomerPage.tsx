@@ -11,6 +11,7 @@ import {
 } from '@mantine/core'
 import { useState } from 'react'
 import { Link, useParams } from 'react-router'
+import { CustomerLifecycle } from '../modules/customers/components/CustomerLifecycle.tsx'
 import { ContactsCard } from '../modules/contacts/components/ContactsCard.tsx'
 import { AssignmentCard } from '../modules/customers/components/AssignmentCard.tsx'
 import { CustomerDetailsCard } from '../modules/customers/components/CustomerDetailsCard.tsx'
@@ -59,10 +60,17 @@ export function CustomerPage() {
         actions={
           <Group>
             <SourceBadge source={data.source} />
-            <Button onClick={() => setSending(true)}>Send a reminder</Button>
+            {!data.archivedAt && <Button onClick={() => setSending(true)}>Send a reminder</Button>}
+            <CustomerLifecycle customer={data} />
           </Group>
         }
       />
+      {data.archivedAt && (
+        <Alert color="gray" mb="md" title="This customer is archived">
+          Archived on {new Date(data.archivedAt).toLocaleDateString()}: it is not in the customers
+          list and receives no reminders. Restore it to change it again.
+        </Alert>
+      )}
       {sending && <SendReminderModal customer={data} opened onClose={() => setSending(false)} />}
       <Grid>
         <Grid.Col span={{ base: 12, lg: 8 }}>

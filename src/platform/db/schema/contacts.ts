@@ -55,6 +55,11 @@ export const contacts = pgTable(
       .where(sql`${t.isMain}`),
     index('contacts_email_search_idx').on(t.organizationId, sql`lower(${t.email})`, t.id),
     index('contacts_email_trgm_idx').using('gin', sql`lower(${t.email}) gin_trgm_ops`),
+    // The customers search by a contact's name, folded as the customer's (`roster_fold`).
+    index('contacts_name_fold_trgm_idx').using(
+      'gin',
+      sql`roster_fold(coalesce(${t.firstName}, '') || ' ' || coalesce(${t.lastName}, '')) gin_trgm_ops`,
+    ),
     foreignKey({
       columns: [t.organizationId, t.customerId],
       foreignColumns: [customers.organizationId, customers.id],

@@ -48,8 +48,9 @@ export const customers = pgTable(
     index('customers_name_idx').on(t.organizationId, sql`lower(${t.name})`, t.id),
     index('customers_external_id_sort_idx').on(t.organizationId, t.externalId, t.id),
     index('customers_created_at_idx').on(t.organizationId, t.createdAt, t.id),
-    // The list's search (`like '%…%'`), by trigrams: pg_trgm, created by the migration.
-    index('customers_name_trgm_idx').using('gin', sql`lower(${t.name}) gin_trgm_ops`),
+    // The list's search (`like '%…%'`), by trigrams: pg_trgm, created by the migration. Names
+    // are folded (lower case, no accents) by `roster_fold`, a function of the migrations.
+    index('customers_name_fold_trgm_idx').using('gin', sql`roster_fold(${t.name}) gin_trgm_ops`),
     index('customers_external_id_trgm_idx').using('gin', sql`lower(${t.externalId}) gin_trgm_ops`),
     index('customers_group_idx').on(t.organizationId, t.groupId),
     index('customers_workflow_idx').on(t.organizationId, t.workflowId),

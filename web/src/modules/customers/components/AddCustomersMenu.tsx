@@ -1,30 +1,51 @@
 import { Button, Menu } from '@mantine/core'
-import { IconChevronDown, IconFileImport, IconHistory } from '@tabler/icons-react'
-import { Link } from 'react-router'
+import { IconChevronDown, IconFileImport, IconHistory, IconPlus } from '@tabler/icons-react'
+import { useState } from 'react'
+import { Link, useNavigate } from 'react-router'
+import { CustomerFormModal } from './CustomerFormModal.tsx'
 
-/** The entry to bulk changes: the import wizard and the history of imports. */
+/** The ways to add customers: one by hand, the import wizard, and the history of imports. */
 export function AddCustomersMenu() {
+  const [creating, setCreating] = useState(false)
+  const navigate = useNavigate()
   return (
-    <Menu position="bottom-end">
-      <Menu.Target>
-        <Button rightSection={<IconChevronDown size={16} aria-hidden />}>Add customers</Button>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Item
-          component={Link}
-          to="/imports/new"
-          leftSection={<IconFileImport size={16} aria-hidden />}
-        >
-          Import or Assign customers
-        </Menu.Item>
-        <Menu.Item
-          component={Link}
-          to="/imports"
-          leftSection={<IconHistory size={16} aria-hidden />}
-        >
-          Import history
-        </Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+    <>
+      <Menu position="bottom-end">
+        <Menu.Target>
+          <Button rightSection={<IconChevronDown size={16} aria-hidden />}>Add customers</Button>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Item
+            leftSection={<IconPlus size={16} aria-hidden />}
+            onClick={() => setCreating(true)}
+          >
+            New customer
+          </Menu.Item>
+          <Menu.Item
+            component={Link}
+            to="/imports/new"
+            leftSection={<IconFileImport size={16} aria-hidden />}
+          >
+            Import or Assign customers
+          </Menu.Item>
+          <Menu.Item
+            component={Link}
+            to="/imports"
+            leftSection={<IconHistory size={16} aria-hidden />}
+          >
+            Import history
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+      {creating && (
+        <CustomerFormModal
+          onClose={() => setCreating(false)}
+          onCreated={(created) => {
+            setCreating(false)
+            void navigate(`/customers/${created.id}`)
+          }}
+        />
+      )}
+    </>
   )
 }

@@ -10,7 +10,7 @@ import { customersKey } from '../hooks/useCustomers.ts'
 
 const sourceOptions = recordSources.map((value) => ({ value, label: sourceNames[value] }))
 
-/** Search (names, customer IDs, contact emails) and the account manager, workflow and source filters. */
+/** Search (names, customer IDs, contact names and emails) and the account manager, workflow and source filters. */
 export function CustomerFiltersBar({
   filters,
   onChange,
@@ -29,7 +29,7 @@ export function CustomerFiltersBar({
       <TextInput
         type="search"
         label="Search"
-        placeholder="Name, customer ID or contact email"
+        placeholder="Name, customer ID, contact name or email"
         leftSection={<IconSearch size={16} aria-hidden />}
         value={q}
         onChange={(event) => {

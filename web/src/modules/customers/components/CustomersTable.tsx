@@ -1,6 +1,6 @@
-import { Alert, Center, Loader, Table, Text, UnstyledButton } from '@mantine/core'
+import { Alert, Center, Checkbox, Loader, Table, Text, UnstyledButton } from '@mantine/core'
 import { IconArrowDown, IconArrowUp, IconArrowsSort } from '@tabler/icons-react'
-import { useTable, type SortingState } from '@tanstack/react-table'
+import { createColumnHelper, useTable, type SortingState } from '@tanstack/react-table'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useMediaQuery } from '@mantine/hooks'
 import { useEffect, useMemo, useRef } from 'react'
@@ -12,6 +12,7 @@ import { customerColumns, features, phoneColumns } from './customerColumns.tsx'
 
 const rowHeight = 52
 const emptyRows: Customer[] = []
+const helper = createColumnHelper<typeof features, Customer>()
 
 const toSorting = (sort: CustomerSort): SortingState => [
   { id: sort.replace(/^-/, ''), desc: sort.startsWith('-') },
@@ -29,20 +30,53 @@ const fromSorting = (sorting: SortingState): CustomerSort => {
 export function CustomersTable({
   filters,
   onSortChange,
+  selected,
+  onSelectedChange,
 }: {
   filters: CustomerFilters
   onSortChange: (sort: CustomerSort) => void
+  /** The customers ticked for a bulk action, by id. */
+  selected: ReadonlySet<string>
+  onSelectedChange: (selected: Set<string>) => void
 }) {
   const list = useCustomerList(filters)
   const data = useMemo(
     () => list.data?.pages.flatMap((page) => page.data) ?? emptyRows,
     [list.data],
   )
+  const columns = useMemo(() => {
+    const allShown = data.length > 0 && data.every((c) => selected.has(c.id))
+    const select = helper.display({
+      id: 'select',
+      size: 40,
+      header: () => (
+        <Checkbox
+          aria-label="Select all customers shown"
+          checked={allShown}
+          indeterminate={!allShown && selected.size > 0}
+          onChange={() => onSelectedChange(allShown ? new Set() : new Set(data.map((c) => c.id)))}
+        />
+      ),
+      cell: ({ row }) => (
+        <Checkbox
+          aria-label={`Select ${row.original.name}`}
+          checked={selected.has(row.original.id)}
+          onChange={() => {
+            const next = new Set(selected)
+            if (next.has(row.original.id)) next.delete(row.original.id)
+            else next.add(row.original.id)
+            onSelectedChange(next)
+          }}
+        />
+      ),
+    })
+    return [select, ...customerColumns]
+  }, [data, selected, onSelectedChange])
   const sorting = toSorting(filters.sort)
   const phone = useMediaQuery('(max-width: 48em)')
   const table = useTable({
     features,
-    columns: customerColumns,
+    columns,
     data,
     getRowId: (row) => row.id,
     manualSorting: true,

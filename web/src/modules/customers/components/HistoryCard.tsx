@@ -4,7 +4,13 @@ import { auditLabels } from '@contracts/fields.ts'
 import type { AuditEvent } from '../api/customers.ts'
 import { useCustomerHistory } from '../hooks/useCustomer.ts'
 
-const actions: Record<string, string> = { create: 'created', update: 'changed', delete: 'deleted' }
+const actions: Record<string, string> = {
+  create: 'created',
+  update: 'changed',
+  delete: 'deleted',
+  archive: 'archived',
+  restore: 'restored',
+}
 
 interface Change {
   key: string
@@ -74,7 +80,7 @@ export function HistoryCard({ customerId }: { customerId: string }) {
               </Text>
             }
           >
-            {event.action !== 'create' && event.action !== 'delete' && event.action !== 'send'
+            {!['create', 'delete', 'send', 'archive', 'restore'].includes(event.action)
               ? changes(event).map((change) => (
                   <Text key={change.key} size="xs">
                     {change.label}: {show(change.key, change.before)} →{' '}

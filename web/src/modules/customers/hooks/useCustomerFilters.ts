@@ -24,6 +24,7 @@ export function useCustomerFilters(): [
       workflow: params.get('workflow'),
       source: oneOf<RecordSource>(recordSources, params.get('source')),
       reach: oneOf(['unreachable', 'bounced'] as const, params.get('reach')),
+      archived: params.get('archived') === 'true',
       sort: oneOf<CustomerSort>(customerSorts, params.get('sort')) ?? 'name',
     }),
     [params],
@@ -37,9 +38,14 @@ export function useCustomerFilters(): [
           // would otherwise lose the first.
           const next = new URLSearchParams(window.location.search)
           for (const [key, value] of Object.entries(change)) {
-            if (value === null || value === '' || (key === 'sort' && value === 'name'))
+            if (
+              value === null ||
+              value === '' ||
+              value === false ||
+              (key === 'sort' && value === 'name')
+            )
               next.delete(key)
-            else next.set(key, value)
+            else next.set(key, String(value))
           }
           return next
         },

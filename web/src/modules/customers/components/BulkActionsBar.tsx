@@ -1,0 +1,113 @@
+import { Button, Group, Paper, Select, Text } from '@mantine/core'
+import { modals } from '@mantine/modals'
+import { useState } from 'react'
+import { useAccountManagers, useWorkflows } from '../../organization/hooks/useOrganization.ts'
+import { useBulkCustomers } from '../hooks/useCustomer.ts'
+
+/**
+ * What can be done to the ticked customers at once: give them an account manager or a workflow,
+ * archive them (or restore them, in the archived list). All of them change, or none.
+ */
+export function BulkActionsBar({
+  selected,
+  archivedList,
+  onDone,
+}: {
+  selected: ReadonlySet<string>
+  archivedList: boolean
+  onDone: () => void
+}) {
+  const managers = useAccountManagers()
+  const workflows = useWorkflows()
+  const bulk = useBulkCustomers()
+  const [manager, setManager] = useState<string | null>(null)
+  const [workflow, setWorkflow] = useState<string | null>(null)
+  const ids = [...selected]
+  const count = `${ids.length.toLocaleString()} customer${ids.length === 1 ? '' : 's'}`
+  const run = (body: Parameters<typeof bulk.mutate>[0]): void =>
+    bulk.mutate(body, {
+      onSuccess: () => {
+        setManager(null)
+        setWorkflow(null)
+        onDone()
+      },
+    })
+  const confirmArchive = (): void => {
+    modals.openConfirmModal({
+      title: `Archive ${count}?`,
+      children: (
+        <Text size="sm">
+          They leave the customers list and receive no more reminders; their contacts and history
+          are kept, and they can be restored.
+        </Text>
+      ),
+      labels: { confirm: 'Archive', cancel: 'Cancel' },
+      onConfirm: () => run({ action: 'archive', ids }),
+    })
+  }
+  if (ids.length === 0) return null
+  return (
+    <Paper withBorder p="sm" mb="md" role="region" aria-label="Bulk actions">
+      <Group gap="sm" align="flex-end" wrap="wrap">
+        <Text fw={500} size="sm" role="status">
+          {count} selected
+        </Text>
+        {archivedList ? (
+          <Button
+            variant="default"
+            loading={bulk.isPending}
+            onClick={() => run({ action: 'restore', ids })}
+          >
+            Restore
+          </Button>
+        ) : (
+          <>
+            <Select
+              label="Account manager to assign"
+              placeholder="Choose a member"
+              searchable
+              data={(managers.data ?? []).map((m) => ({
+                value: m.email,
+                label: m.name ?? m.email,
+              }))}
+              value={manager}
+              onChange={setManager}
+              w={220}
+            />
+            <Button
+              variant="default"
+              disabled={!manager}
+              loading={bulk.isPending}
+              onClick={() => manager && run({ action: 'assign', ids, accountManagers: [manager] })}
+            >
+              Assign account manager
+            </Button>
+            <Select
+              label="Workflow to assign"
+              placeholder="Choose a workflow"
+              searchable
+              data={(workflows.data ?? []).map((w) => w.name)}
+              value={workflow}
+              onChange={setWorkflow}
+              w={200}
+            />
+            <Button
+              variant="default"
+              disabled={!workflow}
+              loading={bulk.isPending}
+              onClick={() => workflow && run({ action: 'assign', ids, workflow })}
+            >
+              Assign workflow
+            </Button>
+            <Button variant="default" color="red" onClick={confirmArchive}>
+              Archive
+            </Button>
+          </>
+        )}
+        <Button variant="subtle" onClick={onDone}>
+          Clear selection
+        </Button>
+      </Group>
+    </Paper>
+  )
+}
