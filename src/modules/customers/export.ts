@@ -1,6 +1,5 @@
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
-import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import Papa from 'papaparse'
 import type { CustomerFilterQuery } from '../../contracts/customers.ts'
@@ -199,6 +198,8 @@ export async function writeCustomersXlsx(
   filters: CustomerFilterQuery,
   out: Writable,
 ): Promise<void> {
+  // Loaded here: exceljs is large, and most processes never write a workbook.
+  const { default: ExcelJS } = await import('exceljs')
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: false,
