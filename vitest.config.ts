@@ -1,8 +1,19 @@
 import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 // In CI each store's run also writes a JSON report that .ci/summary.js adds up.
 const store = process.env.ROSTER_TEST_STORE ?? (process.env.DATABASE_URL ? 'postgres' : 'pglite')
+
+// Every process the run starts (test workers, CLI commands, the embedded store's server) keeps
+// the code Node compiles for the next: they load the same modules hundreds of times.
+process.env.NODE_COMPILE_CACHE ??= join(
+  import.meta.dirname,
+  'node_modules',
+  '.cache',
+  'roster',
+  'node',
+)
 
 export default defineConfig({
   test: {

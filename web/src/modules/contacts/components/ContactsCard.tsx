@@ -36,7 +36,7 @@ export function ContactsCard({ customer }: { customer: Customer }) {
   }
   const confirmDelete = (contact: Contact): void => {
     modals.openConfirmModal({
-      title: `Delete ${contactName(contact)}?`,
+      title: `Delete ${contact.email ?? contactName(contact)}?`,
       children: (
         <Text size="sm">The contact is removed from {customer.name}. This cannot be undone.</Text>
       ),
@@ -160,7 +160,7 @@ export function ContactsCard({ customer }: { customer: Customer }) {
                           <Button
                             size="compact-xs"
                             variant="light"
-                            aria-label={`Make ${contact.email} the main contact`}
+                            aria-label={`Make ${contact.email ?? contactName(contact)} the main contact`}
                             onClick={() =>
                               writes.update.mutate({ id: contact.id, patch: { isMain: true } })
                             }
@@ -171,7 +171,7 @@ export function ContactsCard({ customer }: { customer: Customer }) {
                         <Tooltip label="Edit">
                           <ActionIcon
                             variant="subtle"
-                            aria-label={`Edit ${contact.email}`}
+                            aria-label={`Edit ${contact.email ?? contactName(contact)}`}
                             onClick={() => setEditing(contact)}
                           >
                             <IconPencil size={16} aria-hidden />
@@ -181,7 +181,7 @@ export function ContactsCard({ customer }: { customer: Customer }) {
                           <ActionIcon
                             variant="subtle"
                             color="red"
-                            aria-label={`Delete ${contact.email}`}
+                            aria-label={`Delete ${contact.email ?? contactName(contact)}`}
                             onClick={() => confirmDelete(contact)}
                           >
                             <IconTrash size={16} aria-hidden />
