@@ -186,6 +186,106 @@ describe('Salesforce as the contact source', () => {
     ).toBe(true)
   })
 
+  it('brings the contacts at once when chosen as the contact source: a full run is queued', async () => {
+    const { org, api, ids } = await billedThroughStripe()
+    const { sf } = await salesforceFor(ids, 'nobody@example.com')
+    const sfId: string = json(await connectSalesforce(api, sf)).id
+    // Its first run, before it is the contact source, leaves the billing contacts alone.
+    expect(await env.kit.runQueued(org, sfId)).toMatchObject({ status: 'completed', mode: 'full' })
+    expect((await contactsOf(api, ids.acme)).map((c: any) => c.email)).toEqual([
+      'billing@acme.example',
+    ])
+    const chosen = await api.put('/api/v1/organization/contact-source', { connectionId: sfId })
+    expect(chosen.statusCode).toBe(200)
+    const [queued] = json(await api.get(`/api/v1/connections/${sfId}/runs`)).data
+    expect(queued).toMatchObject({ status: 'queued', mode: 'full', trigger: 'manual' })
+    expect(await env.kit.runQueued(org, sfId)).toMatchObject({
+      id: queued.id,
+      status: 'completed',
+      mode: 'full',
+    })
+    const contacts = await contactsOf(api, ids.acme)
+    expect(contacts.map((c: any) => c.source)).toEqual(['salesforce', 'salesforce', 'salesforce'])
+    expect(contacts.map((c: any) => c.email)).toEqual(
+      expect.arrayContaining(['lucie@acme.example', 'olga@acme.example', null]),
+    )
+    // Choosing it again changes nothing and queues nothing.
+    await api.put('/api/v1/organization/contact-source', { connectionId: sfId })
+    const [last] = json(await api.get(`/api/v1/connections/${sfId}/runs`)).data
+    expect(last).toMatchObject({ id: queued.id, status: 'completed' })
+  })
+
+  it('writes account-manager changes to the customer history, by the Salesforce sync', async () => {
+    const { org, api, ids } = await billedThroughStripe()
+    const manager = await newMember(env.store, org, 'account_manager')
+    const { sf } = await salesforceFor(ids, manager.email)
+    const sfId: string = json(await connectSalesforce(api, sf)).id
+    await api.put('/api/v1/organization/contact-source', { connectionId: sfId })
+    expect(await env.kit.runQueued(org, sfId)).toMatchObject({ status: 'completed' })
+    const acme = await synced(api, ids.acme)
+    expect(acme.accountManagers).toEqual([manager.email])
+    const history = json(await api.get(`/api/v1/customers/${acme.id as string}/history`)).data
+    const changes = history.filter(
+      (e: any) =>
+        e.entity === 'customer' &&
+        e.action !== 'create' &&
+        JSON.stringify(e.before?.accountManagers) !== JSON.stringify(e.after?.accountManagers),
+    )
+    expect(changes).toEqual([
+      expect.objectContaining({
+        action: 'update',
+        actor: expect.objectContaining({ kind: 'source', label: 'Salesforce sync' }),
+        before: expect.objectContaining({ accountManagers: [] }),
+        after: expect.objectContaining({ accountManagers: [manager.email] }),
+      }),
+    ])
+    // An unchanged owner writes nothing more.
+    expect(await env.kit.sync(org, sfId, { full: true })).toMatchObject({ status: 'completed' })
+    const again = json(await api.get(`/api/v1/customers/${acme.id as string}/history`)).data
+    expect(again).toHaveLength(history.length)
+  })
+
+  it('takes a contact moved to another account off its old customer at the incremental run that sees the move', async () => {
+    const { org, api, ids } = await billedThroughStripe()
+    const { sf, olga, beta, acme: account } = await salesforceFor(ids, 'nobody@example.com')
+    const sfId: string = json(await connectSalesforce(api, sf)).id
+    await api.put('/api/v1/organization/contact-source', { connectionId: sfId })
+    expect(await env.kit.runQueued(org, sfId)).toMatchObject({ status: 'completed' })
+    // A later change moves the cursor past the accounts' creation: the next run lists Beta only.
+    sf.advance(60)
+    sf.addAccount({ Name: 'Omega', AccountNumber: 'no-customer' })
+    expect(await env.kit.sync(org, sfId)).toMatchObject({ status: 'completed', updated: 0 })
+    sf.advance(60)
+    sf.update(olga, { AccountId: beta })
+    sf.requests.length = 0
+    expect(await env.kit.sync(org, sfId)).toMatchObject({
+      status: 'completed',
+      mode: 'incremental',
+      updated: 2,
+    })
+    // Salesforce says nothing of the account the contact left: Acme is not listed again.
+    const relisted = sf.requests
+      .map((r) => r.query.get('q') ?? '')
+      .filter((q) => q.includes(' IN ('))
+      .join('\n')
+    expect(relisted).toContain(beta)
+    expect(relisted).not.toContain(account)
+    const acme = await contactsOf(api, ids.acme)
+    expect(acme.map((c: any) => c.externalId)).not.toContain(olga)
+    expect(acme).toHaveLength(2)
+    expect((await contactsOf(api, ids.beta)).map((c: any) => c.email).sort()).toEqual([
+      'bauer@beta.example',
+      'olga@acme.example',
+    ])
+    const acmeId: string = (await synced(api, ids.acme)).id
+    const history = json(await api.get(`/api/v1/customers/${acmeId}/history`)).data
+    expect(history[0]).toMatchObject({
+      entity: 'contact',
+      action: 'archive',
+      before: expect.objectContaining({ email: 'olga@acme.example' }),
+    })
+  })
+
   it('lists matched, ambiguous and unmatched customers, suggests name matches, and applies a confirmed one', async () => {
     const { org, api, ids } = await billedThroughStripe()
     const { sf } = await salesforceFor(ids, 'nobody@example.com')
@@ -390,6 +490,9 @@ describe('the command line with Salesforce', () => {
         name: 'Salesforce',
         status: 'active',
       })
+      // Its first run, before it is the contact source.
+      const first = await roster('sync', '--org', org.slug, '--connection', created.id, '--json')
+      expect(first.code).toBe(0)
       const set = await roster(
         'contact-source',
         'set',
@@ -402,6 +505,12 @@ describe('the command line with Salesforce', () => {
       expect(set.stderr).toBe('')
       expect(JSON.parse(set.stdout)).toMatchObject({ source: 'salesforce' })
       expect(json(await api.get('/api/v1/organization/contact-source')).source).toBe('salesforce')
+      // Its contacts come at once: a full run is queued.
+      const runs = json(await api.get(`/api/v1/connections/${created.id as string}/runs`)).data
+      expect(runs.map((r: any) => [r.status, r.mode, r.trigger])).toEqual([
+        ['queued', 'full', 'cli'],
+        ['completed', 'full', 'cli'],
+      ])
     },
   )
 })
