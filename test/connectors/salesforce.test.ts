@@ -286,6 +286,50 @@ describe('Salesforce as the contact source', () => {
     })
   })
 
+  it('reports each bad record on the run and applies the others', async () => {
+    const org = await newOrg(env.store)
+    const api = client(env.app, org.key)
+    const customer = async (name: string, accountingCode: string): Promise<string> =>
+      json(await api.post('/api/v1/customers', { name, accountingCode })).id
+    const good = await customer('Good', 'G-1')
+    const twin = await customer('Twin A', 'T-1')
+    await customer('Twin B', 'T-1')
+    const sf = track(await SalesforceFake.start())
+    const account = sf.addAccount({ Name: 'Good Co', AccountNumber: 'G-1' })
+    const bad = sf.addContact(account, { LastName: 'Bad', Email: 'not-an-email' })
+    sf.advance(10)
+    const first = sf.addContact(account, { LastName: 'First', Email: 'same@good.example' })
+    sf.advance(10)
+    const second = sf.addContact(account, { LastName: 'Second', Email: 'Same@good.example' })
+    sf.addRole(account, first, 'Champion')
+    sf.addRole(account, second, 'Billing')
+    const twins = sf.addAccount({ Name: 'Twins', AccountNumber: 'T-1' })
+    sf.addContact(twins, { LastName: 'Twin', Email: 'twin@twins.example' })
+    const sfId: string = json(
+      await connectSalesforce(api, sf, { customerField: 'accountingCode' }),
+    ).id
+    await api.put('/api/v1/organization/contact-source', { connectionId: sfId })
+    expect(await env.kit.runQueued(org, sfId)).toMatchObject({ status: 'completed' })
+    const contacts = json(await api.get(`/api/v1/customers/${good}/contacts`)).data
+    expect(contacts.map((c: any) => [c.externalId, c.email, c.role, c.isMain])).toEqual(
+      expect.arrayContaining([
+        [bad, null, null, true],
+        [first, 'same@good.example', null, false],
+        [second, null, 'ACCOUNTING', false],
+      ]),
+    )
+    expect(contacts).toHaveLength(3)
+    expect(json(await api.get(`/api/v1/customers/${twin}/contacts`)).data).toEqual([])
+    expect(await runErrors(api, sfId)).toEqual(
+      expect.arrayContaining([
+        `Contact ${bad} of account Good Co has the email "not-an-email", which is not valid: kept without an email, so it receives no reminders.`,
+        `Contact ${second} of account Good Co has the same email as another of its contacts (Same@good.example): kept without it.`,
+        `Contact ${first} of account Good Co has the role "Champion", which the connection's role table does not map: kept without a role. Add it to the table to give it one.`,
+        'Account Twins has the identifier "T-1", which 2 customers carry: it was not imported.',
+      ]),
+    )
+  })
+
   it('lists matched, ambiguous and unmatched customers, suggests name matches, and applies a confirmed one', async () => {
     const { org, api, ids } = await billedThroughStripe()
     const { sf } = await salesforceFor(ids, 'nobody@example.com')
