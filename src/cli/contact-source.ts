@@ -1,5 +1,7 @@
 import type { Command } from 'commander'
 import { cliActor } from '../platform/auth/scope.ts'
+import { startQueue } from '../app/jobs.ts'
+import { loadConfig } from '../platform/config.ts'
 import { contactSourcePut } from '../contracts/sources.ts'
 import {
   disconnectContacts,
@@ -29,14 +31,19 @@ export function registerContactSource(program: Command): void {
       const input = parseInput(contactSourcePut, { connectionId: opts.connection })
       const result = await withStore(async (store) => {
         const org = await findOrganization(store.db, opts.org)
-        return store.db.transaction((tx) =>
-          setContactSource(tx, { organizationId: org.id, actor: cliActor }, input),
-        )
+        const queue = await startQueue(store, loadConfig())
+        try {
+          return await store.db.transaction((tx) =>
+            setContactSource(tx, queue, { organizationId: org.id, actor: cliActor }, input),
+          )
+        } finally {
+          await queue.stop()
+        }
       })
       print(
         Boolean(opts.json),
         result,
-        `Contacts are now synced from ${result.connection?.name ?? result.source}; the next run of that connection brings them.`,
+        `Contacts are now synced from ${result.connection?.name ?? result.source}; a full run of that connection is queued to bring them: run roster sync --org ${opts.org} --connection ${opts.connection}, or let the server run it.`,
       )
     })
   contactSource

@@ -186,6 +186,150 @@ describe('Salesforce as the contact source', () => {
     ).toBe(true)
   })
 
+  it('brings the contacts at once when chosen as the contact source: a full run is queued', async () => {
+    const { org, api, ids } = await billedThroughStripe()
+    const { sf } = await salesforceFor(ids, 'nobody@example.com')
+    const sfId: string = json(await connectSalesforce(api, sf)).id
+    // Its first run, before it is the contact source, leaves the billing contacts alone.
+    expect(await env.kit.runQueued(org, sfId)).toMatchObject({ status: 'completed', mode: 'full' })
+    expect((await contactsOf(api, ids.acme)).map((c: any) => c.email)).toEqual([
+      'billing@acme.example',
+    ])
+    const chosen = await api.put('/api/v1/organization/contact-source', { connectionId: sfId })
+    expect(chosen.statusCode).toBe(200)
+    const [queued] = json(await api.get(`/api/v1/connections/${sfId}/runs`)).data
+    expect(queued).toMatchObject({ status: 'queued', mode: 'full', trigger: 'manual' })
+    expect(await env.kit.runQueued(org, sfId)).toMatchObject({
+      id: queued.id,
+      status: 'completed',
+      mode: 'full',
+    })
+    const contacts = await contactsOf(api, ids.acme)
+    expect(contacts.map((c: any) => c.source)).toEqual(['salesforce', 'salesforce', 'salesforce'])
+    expect(contacts.map((c: any) => c.email)).toEqual(
+      expect.arrayContaining(['lucie@acme.example', 'olga@acme.example', null]),
+    )
+    // Choosing it again changes nothing and queues nothing.
+    await api.put('/api/v1/organization/contact-source', { connectionId: sfId })
+    const [last] = json(await api.get(`/api/v1/connections/${sfId}/runs`)).data
+    expect(last).toMatchObject({ id: queued.id, status: 'completed' })
+  })
+
+  it('writes account-manager changes to the customer history, by the Salesforce sync', async () => {
+    const { org, api, ids } = await billedThroughStripe()
+    const manager = await newMember(env.store, org, 'account_manager')
+    const { sf } = await salesforceFor(ids, manager.email)
+    const sfId: string = json(await connectSalesforce(api, sf)).id
+    await api.put('/api/v1/organization/contact-source', { connectionId: sfId })
+    expect(await env.kit.runQueued(org, sfId)).toMatchObject({ status: 'completed' })
+    const acme = await synced(api, ids.acme)
+    expect(acme.accountManagers).toEqual([manager.email])
+    const history = json(await api.get(`/api/v1/customers/${acme.id as string}/history`)).data
+    const changes = history.filter(
+      (e: any) =>
+        e.entity === 'customer' &&
+        e.action !== 'create' &&
+        JSON.stringify(e.before?.accountManagers) !== JSON.stringify(e.after?.accountManagers),
+    )
+    expect(changes).toEqual([
+      expect.objectContaining({
+        action: 'update',
+        actor: expect.objectContaining({ kind: 'source', label: 'Salesforce sync' }),
+        before: expect.objectContaining({ accountManagers: [] }),
+        after: expect.objectContaining({ accountManagers: [manager.email] }),
+      }),
+    ])
+    // An unchanged owner writes nothing more.
+    expect(await env.kit.sync(org, sfId, { full: true })).toMatchObject({ status: 'completed' })
+    const again = json(await api.get(`/api/v1/customers/${acme.id as string}/history`)).data
+    expect(again).toHaveLength(history.length)
+  })
+
+  it('takes a contact moved to another account off its old customer at the incremental run that sees the move', async () => {
+    const { org, api, ids } = await billedThroughStripe()
+    const { sf, olga, beta, acme: account } = await salesforceFor(ids, 'nobody@example.com')
+    const sfId: string = json(await connectSalesforce(api, sf)).id
+    await api.put('/api/v1/organization/contact-source', { connectionId: sfId })
+    expect(await env.kit.runQueued(org, sfId)).toMatchObject({ status: 'completed' })
+    // A later change moves the cursor past the accounts' creation: the next run lists Beta only.
+    sf.advance(60)
+    sf.addAccount({ Name: 'Omega', AccountNumber: 'no-customer' })
+    expect(await env.kit.sync(org, sfId)).toMatchObject({ status: 'completed', updated: 0 })
+    sf.advance(60)
+    sf.update(olga, { AccountId: beta })
+    sf.requests.length = 0
+    expect(await env.kit.sync(org, sfId)).toMatchObject({
+      status: 'completed',
+      mode: 'incremental',
+      updated: 2,
+    })
+    // Salesforce says nothing of the account the contact left: Acme is not listed again.
+    const relisted = sf.requests
+      .map((r) => r.query.get('q') ?? '')
+      .filter((q) => q.includes(' IN ('))
+      .join('\n')
+    expect(relisted).toContain(beta)
+    expect(relisted).not.toContain(account)
+    const acme = await contactsOf(api, ids.acme)
+    expect(acme.map((c: any) => c.externalId)).not.toContain(olga)
+    expect(acme).toHaveLength(2)
+    expect((await contactsOf(api, ids.beta)).map((c: any) => c.email).sort()).toEqual([
+      'bauer@beta.example',
+      'olga@acme.example',
+    ])
+    const acmeId: string = (await synced(api, ids.acme)).id
+    const history = json(await api.get(`/api/v1/customers/${acmeId}/history`)).data
+    expect(history[0]).toMatchObject({
+      entity: 'contact',
+      action: 'archive',
+      before: expect.objectContaining({ email: 'olga@acme.example' }),
+    })
+  })
+
+  it('reports each bad record on the run and applies the others', async () => {
+    const org = await newOrg(env.store)
+    const api = client(env.app, org.key)
+    const customer = async (name: string, accountingCode: string): Promise<string> =>
+      json(await api.post('/api/v1/customers', { name, accountingCode })).id
+    const good = await customer('Good', 'G-1')
+    const twin = await customer('Twin A', 'T-1')
+    await customer('Twin B', 'T-1')
+    const sf = track(await SalesforceFake.start())
+    const account = sf.addAccount({ Name: 'Good Co', AccountNumber: 'G-1' })
+    const bad = sf.addContact(account, { LastName: 'Bad', Email: 'not-an-email' })
+    sf.advance(10)
+    const first = sf.addContact(account, { LastName: 'First', Email: 'same@good.example' })
+    sf.advance(10)
+    const second = sf.addContact(account, { LastName: 'Second', Email: 'Same@good.example' })
+    sf.addRole(account, first, 'Champion')
+    sf.addRole(account, second, 'Billing')
+    const twins = sf.addAccount({ Name: 'Twins', AccountNumber: 'T-1' })
+    sf.addContact(twins, { LastName: 'Twin', Email: 'twin@twins.example' })
+    const sfId: string = json(
+      await connectSalesforce(api, sf, { customerField: 'accountingCode' }),
+    ).id
+    await api.put('/api/v1/organization/contact-source', { connectionId: sfId })
+    expect(await env.kit.runQueued(org, sfId)).toMatchObject({ status: 'completed' })
+    const contacts = json(await api.get(`/api/v1/customers/${good}/contacts`)).data
+    expect(contacts.map((c: any) => [c.externalId, c.email, c.role, c.isMain])).toEqual(
+      expect.arrayContaining([
+        [bad, null, null, true],
+        [first, 'same@good.example', null, false],
+        [second, null, 'ACCOUNTING', false],
+      ]),
+    )
+    expect(contacts).toHaveLength(3)
+    expect(json(await api.get(`/api/v1/customers/${twin}/contacts`)).data).toEqual([])
+    expect(await runErrors(api, sfId)).toEqual(
+      expect.arrayContaining([
+        `Contact ${bad} of account Good Co has the email "not-an-email", which is not valid: kept without an email, so it receives no reminders.`,
+        `Contact ${second} of account Good Co has the same email as another of its contacts (Same@good.example): kept without it.`,
+        `Contact ${first} of account Good Co has the role "Champion", which the connection's role table does not map: kept without a role. Add it to the table to give it one.`,
+        'Account Twins has the identifier "T-1", which 2 customers carry: it was not imported.',
+      ]),
+    )
+  })
+
   it('lists matched, ambiguous and unmatched customers, suggests name matches, and applies a confirmed one', async () => {
     const { org, api, ids } = await billedThroughStripe()
     const { sf } = await salesforceFor(ids, 'nobody@example.com')
@@ -390,6 +534,9 @@ describe('the command line with Salesforce', () => {
         name: 'Salesforce',
         status: 'active',
       })
+      // Its first run, before it is the contact source.
+      const first = await roster('sync', '--org', org.slug, '--connection', created.id, '--json')
+      expect(first.code).toBe(0)
       const set = await roster(
         'contact-source',
         'set',
@@ -402,6 +549,12 @@ describe('the command line with Salesforce', () => {
       expect(set.stderr).toBe('')
       expect(JSON.parse(set.stdout)).toMatchObject({ source: 'salesforce' })
       expect(json(await api.get('/api/v1/organization/contact-source')).source).toBe('salesforce')
+      // Its contacts come at once: a full run is queued.
+      const runs = json(await api.get(`/api/v1/connections/${created.id as string}/runs`)).data
+      expect(runs.map((r: any) => [r.status, r.mode, r.trigger])).toEqual([
+        ['queued', 'full', 'cli'],
+        ['completed', 'full', 'cli'],
+      ])
     },
   )
 })

@@ -1,13 +1,18 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod'
 import { contactSource, contactSourcePut, disconnectConfirm } from '../../contracts/sources.ts'
 import type { Db } from '../../platform/db/client.ts'
+import type { Queue } from '../../platform/queue/queue.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { requireRole, scopeOf } from '../../platform/http/auth.ts'
 import { disconnectContacts, getContactSource, setContactSource } from './contact-source.service.ts'
 
 const tags = ['Organisation']
 
-export const contactSourceRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }, done) => {
+export const contactSourceRoutes: FastifyPluginCallbackZod<{ db: Db; queue: Queue }> = (
+  app,
+  { db, queue },
+  done,
+) => {
   app.get(
     '/organization/contact-source',
     {
@@ -27,14 +32,14 @@ export const contactSourceRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, {
         tags,
         summary: 'Sync contacts from a connection (admins)',
         description:
-          '`{"connectionId"}` makes that connection the contact source; refused (409) once contacts were disconnected. `{"source":"roster"}` is accepted only when Roster already is the contact source: leaving a connection is the irreversible disconnect, `POST /organization/contact-source/disconnect`.',
+          '`{"connectionId"}` makes that connection the contact source and queues a full run of it at once (unless it is paused or needs reconnecting); refused (409) once contacts were disconnected. `{"source":"roster"}` is accepted only when Roster already is the contact source: leaving a connection is the irreversible disconnect, `POST /organization/contact-source/disconnect`.',
         body: contactSourcePut,
         response: { 200: contactSource, ...errorResponses },
       },
     },
     async (request) => {
       const scope = requireRole(request, 'admin')
-      return db.transaction((tx) => setContactSource(tx, scope, request.body))
+      return db.transaction((tx) => setContactSource(tx, queue, scope, request.body))
     },
   )
 

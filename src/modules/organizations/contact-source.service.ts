@@ -8,8 +8,10 @@ import {
   organizations,
 } from '../../platform/db/schema/index.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
+import type { Queue } from '../../platform/queue/queue.ts'
 import { recordAudit } from '../audit/audit.service.ts'
 import type { ContactSourceState } from '../sources/ownership.ts'
+import { requestRun } from '../sources/sync/runs.service.ts'
 import type { SourceSystem } from '../sources/systems.ts'
 import type { Scope } from '../../platform/auth/scope.ts'
 
@@ -111,9 +113,15 @@ const disconnectedForGood = (at: Date): AppError =>
     `Contacts were disconnected from the invoicing system on ${at.toISOString().slice(0, 10)}: Roster is the contact source for good, and this cannot be undone.`,
   )
 
-/** Makes a connection the contact source; refused once contacts were disconnected. */
+/**
+ * Makes a connection the contact source; refused once contacts were disconnected. A newly
+ * chosen connection gets a full run at once (as "Sync now" queues one), so its contacts arrive
+ * without waiting for the schedule; a paused connection, or one that needs reconnecting, runs
+ * when it is resumed or reconnected.
+ */
 export async function setContactSource(
   tx: Tx,
+  queue: Queue,
   scope: Scope,
   input: { connectionId: string } | { source: 'roster' },
 ): Promise<ContactSource> {
@@ -128,7 +136,7 @@ export async function setContactSource(
   }
   if (current.contactsDisconnectedAt) throw disconnectedForGood(current.contactsDisconnectedAt)
   const [connection] = await tx
-    .select({ id: connections.id })
+    .select({ id: connections.id, status: connections.status })
     .from(connections)
     .where(and(eq(connections.organizationId, org), eq(connections.id, input.connectionId)))
   if (!connection) throw notFound('Connection')
@@ -145,6 +153,14 @@ export async function setContactSource(
       before: { contactSource: current.connectionId },
       after: { contactSource: connection.id },
     })
+    if (connection.status === 'active') {
+      await requestRun(tx, queue, {
+        organizationId: org,
+        connectionId: connection.id,
+        full: true,
+        trigger: scope.actor.kind === 'cli' ? 'cli' : 'manual',
+      })
+    }
   }
   return toContactSource(tx, await load(tx, org), org)
 }

@@ -3,7 +3,8 @@ import type { Tx } from '../../../platform/db/client.ts'
 import type { SkippedRecord } from '../connectors/types.ts'
 import type { AccountMatching } from '../connectors/types.ts'
 import type { ApplyContext } from './apply.ts'
-import { archiveContacts, mirrorContactLists } from './contacts.ts'
+import { actorValues, auditInsert, customerSnapshot } from '../../audit/audit.sql.ts'
+import { archiveContacts, archiveMovedContacts, mirrorContactLists } from './contacts.ts'
 import type { AccountRecord } from './records.ts'
 import { ids, json } from './sql.ts'
 
@@ -113,6 +114,19 @@ export async function applyAccounts(
     return [{ externalId: f.external_id, customerId: f.customer_id }]
   })
   const released = await releaseCustomers(tx, c)
+  // A contact the source moved to another account leaves the customer it was on now, not at
+  // the next full run (an incremental run lists the account it joined, not the one it left).
+  const feeding = new Map(matched.map((m) => [m.externalId, m.customerId]))
+  const left = await archiveMovedContacts(
+    tx,
+    c,
+    accounts.flatMap((a) =>
+      a.contacts.map((contact) => ({
+        externalId: contact.externalId,
+        customerId: feeding.get(a.externalId) ?? null,
+      })),
+    ),
+  )
   const byId = new Map(accounts.map((a) => [a.externalId, a]))
   const lists = matched.flatMap((m) => {
     const account = byId.get(m.externalId)
@@ -134,7 +148,7 @@ export async function applyAccounts(
       })
     }
   }
-  return { updated: new Set([...changed, ...managers, ...released]).size, notes }
+  return { updated: new Set([...changed, ...managers, ...released, ...left]).size, notes }
 }
 
 /**
@@ -252,7 +266,8 @@ export async function retireUnseenAccounts(tx: Tx, c: ApplyContext): Promise<num
 /**
  * The owner of each matched account becomes the customer's account manager when a member with
  * the account-manager role has that email; otherwise the customer keeps its account managers
- * and the run says why. Returns the customers whose account managers changed.
+ * and the run says why. Each change is in the customer's history, by the source. Returns the
+ * customers whose account managers changed.
  */
 async function setAccountManagers(
   tx: Tx,
@@ -285,6 +300,9 @@ async function setAccountManagers(
     return [{ customer_id: o.customer_id, member_id: member }]
   })
   if (wanted.length === 0) return []
+  const { rows: before } = await tx.execute<{ id: string; before: unknown }>(sql`
+    select k.id, ${customerSnapshot('k')} as before from customers k
+    where k.organization_id = ${org} and k.id in ${ids(wanted.map((w) => w.customer_id))}`)
   const { rows: changed } = await tx.execute<{ customer_id: string }>(sql`
     with w as (select * from jsonb_to_recordset(${json(wanted)}) as w(customer_id uuid, member_id uuid)),
     gone as (
@@ -299,5 +317,16 @@ async function setAccountManagers(
       returning customer_id
     )
     select customer_id from gone union select customer_id from added`)
-  return changed.map((r) => r.customer_id)
+  const customers = new Set(changed.map((r) => r.customer_id))
+  if (customers.size === 0) return []
+  await tx.execute(sql`
+    with b as (
+      select * from jsonb_to_recordset(${json(before.filter((b) => customers.has(b.id)))})
+        as b(id uuid, before jsonb)
+    )
+    ${auditInsert}
+    select ${org}, 'customer', k.id, k.id, 'update', ${actorValues(c.actor)}, b.before,
+      ${customerSnapshot('k')}
+    from customers k join b on k.organization_id = ${org} and k.id = b.id`)
+  return [...customers]
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { sql } from 'drizzle-orm'
+import { sql, type SQL } from 'drizzle-orm'
 import { contactCatalogue, syncedColumns } from '../../../contracts/fields.ts'
 import type { Tx } from '../../../platform/db/client.ts'
 import { actorValues, auditInsert, contactSnapshot } from '../../audit/audit.sql.ts'
@@ -19,12 +19,37 @@ export async function archiveContacts(
   customers: string[],
   keep: string[],
 ): Promise<string[]> {
+  return archiveWhere(tx, c, sql`k.customer_id in ${ids(customers)} and k.id not in ${ids(keep)}`)
+}
+
+/**
+ * Archives the connection's live copies of these source contacts that sit on another customer
+ * than the one given (null: none), e.g. a contact the source moved to another account; returns
+ * the customers they leave.
+ */
+export async function archiveMovedContacts(
+  tx: Tx,
+  c: ApplyContext,
+  placed: { externalId: string; customerId: string | null }[],
+): Promise<string[]> {
+  if (placed.length === 0) return []
+  const rows = placed.map((p) => ({ external_id: p.externalId, customer_id: p.customerId }))
+  return archiveWhere(
+    tx,
+    c,
+    sql`k.source_connection_id = ${c.connectionId}::uuid and exists (
+      select 1 from jsonb_to_recordset(${json(rows)}) as p(external_id text, customer_id uuid)
+      where p.external_id = k.external_id and p.customer_id is distinct from k.customer_id)`,
+  )
+}
+
+/** Archives the live contacts `where` keeps (on alias `k`), with their audit rows. */
+async function archiveWhere(tx: Tx, c: ApplyContext, where: SQL): Promise<string[]> {
   const org = sql`${c.organizationId}::uuid`
   const { rows } = await tx.execute<{ customer_id: string }>(sql`
     with old as (
       select k.* from contacts k
-      where k.organization_id = ${org} and k.customer_id in ${ids(customers)}
-        and k.archived_at is null and k.id not in ${ids(keep)}
+      where k.organization_id = ${org} and k.archived_at is null and ${where}
     ),
     upd as (
       update contacts k set archived_at = now(), is_main = false, updated_at = now()

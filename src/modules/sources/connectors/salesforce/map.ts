@@ -8,7 +8,8 @@ import { roleTable, type SalesforceSettings, type SfAccount, type SfContact } fr
  * `AccountContactRoles`: every contact of the account (deleted ones are not listed), the main
  * one the oldest (CreatedDate, then Id) unless the connection says the primary contact role;
  * a contact's role from its AccountContactRole roles through the role table (the first that
- * maps); Title as job title; no email kept, not reachable; HasOptedOutOfEmail shown.
+ * maps; roles none of which maps are reported); Title as job title; no email kept, not
+ * reachable; HasOptedOutOfEmail shown.
  */
 
 const byAge = (a: SfContact, b: SfContact): number =>
@@ -67,7 +68,12 @@ export function toAccount(
       firstName: text(contact.FirstName),
       lastName: text(contact.LastName),
       phone: text(contact.Phone) ?? text(contact.MobilePhone),
-      role: roleOf(rolesOf.get(contact.Id) ?? [], table),
+      role: roleOf(rolesOf.get(contact.Id) ?? [], table, () =>
+        notes.push({
+          externalId: contact.Id,
+          reason: `Contact ${contact.Id} of account ${name} has the role ${(rolesOf.get(contact.Id) ?? []).map((r) => `"${r}"`).join(', ')}, which the connection's role table does not map: kept without a role. Add it to the table to give it one.`,
+        }),
+      ),
       isMain: contact.Id === main,
       jobTitle: text(contact.Title),
       emailOptedOut: contact.HasOptedOutOfEmail === true,
@@ -75,10 +81,16 @@ export function toAccount(
   }
 }
 
-function roleOf(roles: string[], table: Record<string, ContactRole>): ContactRole | null {
+/** The first of the contact's roles the table maps; `unmapped` when it has roles, none mapped. */
+function roleOf(
+  roles: string[],
+  table: Record<string, ContactRole>,
+  unmapped: () => void,
+): ContactRole | null {
   for (const role of roles) {
     const mapped = table[role]
     if (mapped) return mapped
   }
+  if (roles.length > 0) unmapped()
   return null
 }

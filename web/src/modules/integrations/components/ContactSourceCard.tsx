@@ -53,7 +53,7 @@ export function ContactSourceCard({
         {!(current && crm(current.system)) && billing.some((c) => crm(c.system)) && (
           <Text size="sm">
             Choosing Salesforce replaces the billing system’s contacts with Salesforce’s on every
-            customer an account matches.
+            customer an account matches; a full sync of it starts at once to bring them.
           </Text>
         )}
         <Disconnected source={source} />
