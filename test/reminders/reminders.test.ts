@@ -478,6 +478,26 @@ describe('bounces', () => {
     expect(retried?.to).toEqual(['ap2@globex.test'])
     const ap2 = json(await s.api.get(`/api/v1/contacts/${s.contact['ap2@globex.test'] ?? ''}`))
     expect(ap2).toMatchObject({ bouncedAt: null, bounceReason: null })
+    // The mark is cleared in the customer's history, by who sent the reminder, as it was marked.
+    const bounceEvents = async (contactId: string | undefined) =>
+      json(await s.api.get(`/api/v1/customers/${s.customerId}/history`)).data.filter(
+        (e: { entityId: string; after: Record<string, unknown> | null }) =>
+          e.entityId === contactId && e.after && 'bounceReason' in e.after,
+      )
+    const afterSend = json(await s.api.get(`/api/v1/customers/${s.customerId}/history`)).data
+    const sendEvent = afterSend.find(
+      (e: { entityId: string }) => e.entityId === (json(retry).id as string),
+    )
+    const ap2Events = await bounceEvents(s.contact['ap2@globex.test'])
+    expect(ap2Events).toHaveLength(2)
+    expect(ap2Events[0]).toMatchObject({
+      entity: 'contact',
+      action: 'update',
+      actor: sendEvent.actor,
+      before: { email: 'ap2@globex.test', bounceReason: 'The address bounced.' },
+      after: { email: 'ap2@globex.test', bounceReason: null },
+    })
+    expect(ap2Events[1].actor).toMatchObject({ kind: 'api_key' })
     expect(emails(json(await draft(s)).to)).toEqual(['ap2@globex.test'])
     expect(json(await s.api.get(`/api/v1/customers/${s.customerId}`)).bouncedContacts).toBe(1)
 
@@ -486,6 +506,14 @@ describe('bounces', () => {
     })
     const fixed = json(await s.api.get(`/api/v1/contacts/${s.contact['ap1@globex.test'] ?? ''}`))
     expect(fixed).toMatchObject({ bouncedAt: null, bounceReason: null })
+    // The edit that cleared the mark says so in the history, by the editor.
+    const [edit] = await bounceEvents(s.contact['ap1@globex.test'])
+    expect(edit).toMatchObject({
+      action: 'update',
+      actor: { kind: 'api_key' },
+      before: { email: 'ap1@globex.test', bounceReason: '5.1.1 user unknown' },
+      after: { email: 'ap1.fixed@globex.test', bounceReason: null },
+    })
     expect(emails(json(await draft(s)).to)).toEqual(['ap1.fixed@globex.test', 'ap2@globex.test'])
     expect(json(await s.api.get(`/api/v1/customers/${s.customerId}`)).bouncedContacts).toBe(0)
   })

@@ -1,10 +1,11 @@
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { Config } from '../../platform/config.ts'
 import type { Db } from '../../platform/db/client.ts'
-import { contacts, customers, reminders } from '../../platform/db/schema/index.ts'
+import { customers, reminders } from '../../platform/db/schema/index.ts'
 import { createMailer, type Mailer } from '../../platform/mail/mailer.ts'
 import { defineJob } from '../../platform/queue/queue.ts'
 import { recordAudit } from '../audit/audit.service.ts'
+import { clearBounces } from './bounces.service.ts'
 
 export interface SendReminderData {
   organizationId: string
@@ -166,18 +167,12 @@ async function handle(deps: Deps, data: SendReminderData, retryCount: number): P
     const delivered = [...sent.to, ...sent.cc]
       .filter((r) => !rejected.some((e) => e.toLowerCase() === r.email.toLowerCase()))
       .flatMap((r) => (r.contactId ? [r.contactId] : []))
-    if (delivered.length > 0) {
-      await tx
-        .update(contacts)
-        .set({ bouncedAt: null, bounceReason: null })
-        .where(
-          and(
-            eq(contacts.organizationId, data.organizationId),
-            inArray(contacts.id, delivered),
-            sql`${contacts.bouncedAt} is not null`,
-          ),
-        )
-    }
+    await clearBounces(tx, sent.organizationId, delivered, {
+      kind: sent.actorKind,
+      id: sent.actorId,
+      label: sent.actorLabel,
+      role: 'member',
+    })
     await recordAudit(
       tx,
       {
