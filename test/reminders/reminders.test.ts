@@ -3,7 +3,11 @@ import { createTransport } from 'nodemailer'
 import { describe, expect, it } from 'vitest'
 import { startRuntime } from '../../src/app/runtime.ts'
 import { demoWorkflows } from '../../src/modules/organizations/demo.ts'
-import { sendReminder, type SendReminderData } from '../../src/modules/reminders/reminders.job.ts'
+import {
+  sendReminder,
+  unconfirmedReason,
+  type SendReminderData,
+} from '../../src/modules/reminders/reminders.job.ts'
 import { addWorkflow } from '../../src/modules/workflows/workflows.service.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 import { connections, customers, organizations } from '../../src/platform/db/schema/index.ts'
@@ -397,6 +401,50 @@ describe('sending a reminder', () => {
     ).toHaveLength(1)
     expect(json(await s.api.get(`/api/v1/reminders/${id as string}`))).toMatchObject({
       status: 'sent',
+    })
+  })
+
+  it('sends nothing twice when the process stops after the mail server took the reminder', async () => {
+    const s = await setup([{ email: 'boss@globex.test', isMain: true }])
+    const { id } = json(
+      await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, { step: s.stepId }),
+    )
+    // The process stops once the mail server has taken the message, before the outcome is written.
+    const stopped = new Error('the process stopped')
+    const db = new Proxy(store.db, {
+      get(target, key) {
+        if (key === 'transaction') return () => Promise.reject(stopped)
+        const value: unknown = Reflect.get(target, key)
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+      },
+    })
+    const [job] = await queued(s.orgId)
+    if (!job) throw new Error('no job')
+    expect(
+      await sendReminder
+        .handle({ ...deps, db }, job.data, { ...job, retryCount: 0 })
+        .catch((e: unknown) => e),
+    ).toBe(stopped)
+    const ofReminder = () => smtp.mails.filter((m) => m.raw.includes(id as string))
+    expect(ofReminder()).toHaveLength(1)
+    expect(json(await s.api.get(`/api/v1/reminders/${id as string}`)).status).toBe('sending')
+
+    // The retries send nothing: the reminder says delivery was not confirmed, and why.
+    expect(await runSends(s.orgId, 1)).toEqual([undefined])
+    await runSends(s.orgId, 2)
+    await clearQueued(s.orgId)
+    expect(ofReminder()).toHaveLength(1)
+    expect(json(await s.api.get(`/api/v1/reminders/${id as string}`))).toMatchObject({
+      status: 'unconfirmed',
+      reason: unconfirmedReason,
+      sentAt: null,
+    })
+    const history = json(await s.api.get(`/api/v1/customers/${s.customerId}/history`))
+    expect(history.data[0]).toMatchObject({
+      entity: 'reminder',
+      entityId: id,
+      action: 'send',
+      after: { to: ['boss@globex.test'], status: 'unconfirmed' },
     })
   })
 
