@@ -27,7 +27,8 @@ async function waitForAttempt(store: Store, organizationId: string, id: string) 
   for (;;) {
     const reminder = await findReminder(store.db, organizationId, id)
     if (!reminder) throw new AppError('not_found', 'The reminder was removed with its customer.')
-    if (reminder.status !== 'queued' || reminder.reason || Date.now() > deadline) return reminder
+    const pending = reminder.status === 'queued' || reminder.status === 'sending'
+    if (!pending || reminder.reason || Date.now() > deadline) return reminder
     await sleep(200)
   }
 }
@@ -40,6 +41,10 @@ function describe(reminder: Reminder): string {
       return `Sent "${reminder.stepName}" to ${to}${cc} (reminder ${reminder.id}).`
     case 'failed':
       return `Reminder ${reminder.id} failed: ${reminder.reason ?? 'unknown reason'}`
+    case 'unconfirmed':
+      return `Reminder ${reminder.id} to ${to}${cc}: ${reminder.reason ?? 'delivery not confirmed'}`
+    case 'sending':
+      return `Reminder ${reminder.id} to ${to}${cc} is being handed to the mail server.`
     case 'queued':
       return `Reminder ${reminder.id} to ${to}${cc} is queued${reminder.reason ? `: ${reminder.reason}` : ''}; roster serve sends it.`
   }
@@ -100,7 +105,7 @@ export function registerReminder(program: Command): void {
           }
         })
         print(Boolean(opts.json), reminder, describe(reminder))
-        if (reminder.status === 'failed') process.exitCode = 1
+        if (reminder.status === 'failed' || reminder.status === 'unconfirmed') process.exitCode = 1
       },
     )
 }

@@ -70,7 +70,11 @@ export const reminderCreate = z.strictObject({
 })
 export type ReminderCreate = z.infer<typeof reminderCreate>
 
-export const reminderStatuses = ['queued', 'sent', 'failed'] as const
+/**
+ * `sending`: being handed to the mail server; `unconfirmed`: Roster stopped while handing it over,
+ * so it may or may not have gone out; it is not sent again (the reason says so).
+ */
+export const reminderStatuses = ['queued', 'sending', 'sent', 'unconfirmed', 'failed'] as const
 const address = z.object({ contactId: z.uuid().nullable(), email: z.string() })
 
 export const reminder = z.object({

@@ -3,7 +3,11 @@ import { createTransport } from 'nodemailer'
 import { describe, expect, it } from 'vitest'
 import { startRuntime } from '../../src/app/runtime.ts'
 import { demoWorkflows } from '../../src/modules/organizations/demo.ts'
-import { sendReminder, type SendReminderData } from '../../src/modules/reminders/reminders.job.ts'
+import {
+  sendReminder,
+  unconfirmedReason,
+  type SendReminderData,
+} from '../../src/modules/reminders/reminders.job.ts'
 import { addWorkflow } from '../../src/modules/workflows/workflows.service.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 import { connections, customers, organizations } from '../../src/platform/db/schema/index.ts'
@@ -400,6 +404,50 @@ describe('sending a reminder', () => {
     })
   })
 
+  it('sends nothing twice when the process stops after the mail server took the reminder', async () => {
+    const s = await setup([{ email: 'boss@globex.test', isMain: true }])
+    const { id } = json(
+      await s.api.post(`/api/v1/customers/${s.customerId}/reminders`, { step: s.stepId }),
+    )
+    // The process stops once the mail server has taken the message, before the outcome is written.
+    const stopped = new Error('the process stopped')
+    const db = new Proxy(store.db, {
+      get(target, key) {
+        if (key === 'transaction') return () => Promise.reject(stopped)
+        const value: unknown = Reflect.get(target, key)
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value
+      },
+    })
+    const [job] = await queued(s.orgId)
+    if (!job) throw new Error('no job')
+    expect(
+      await sendReminder
+        .handle({ ...deps, db }, job.data, { ...job, retryCount: 0 })
+        .catch((e: unknown) => e),
+    ).toBe(stopped)
+    const ofReminder = () => smtp.mails.filter((m) => m.raw.includes(id as string))
+    expect(ofReminder()).toHaveLength(1)
+    expect(json(await s.api.get(`/api/v1/reminders/${id as string}`)).status).toBe('sending')
+
+    // The retries send nothing: the reminder says delivery was not confirmed, and why.
+    expect(await runSends(s.orgId, 1)).toEqual([undefined])
+    await runSends(s.orgId, 2)
+    await clearQueued(s.orgId)
+    expect(ofReminder()).toHaveLength(1)
+    expect(json(await s.api.get(`/api/v1/reminders/${id as string}`))).toMatchObject({
+      status: 'unconfirmed',
+      reason: unconfirmedReason,
+      sentAt: null,
+    })
+    const history = json(await s.api.get(`/api/v1/customers/${s.customerId}/history`))
+    expect(history.data[0]).toMatchObject({
+      entity: 'reminder',
+      entityId: id,
+      action: 'send',
+      after: { to: ['boss@globex.test'], status: 'unconfirmed' },
+    })
+  })
+
   it('records a permanent refusal as failed with the server’s reason', async () => {
     const s = await setup([{ email: 'boss@globex.test', isMain: true }])
     const { id } = json(
@@ -478,6 +526,26 @@ describe('bounces', () => {
     expect(retried?.to).toEqual(['ap2@globex.test'])
     const ap2 = json(await s.api.get(`/api/v1/contacts/${s.contact['ap2@globex.test'] ?? ''}`))
     expect(ap2).toMatchObject({ bouncedAt: null, bounceReason: null })
+    // The mark is cleared in the customer's history, by who sent the reminder, as it was marked.
+    const bounceEvents = async (contactId: string | undefined) =>
+      json(await s.api.get(`/api/v1/customers/${s.customerId}/history`)).data.filter(
+        (e: { entityId: string; after: Record<string, unknown> | null }) =>
+          e.entityId === contactId && e.after && 'bounceReason' in e.after,
+      )
+    const afterSend = json(await s.api.get(`/api/v1/customers/${s.customerId}/history`)).data
+    const sendEvent = afterSend.find(
+      (e: { entityId: string }) => e.entityId === (json(retry).id as string),
+    )
+    const ap2Events = await bounceEvents(s.contact['ap2@globex.test'])
+    expect(ap2Events).toHaveLength(2)
+    expect(ap2Events[0]).toMatchObject({
+      entity: 'contact',
+      action: 'update',
+      actor: sendEvent.actor,
+      before: { email: 'ap2@globex.test', bounceReason: 'The address bounced.' },
+      after: { email: 'ap2@globex.test', bounceReason: null },
+    })
+    expect(ap2Events[1].actor).toMatchObject({ kind: 'api_key' })
     expect(emails(json(await draft(s)).to)).toEqual(['ap2@globex.test'])
     expect(json(await s.api.get(`/api/v1/customers/${s.customerId}`)).bouncedContacts).toBe(1)
 
@@ -486,6 +554,14 @@ describe('bounces', () => {
     })
     const fixed = json(await s.api.get(`/api/v1/contacts/${s.contact['ap1@globex.test'] ?? ''}`))
     expect(fixed).toMatchObject({ bouncedAt: null, bounceReason: null })
+    // The edit that cleared the mark says so in the history, by the editor.
+    const [edit] = await bounceEvents(s.contact['ap1@globex.test'])
+    expect(edit).toMatchObject({
+      action: 'update',
+      actor: { kind: 'api_key' },
+      before: { email: 'ap1@globex.test', bounceReason: '5.1.1 user unknown' },
+      after: { email: 'ap1.fixed@globex.test', bounceReason: null },
+    })
     expect(emails(json(await draft(s)).to)).toEqual(['ap1.fixed@globex.test', 'ap2@globex.test'])
     expect(json(await s.api.get(`/api/v1/customers/${s.customerId}`)).bouncedContacts).toBe(0)
   })

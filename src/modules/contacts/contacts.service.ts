@@ -166,14 +166,19 @@ export async function updateContact(
       .catch((error: unknown) => conflictOn(error, patch.email, patch.externalId))
   }
   const contact = await readBack(tx, org, id)
-  if (JSON.stringify(snapshot(contact)) !== JSON.stringify(snapshot(before))) {
+  // A bounce mark the edit cleared is in the history with it, as its marking is (bounces.service.ts).
+  const bounce = (c: Contact) =>
+    before.bouncedAt && !contact.bouncedAt ? { bounceReason: c.bounceReason } : {}
+  const was = { ...snapshot(before), ...bounce(before) }
+  const is = { ...snapshot(contact), ...bounce(contact) }
+  if (JSON.stringify(is) !== JSON.stringify(was)) {
     await recordAudit(tx, scope, {
       entity: 'contact',
       entityId: id,
       customerId: customer.id,
       action: 'update',
-      before: snapshot(before),
-      after: snapshot(contact),
+      before: was,
+      after: is,
     })
   }
   return { contact, warnings }

@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { BounceReport } from '../../contracts/reminders.ts'
 import type { Actor } from '../../platform/auth/scope.ts'
 import type { Db, DbOrTx } from '../../platform/db/client.ts'
@@ -94,6 +94,65 @@ export async function recordBounce(
   return {
     reminderId: reminder.id,
     contactsMarked: marked.map((m) => ({ id: m.id, email: m.email ?? email })),
+  }
+}
+
+/**
+ * Clears the bounce mark of the contacts a reminder just went out to: their email works again.
+ * Each cleared mark is in the customer's history, by `actor` (the member who sent the reminder).
+ */
+export async function clearBounces(
+  tx: DbOrTx,
+  organizationId: string,
+  contactIds: string[],
+  actor: Actor,
+): Promise<void> {
+  if (contactIds.length === 0) return
+  const cleared = await tx
+    .select({
+      id: contacts.id,
+      customerId: contacts.customerId,
+      email: contacts.email,
+      bounceReason: contacts.bounceReason,
+    })
+    .from(contacts)
+    .where(
+      and(
+        eq(contacts.organizationId, organizationId),
+        inArray(contacts.id, contactIds),
+        isNotNull(contacts.bouncedAt),
+      ),
+    )
+    .for('update')
+  if (cleared.length === 0) return
+  await tx
+    .update(contacts)
+    .set({ bouncedAt: null, bounceReason: null })
+    .where(
+      and(
+        eq(contacts.organizationId, organizationId),
+        inArray(
+          contacts.id,
+          cleared.map((c) => c.id),
+        ),
+      ),
+    )
+  for (const contact of cleared) {
+    await recordAudit(
+      tx,
+      { organizationId, actor },
+      {
+        entity: 'contact',
+        entityId: contact.id,
+        customerId: contact.customerId,
+        action: 'update',
+        before: {
+          email: contact.email,
+          bounceReason: contact.bounceReason ?? 'The address bounced.',
+        },
+        after: { email: contact.email, bounceReason: null },
+      },
+    )
   }
 }
 

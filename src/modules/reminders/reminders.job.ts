@@ -1,10 +1,12 @@
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
+import type { Actor } from '../../platform/auth/scope.ts'
 import type { Config } from '../../platform/config.ts'
-import type { Db } from '../../platform/db/client.ts'
-import { contacts, customers, reminders } from '../../platform/db/schema/index.ts'
+import type { Db, DbOrTx } from '../../platform/db/client.ts'
+import { customers, reminders } from '../../platform/db/schema/index.ts'
 import { createMailer, type Mailer } from '../../platform/mail/mailer.ts'
 import { defineJob } from '../../platform/queue/queue.ts'
 import { recordAudit } from '../audit/audit.service.ts'
+import { clearBounces } from './bounces.service.ts'
 
 export interface SendReminderData {
   organizationId: string
@@ -85,9 +87,68 @@ async function fail(db: Db, data: SendReminderData, reason: string): Promise<voi
       and(
         eq(reminders.organizationId, data.organizationId),
         eq(reminders.id, data.reminderId),
-        eq(reminders.status, 'queued'),
+        inArray(reminders.status, ['queued', 'sending']),
       ),
     )
+}
+
+/** Why a reminder found `sending` on a retry is not sent again. */
+export const unconfirmedReason =
+  'Delivery not confirmed: Roster stopped while handing this reminder to the mail server, so it may have gone out. It was not sent again, so that nobody receives it twice; check the mail server’s log for its Message-ID, or send a new reminder.'
+
+/** The reminder as the customer's history shows a send, by the member who sent it. */
+async function recordSend(
+  tx: DbOrTx,
+  sent: typeof reminders.$inferSelect,
+  delivery: 'sent' | 'unconfirmed',
+): Promise<void> {
+  await recordAudit(
+    tx,
+    { organizationId: sent.organizationId, actor: senderOf(sent) },
+    {
+      entity: 'reminder',
+      entityId: sent.id,
+      customerId: sent.customerId,
+      action: 'send',
+      before: null,
+      after: {
+        step: sent.stepName,
+        to: sent.to.map((r) => r.email),
+        cc: sent.cc.map((r) => r.email),
+        subject: sent.subject,
+        ...(delivery === 'unconfirmed' ? { status: 'unconfirmed' } : {}),
+      },
+    },
+  )
+}
+
+const senderOf = (reminder: typeof reminders.$inferSelect): Actor => ({
+  kind: reminder.actorKind,
+  id: reminder.actorId,
+  label: reminder.actorLabel,
+  role: 'member',
+})
+
+/**
+ * A reminder found `sending`: an earlier attempt stopped (the process died) after handing it to
+ * the mail server and before recording the outcome. Whether the server took it is not known, so
+ * it is not sent again: it is marked `unconfirmed` with the reason, and kept on the history.
+ */
+async function settleInterrupted(db: Db, data: SendReminderData): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [settled] = await tx
+      .update(reminders)
+      .set({ status: 'unconfirmed', reason: unconfirmedReason })
+      .where(
+        and(
+          eq(reminders.organizationId, data.organizationId),
+          eq(reminders.id, data.reminderId),
+          eq(reminders.status, 'sending'),
+        ),
+      )
+      .returning()
+    if (settled) await recordSend(tx, settled, 'unconfirmed')
+  })
 }
 
 async function handle(deps: Deps, data: SendReminderData, retryCount: number): Promise<void> {
@@ -98,6 +159,11 @@ async function handle(deps: Deps, data: SendReminderData, retryCount: number): P
     .where(
       and(eq(reminders.organizationId, data.organizationId), eq(reminders.id, data.reminderId)),
     )
+  // Handed to the mail server by an attempt that stopped before recording the outcome.
+  if (reminder?.status === 'sending') {
+    await settleInterrupted(db, data)
+    return
+  }
   // Sent or failed already: a retried or repeated job sends nothing twice.
   if (reminder?.status !== 'queued') return
   // A customer archived after the reminder was queued receives nothing.
@@ -119,6 +185,20 @@ async function handle(deps: Deps, data: SendReminderData, retryCount: number): P
     await fail(db, data, 'Email is not set up on this Roster server (SMTP_URL is not set).')
     return
   }
+  // Committed before the mail server sees the message: should the process stop between the
+  // server taking it and the outcome being recorded, a retry finds it `sending` and sends nothing.
+  const [claimed] = await db
+    .update(reminders)
+    .set({ status: 'sending' })
+    .where(
+      and(
+        eq(reminders.organizationId, data.organizationId),
+        eq(reminders.id, reminder.id),
+        eq(reminders.status, 'queued'),
+      ),
+    )
+    .returning({ id: reminders.id })
+  if (!claimed) return
   const to = reminder.to.map((r) => r.email)
   const cc = reminder.cc.map((r) => r.email)
   let rejected: string[]
@@ -137,10 +217,17 @@ async function handle(deps: Deps, data: SendReminderData, retryCount: number): P
       await fail(db, data, `Not sent: ${reason}.`)
       return
     }
+    // The mail server answered with an error or could not be reached: nothing went out.
     await db
       .update(reminders)
-      .set({ reason: `Not sent yet (${reason}); it will be tried again.` })
-      .where(and(eq(reminders.organizationId, data.organizationId), eq(reminders.id, reminder.id)))
+      .set({ status: 'queued', reason: `Not sent yet (${reason}); it will be tried again.` })
+      .where(
+        and(
+          eq(reminders.organizationId, data.organizationId),
+          eq(reminders.id, reminder.id),
+          eq(reminders.status, 'sending'),
+        ),
+      )
     // pg-boss stores a failed job's error with its cause: only the reason is kept.
     // eslint-disable-next-line preserve-caught-error -- see above
     throw new Error(`The reminder could not be sent: ${reason}`)
@@ -157,7 +244,7 @@ async function handle(deps: Deps, data: SendReminderData, retryCount: number): P
         and(
           eq(reminders.organizationId, data.organizationId),
           eq(reminders.id, reminder.id),
-          eq(reminders.status, 'queued'),
+          eq(reminders.status, 'sending'),
         ),
       )
       .returning()
@@ -166,43 +253,8 @@ async function handle(deps: Deps, data: SendReminderData, retryCount: number): P
     const delivered = [...sent.to, ...sent.cc]
       .filter((r) => !rejected.some((e) => e.toLowerCase() === r.email.toLowerCase()))
       .flatMap((r) => (r.contactId ? [r.contactId] : []))
-    if (delivered.length > 0) {
-      await tx
-        .update(contacts)
-        .set({ bouncedAt: null, bounceReason: null })
-        .where(
-          and(
-            eq(contacts.organizationId, data.organizationId),
-            inArray(contacts.id, delivered),
-            sql`${contacts.bouncedAt} is not null`,
-          ),
-        )
-    }
-    await recordAudit(
-      tx,
-      {
-        organizationId: sent.organizationId,
-        actor: {
-          kind: sent.actorKind,
-          id: sent.actorId,
-          label: sent.actorLabel,
-          role: 'member',
-        },
-      },
-      {
-        entity: 'reminder',
-        entityId: sent.id,
-        customerId: sent.customerId,
-        action: 'send',
-        before: null,
-        after: {
-          step: sent.stepName,
-          to: sent.to.map((r) => r.email),
-          cc: sent.cc.map((r) => r.email),
-          subject: sent.subject,
-        },
-      },
-    )
+    await clearBounces(tx, sent.organizationId, delivered, senderOf(sent))
+    await recordSend(tx, sent, 'sent')
   })
 }
 

@@ -295,14 +295,4 @@ export async function setDoNotRemind(
   })
 }
 
-/** Marks a contact's email as reachable again (a reminder to it went out, or it changed). */
-export async function clearBounce(db: DbOrTx, organizationId: string, contactIds: string[]) {
-  for (const id of contactIds) {
-    await db
-      .update(contacts)
-      .set({ bouncedAt: null, bounceReason: null })
-      .where(and(eq(contacts.organizationId, organizationId), eq(contacts.id, id)))
-  }
-}
-
 export const reminderNotFound = () => notFound('Reminder')

@@ -49,7 +49,17 @@ export const workflowSteps = pgTable(
   ],
 )
 
-export const reminderStatus = pgEnum('reminder_status', ['queued', 'sent', 'failed'])
+/**
+ * `sending`: handed to the mail server, not yet confirmed sent; `unconfirmed`: Roster stopped while
+ * sending, so whether the mail server took it is not known (it is never sent again).
+ */
+export const reminderStatus = pgEnum('reminder_status', [
+  'queued',
+  'sending',
+  'sent',
+  'unconfirmed',
+  'failed',
+])
 
 export interface ReminderAddress {
   contactId: string | null

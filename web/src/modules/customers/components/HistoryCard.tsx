@@ -50,7 +50,9 @@ function show(key: string, value: unknown): string {
 function describe(event: AuditEvent): string {
   if (event.entity === 'reminder') {
     const sent = event.after ?? {}
-    return `Reminder "${show('step', sent.step)}" sent to ${show('to', sent.to)}${
+    // `unconfirmed`: Roster stopped while handing it to the mail server; it was not sent again.
+    const how = sent.status === 'unconfirmed' ? 'possibly sent (delivery not confirmed)' : 'sent'
+    return `Reminder "${show('step', sent.step)}" ${how} to ${show('to', sent.to)}${
       Array.isArray(sent.cc) && sent.cc.length > 0 ? ` (cc ${show('cc', sent.cc)})` : ''
     }: ${show('subject', sent.subject)}`
   }
