@@ -11,6 +11,7 @@ import {
 } from '../../src/platform/http/outbound.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 import { client, json, newOrg, testApp, testStore } from '../support.ts'
+import { ScriptedSource, scriptedConnectors } from './scripted.ts'
 
 // A listener on this machine that must see no request unless the test lets one through.
 const seen: string[] = []
@@ -196,5 +197,65 @@ describe('a connection’s base URL', () => {
           'The base URL points at a link-local or cloud metadata address, which Roster never calls.',
       })
     }
+  })
+})
+
+describe('a base URL given to a saved connection (PATCH)', () => {
+  // Scripted connectors: the connection is saved without calling anything, and they take a base
+  // URL in their settings as Roster's own do.
+  const connectors = scriptedConnectors('stripe')
+  const closedScripted = testApp(store, { connectors, allowBaseUrl: false })
+  const openScripted = testApp(store, { connectors, allowBaseUrl: true })
+
+  async function savedConnection(allowed: boolean) {
+    const org = await newOrg(store)
+    const api = client(await (allowed ? openScripted : closedScripted), org.key)
+    const source = new ScriptedSource()
+    const created = await api.post('/api/v1/connections', {
+      system: 'stripe',
+      settings: { site: source.site },
+      secrets: { apiKey: 'good-key' },
+    })
+    expect(created.statusCode).toBe(201)
+    return { api, source, id: json(created).id as string }
+  }
+
+  it('is refused with 403 unless the operator allows it, and the connection keeps its settings', async () => {
+    const { api, source, id } = await savedConnection(false)
+    const before = seen.length
+    const res = await api.patch(`/api/v1/connections/${id}`, {
+      settings: { site: source.site, baseUrl: loopback },
+    })
+    expect(res.statusCode).toBe(403)
+    expect(json(res).error.message).toContain('ROSTER_ALLOW_BASE_URL=1')
+    expect(json(res).error.details[0].path).toBe('settings.baseUrl')
+    expect(seen.length).toBe(before)
+    const kept = json(await api.get(`/api/v1/connections/${id}`))
+    expect(kept.settings).toEqual({ site: source.site })
+    // The same change without a base URL goes through.
+    const renamed = await api.patch(`/api/v1/connections/${id}`, {
+      settings: { site: source.site },
+    })
+    expect(renamed.statusCode).toBe(200)
+  })
+
+  it('is refused with 400 for a link-local or metadata address, even when allowed', async () => {
+    const { api, source, id } = await savedConnection(true)
+    for (const url of ['http://169.254.169.254', 'http://[fd00:ec2::254]']) {
+      const res = await api.patch(`/api/v1/connections/${id}`, {
+        settings: { site: source.site, baseUrl: url },
+      })
+      expect(res.statusCode, url).toBe(400)
+      expect(json(res).error.details[0]).toEqual({
+        path: 'settings.baseUrl',
+        message:
+          'The base URL points at a link-local or cloud metadata address, which Roster never calls.',
+      })
+    }
+    const allowed = await api.patch(`/api/v1/connections/${id}`, {
+      settings: { site: source.site, baseUrl: loopback },
+    })
+    expect(allowed.statusCode).toBe(200)
+    expect(json(allowed).settings).toEqual({ site: source.site, baseUrl: loopback })
   })
 })
