@@ -1,5 +1,5 @@
 import { connect } from 'node:net'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { buildApp } from '../../src/app/http.ts'
 import { startRuntime } from '../../src/app/runtime.ts'
 import { openVault } from '../../src/platform/auth/encryption.ts'
@@ -8,6 +8,8 @@ import { readiness } from '../../src/platform/health.ts'
 import { startMetricsServer } from '../../src/platform/http/metrics-server.ts'
 import { Metrics } from '../../src/platform/metrics.ts'
 import { client, json, newOrg, testQueue, testStore } from '../support.ts'
+import { syncKit } from '../sources/helpers.ts'
+import { customer, scriptedConnectors } from '../sources/scripted.ts'
 
 const store = await testStore()
 const queue = await testQueue(store)
@@ -125,6 +127,50 @@ describe('a process started with ROSTER_METRICS_PORT', () => {
       expect(config.metricsPort).toBeUndefined()
       expect(runtime.metricsPort).toBeUndefined()
       expect(runtime.metrics).toBeDefined()
+    } finally {
+      await runtime.stop()
+    }
+  })
+})
+
+describe('the sync runs a worker ends', () => {
+  it('are counted by outcome in roster_sync_runs_total', async () => {
+    const connectors = scriptedConnectors('stripe')
+    const kit = syncKit(store, queue, app, connectors)
+    // Connecting queues a first full run; the second source then revokes its key. Both runs wait
+    // for the worker started below.
+    const good = await kit.connected({ customers: [customer('cus_1')] })
+    const revoked = await kit.connected({ customers: [customer('cus_2')] })
+    revoked.source.revoke()
+    const runtime = await startRuntime({
+      config,
+      store,
+      process: 'worker',
+      workers: ['sources.sync'],
+      connectors,
+    })
+    try {
+      const count = async (outcome: string) => {
+        const text = (await runtime.metrics?.render())?.body ?? ''
+        const pattern = new RegExp(
+          `roster_sync_runs_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`,
+        )
+        return pattern.exec(text)?.[1]
+      }
+      const statuses = async (of: typeof good) =>
+        (await kit.runs(of.org, of.connection.id)).map((run) => run.status)
+      await vi.waitFor(
+        async () => {
+          expect([await statuses(good), await statuses(revoked)]).toEqual([
+            ['completed'],
+            ['failed'],
+          ])
+          // Counted once the job's run has ended, just after it is saved.
+          expect([await count('completed'), await count('failed')]).toEqual(['1', '1'])
+        },
+        { timeout: 30_000, interval: 50 },
+      )
+      expect(await count('cancelled')).toBeUndefined()
     } finally {
       await runtime.stop()
     }
