@@ -1,11 +1,15 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { connect } from 'node:net'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { buildApp } from '../../src/app/http.ts'
+import { startRuntime } from '../../src/app/runtime.ts'
 import { openVault } from '../../src/platform/auth/encryption.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 import { readiness } from '../../src/platform/health.ts'
 import { startMetricsServer } from '../../src/platform/http/metrics-server.ts'
 import { Metrics } from '../../src/platform/metrics.ts'
 import { client, json, newOrg, testQueue, testStore } from '../support.ts'
+import { syncKit } from '../sources/helpers.ts'
+import { customer, scriptedConnectors } from '../sources/scripted.ts'
 
 const store = await testStore()
 const queue = await testQueue(store)
@@ -76,6 +80,99 @@ describe('health, readiness and metrics', () => {
       expect(await notReady.json()).toMatchObject({ status: 'not ready' })
     } finally {
       await listener.close()
+    }
+  })
+})
+
+describe('a process started with ROSTER_METRICS_PORT', () => {
+  it('serves /metrics, /healthz and /readyz on that port, and closes it when it stops', async () => {
+    const runtime = await startRuntime({
+      config: { ...config, metricsPort: 0, metricsHost: '127.0.0.1' },
+      store,
+      process: 'worker',
+    })
+    let stopped = false
+    try {
+      expect(runtime.metricsPort).toBeGreaterThan(0)
+      const base = `http://127.0.0.1:${String(runtime.metricsPort)}`
+      const scraped = await fetch(`${base}/metrics`)
+      expect(scraped.status).toBe(200)
+      const text = await scraped.text()
+      expect(text).toContain('roster_import_lines_applied_total{process="worker"} 0')
+      expect(text).toMatch(/roster_jobs\{[^}]*queue="sources.sync",state="queued"/)
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' })
+      const ready = await fetch(`${base}/readyz`)
+      expect(ready.status).toBe(200)
+      expect(await ready.json()).toEqual({
+        status: 'ready',
+        checks: { database: true, migrations: true, queue: true },
+      })
+      await runtime.stop()
+      stopped = true
+      // A new connection (fetch would reuse the one the listener just closed).
+      const refused = await new Promise<unknown>((resolve) => {
+        connect(runtime.metricsPort ?? 0, '127.0.0.1', () => {
+          resolve('connected')
+        }).on('error', resolve)
+      })
+      expect(refused).toMatchObject({ code: 'ECONNREFUSED' })
+    } finally {
+      if (!stopped) await runtime.stop()
+    }
+  })
+
+  it('has no listener without it', async () => {
+    const runtime = await startRuntime({ config, store, process: 'worker' })
+    try {
+      expect(config.metricsPort).toBeUndefined()
+      expect(runtime.metricsPort).toBeUndefined()
+      expect(runtime.metrics).toBeDefined()
+    } finally {
+      await runtime.stop()
+    }
+  })
+})
+
+describe('the sync runs a worker ends', () => {
+  it('are counted by outcome in roster_sync_runs_total', async () => {
+    const connectors = scriptedConnectors('stripe')
+    const kit = syncKit(store, queue, app, connectors)
+    // Connecting queues a first full run; the second source then revokes its key. Both runs wait
+    // for the worker started below.
+    const good = await kit.connected({ customers: [customer('cus_1')] })
+    const revoked = await kit.connected({ customers: [customer('cus_2')] })
+    revoked.source.revoke()
+    const runtime = await startRuntime({
+      config,
+      store,
+      process: 'worker',
+      workers: ['sources.sync'],
+      connectors,
+    })
+    try {
+      const count = async (outcome: string) => {
+        const text = (await runtime.metrics?.render())?.body ?? ''
+        const pattern = new RegExp(
+          `roster_sync_runs_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`,
+        )
+        return pattern.exec(text)?.[1]
+      }
+      const statuses = async (of: typeof good) =>
+        (await kit.runs(of.org, of.connection.id)).map((run) => run.status)
+      await vi.waitFor(
+        async () => {
+          expect([await statuses(good), await statuses(revoked)]).toEqual([
+            ['completed'],
+            ['failed'],
+          ])
+          // Counted once the job's run has ended, just after it is saved.
+          expect([await count('completed'), await count('failed')]).toEqual(['1', '1'])
+        },
+        { timeout: 30_000, interval: 50 },
+      )
+      expect(await count('cancelled')).toBeUndefined()
+    } finally {
+      await runtime.stop()
     }
   })
 })

@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns'
 import { createServer, request, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { isIP, Socket, type AddressInfo } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   ForbiddenAddressError,
@@ -11,11 +11,35 @@ import {
 } from '../../src/platform/http/outbound.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 import { client, json, newOrg, testApp, testStore } from '../support.ts'
+import { ScriptedSource, scriptedConnectors } from './scripted.ts'
+
+// Every address a socket of this file was asked to connect to, recorded beneath the guard that
+// `guardOutboundLookups` installs on top. A safety net too: a socket to any IP address but this
+// machine's ends here, so nothing leaves the machine even were the guard missing.
+const socketTargets: string[] = []
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with its socket below
+const connect = Socket.prototype.connect as (this: Socket, ...args: unknown[]) => Socket
+Socket.prototype.connect = function (this: Socket, ...args: unknown[]): Socket {
+  const [options] = (Array.isArray(args[0]) ? args[0] : args) as [{ host?: string } | undefined]
+  const host = typeof options === 'object' ? (options.host ?? 'localhost') : 'localhost'
+  socketTargets.push(host)
+  if (isIP(host) !== 0 && host !== '127.0.0.1' && host !== '::1') {
+    process.nextTick(() => this.destroy(new Error(`the test let no socket reach ${host}`)))
+    return this
+  }
+  return connect.apply(this, args)
+}
 
 // A listener on this machine that must see no request unless the test lets one through.
 const seen: string[] = []
 const listener = createServer((req: IncomingMessage, res) => {
   seen.push(`${req.method ?? ''} ${req.url ?? ''}`)
+  if (req.url?.startsWith('/redirect')) {
+    // An allowed host that sends its caller on to the metadata service, by address.
+    res.writeHead(302, { location: `http://169.254.169.254${req.url.slice('/redirect'.length)}` })
+    res.end()
+    return
+  }
   res.writeHead(401, { 'content-type': 'application/json' })
   res.end('{"error":{"type":"invalid_request_error","message":"Invalid API Key provided"}}')
 })
@@ -144,6 +168,37 @@ describe('the address a host name resolves to, checked when the call is made', (
     // Other names still resolve as before.
     expect((await fetch(`http://localhost:${String(port)}/`)).status).toBe(401)
   })
+
+  it('refuses a redirect to a metadata address written as an IP, which is never looked up', async () => {
+    guardOutboundLookups()
+    const before = seen.length
+    for (const location of ['/redirect/latest/meta-data/', '/redirect:8080/']) {
+      const failure = await fetch(`${loopback}${location}`).catch((error: unknown) => error)
+      expect(failure, location).toBeInstanceOf(TypeError)
+      expect((failure as TypeError).cause, location).toBeInstanceOf(ForbiddenAddressError)
+    }
+    // The allowed host answered the redirects; no socket was ever opened to the metadata address.
+    expect(seen.slice(before)).toEqual(['GET /redirect/latest/meta-data/', 'GET /redirect:8080/'])
+    expect(socketTargets).toContain('127.0.0.1')
+    expect(socketTargets.filter((host) => host.startsWith('169.254.'))).toEqual([])
+    // Node's http client and a socket of its own are refused the same way.
+    const viaHttp = await new Promise<unknown>((resolve) => {
+      request('http://169.254.169.254/latest/meta-data/', () => {
+        resolve('answered')
+      })
+        .on('error', resolve)
+        .end()
+    })
+    expect(viaHttp).toBeInstanceOf(ForbiddenAddressError)
+    const socket = new Socket()
+    const viaSocket = await new Promise<unknown>((resolve) => {
+      socket.on('error', resolve).connect(80, 'fe80::1')
+    })
+    expect(viaSocket).toBeInstanceOf(ForbiddenAddressError)
+    expect(
+      socketTargets.filter((host) => host.startsWith('169.254.') || host === 'fe80::1'),
+    ).toEqual([])
+  })
 })
 
 const stripeWith = (baseUrl: string) => ({
@@ -196,5 +251,65 @@ describe('a connection’s base URL', () => {
           'The base URL points at a link-local or cloud metadata address, which Roster never calls.',
       })
     }
+  })
+})
+
+describe('a base URL given to a saved connection (PATCH)', () => {
+  // Scripted connectors: the connection is saved without calling anything, and they take a base
+  // URL in their settings as Roster's own do.
+  const connectors = scriptedConnectors('stripe')
+  const closedScripted = testApp(store, { connectors, allowBaseUrl: false })
+  const openScripted = testApp(store, { connectors, allowBaseUrl: true })
+
+  async function savedConnection(allowed: boolean) {
+    const org = await newOrg(store)
+    const api = client(await (allowed ? openScripted : closedScripted), org.key)
+    const source = new ScriptedSource()
+    const created = await api.post('/api/v1/connections', {
+      system: 'stripe',
+      settings: { site: source.site },
+      secrets: { apiKey: 'good-key' },
+    })
+    expect(created.statusCode).toBe(201)
+    return { api, source, id: json(created).id as string }
+  }
+
+  it('is refused with 403 unless the operator allows it, and the connection keeps its settings', async () => {
+    const { api, source, id } = await savedConnection(false)
+    const before = seen.length
+    const res = await api.patch(`/api/v1/connections/${id}`, {
+      settings: { site: source.site, baseUrl: loopback },
+    })
+    expect(res.statusCode).toBe(403)
+    expect(json(res).error.message).toContain('ROSTER_ALLOW_BASE_URL=1')
+    expect(json(res).error.details[0].path).toBe('settings.baseUrl')
+    expect(seen.length).toBe(before)
+    const kept = json(await api.get(`/api/v1/connections/${id}`))
+    expect(kept.settings).toEqual({ site: source.site })
+    // The same change without a base URL goes through.
+    const renamed = await api.patch(`/api/v1/connections/${id}`, {
+      settings: { site: source.site },
+    })
+    expect(renamed.statusCode).toBe(200)
+  })
+
+  it('is refused with 400 for a link-local or metadata address, even when allowed', async () => {
+    const { api, source, id } = await savedConnection(true)
+    for (const url of ['http://169.254.169.254', 'http://[fd00:ec2::254]']) {
+      const res = await api.patch(`/api/v1/connections/${id}`, {
+        settings: { site: source.site, baseUrl: url },
+      })
+      expect(res.statusCode, url).toBe(400)
+      expect(json(res).error.details[0]).toEqual({
+        path: 'settings.baseUrl',
+        message:
+          'The base URL points at a link-local or cloud metadata address, which Roster never calls.',
+      })
+    }
+    const allowed = await api.patch(`/api/v1/connections/${id}`, {
+      settings: { site: source.site, baseUrl: loopback },
+    })
+    expect(allowed.statusCode).toBe(200)
+    expect(json(allowed).settings).toEqual({ site: source.site, baseUrl: loopback })
   })
 })

@@ -1,5 +1,5 @@
 import dns, { type LookupAddress, type LookupOptions } from 'node:dns'
-import { BlockList, isIP } from 'node:net'
+import { BlockList, isIP, Socket } from 'node:net'
 
 /**
  * Where Roster's server never sends a request, whoever asks: link-local addresses and the cloud
@@ -111,7 +111,9 @@ let guarded = false
  * Makes every outbound connection of this process resolve its host through `guardedLookup`:
  * Node's `fetch`, `http`, `https` and the SDKs built on them (Stripe, Xero, Intuit…) all look
  * host names up with `dns.lookup` when they connect, so the check runs after any redirect and
- * at each call, never on a stale answer. Called once when a Roster process starts.
+ * at each call, never on a stale answer. An IP address is never looked up, so a socket asked
+ * to connect to a forbidden one (a redirect to `http://169.254.169.254/`) is refused as well,
+ * before it connects. Called once when a Roster process starts.
  */
 export function guardOutboundLookups(): void {
   if (guarded) return
@@ -128,4 +130,35 @@ export function guardOutboundLookups(): void {
           ]
     guard(host, opts, done)
   }) as typeof dns.lookup
+
+  // `net.connect`, `tls.connect` and every HTTP client end in `Socket.prototype.connect`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with its socket below
+  const connect = Socket.prototype.connect as (this: Socket, ...args: unknown[]) => Socket
+  Socket.prototype.connect = function (this: Socket, ...args: unknown[]): Socket {
+    const host = connectHost(args)
+    if (host !== undefined && isForbiddenAddress(host)) {
+      // As a failed lookup does: the socket ends with the error, never having connected.
+      process.nextTick(() => {
+        this.destroy(new ForbiddenAddressError(host))
+      })
+      return this
+    }
+    return connect.apply(this, args)
+  }
+}
+
+/**
+ * The host a `Socket.prototype.connect` call names, in any of its forms: `(options, …)`,
+ * `(port, host, …)`, or the argument list `net.connect` hands over; none for a local path.
+ */
+function connectHost(args: unknown[]): string | undefined {
+  const [first, second] = Array.isArray(args[0]) ? (args[0] as unknown[]) : args
+  if (typeof first === 'object' && first !== null) {
+    const host = (first as { host?: unknown }).host
+    return typeof host === 'string' ? host.replace(/^\[(.*)\]$/, '$1') : undefined
+  }
+  if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
+    return typeof second === 'string' ? second.replace(/^\[(.*)\]$/, '$1') : undefined
+  }
+  return undefined
 }
