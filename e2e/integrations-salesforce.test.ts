@@ -95,8 +95,18 @@ describeInBrowser('settings → integrations with Salesforce as the contact sour
     await matched.getByRole('cell', { name: 'Confirmed by an admin' }).waitFor()
 
     await page.getByRole('link', { name: 'Customers' }).click()
-    // The confirmed name match brought Cactus its Salesforce contact too.
-    await page.getByText('vert@cactus.example').waitFor({ timeout: 30_000 })
+    // The confirmed name match queued a full run, which brings Cactus its Salesforce contact too:
+    // the list shows it once that run is over (the page does not poll: read it again until then).
+    await expect
+      .poll(
+        async () => {
+          await page.reload()
+          await page.getByRole('link', { name: 'Acme', exact: true }).waitFor()
+          return page.getByText('vert@cactus.example').count()
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toBeGreaterThan(0)
     await shot(page, 'customers')
     await page.getByRole('link', { name: 'Acme', exact: true }).click()
     await page.getByRole('heading', { name: 'Acme', exact: true, level: 1 }).waitFor()

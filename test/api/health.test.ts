@@ -1,6 +1,7 @@
 import { connect } from 'node:net'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { buildApp } from '../../src/app/http.ts'
+import { startWorkers } from '../../src/app/jobs.ts'
 import { startRuntime } from '../../src/app/runtime.ts'
 import { openVault } from '../../src/platform/auth/encryption.ts'
 import { loadConfig } from '../../src/platform/config.ts'
@@ -136,20 +137,21 @@ describe('a process started with ROSTER_METRICS_PORT', () => {
 describe('the sync runs a worker ends', () => {
   it('are counted by outcome in roster_sync_runs_total', async () => {
     const connectors = scriptedConnectors('stripe')
-    const kit = syncKit(store, queue, app, connectors)
-    // Connecting queues a first full run; the second source then revokes its key. Both runs wait
-    // for the worker started below.
-    const good = await kit.connected({ customers: [customer('cus_1')] })
-    const revoked = await kit.connected({ customers: [customer('cus_2')] })
-    revoked.source.revoke()
-    const runtime = await startRuntime({
-      config,
-      store,
-      process: 'worker',
-      workers: ['sources.sync'],
-      connectors,
-    })
+    // A queue of its own: the worker's shared one may hold the sync jobs other files left queued
+    // (the shared workers leave syncs alone), which this worker would run first.
+    const own = { ...config, queueSchema: `pgboss_sync_runs_${String(process.pid)}` }
+    const runtime = await startRuntime({ config: own, store, process: 'worker', connectors })
     try {
+      const kit = syncKit(store, runtime.queue, app, connectors)
+      // Connecting queues a first full run; the second source then revokes its key. Both runs
+      // wait for the worker started next.
+      const good = await kit.connected({ customers: [customer('cus_1')] })
+      const revoked = await kit.connected({ customers: [customer('cus_2')] })
+      revoked.source.revoke()
+      await startWorkers(runtime.queue, store, own, ['sources.sync'], {
+        connectors,
+        metrics: runtime.metrics,
+      })
       const count = async (outcome: string) => {
         const text = (await runtime.metrics?.render())?.body ?? ''
         const pattern = new RegExp(
