@@ -183,6 +183,8 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     expect(await cells('Contacts')).toEqual(['3', '0', '0', '—'])
     const rejected = page.getByRole('table', { name: 'Rejected lines' })
     const line = rejected.getByRole('row', { name: /not-an-email/ })
+    // The rejected lines arrive after the counts: reading the cells does not wait for them.
+    await line.waitFor()
     expect(await line.getByRole('cell').allTextContents()).toEqual([
       '4',
       'Email',
