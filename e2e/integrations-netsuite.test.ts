@@ -4,6 +4,7 @@ import { NetSuiteFake } from '../test/fakes/netsuite/fake-server.ts'
 import { describeInBrowser, openBrowser, type Browser } from './support/browser.ts'
 import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
 import { signIn } from './support/session.ts'
+import { openConnectForm } from './support/integrations.ts'
 
 const card = (page: Page, name: string): Locator => page.getByRole('region', { name })
 
@@ -36,9 +37,7 @@ describeInBrowser('settings → integrations with NetSuite', () => {
 
   it('refuses a wrong token secret, connects with the account id and tokens, and syncs a customer with its contacts', async () => {
     const { page } = browser
-    await page.getByRole('link', { name: 'Settings' }).click()
-    await page.getByRole('tab', { name: 'Integrations' }).click()
-    const form = page.getByRole('form', { name: 'Connect a billing system' })
+    const form = await openConnectForm(page)
     await form.getByRole('combobox', { name: 'System' }).click()
     await page.getByRole('option', { name: 'NetSuite' }).click()
     await form.getByRole('textbox', { name: 'Account ID' }).fill(netsuite.accountId)

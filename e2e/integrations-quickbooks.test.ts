@@ -5,6 +5,7 @@ import { describeInBrowser, openBrowser, type Browser } from './support/browser.
 import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
 import { screenshots } from './support/screenshots.ts'
 import { signIn } from './support/session.ts'
+import { openConnectForm } from './support/integrations.ts'
 
 const shot = screenshots('integrations-quickbooks')
 
@@ -46,9 +47,7 @@ describeInBrowser('settings → integrations with QuickBooks', () => {
 
   it('connects through Intuit’s consent page (a wrong client secret is refused on the way back), then syncs the customers', async () => {
     const { page } = browser
-    await page.getByRole('link', { name: 'Settings' }).click()
-    await page.getByRole('tab', { name: 'Integrations' }).click()
-    const form = page.getByRole('form', { name: 'Connect a billing system' })
+    const form = await openConnectForm(page)
     const startConsent = async (secret: string) => {
       await form.getByRole('combobox', { name: 'System' }).click()
       await page.getByRole('option', { name: 'QuickBooks' }).click()

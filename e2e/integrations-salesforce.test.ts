@@ -6,6 +6,7 @@ import { describeInBrowser, openBrowser, type Browser } from './support/browser.
 import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
 import { screenshots } from './support/screenshots.ts'
 import { signIn } from './support/session.ts'
+import { openConnectForm } from './support/integrations.ts'
 
 const shot = screenshots('integrations-salesforce')
 
@@ -46,9 +47,7 @@ describeInBrowser('settings → integrations with Salesforce as the contact sour
 
   it('connects Salesforce through its consent page, matches accounts, and becomes the contact source', async () => {
     const { page } = browser
-    await page.getByRole('link', { name: 'Settings' }).click()
-    await page.getByRole('tab', { name: 'Integrations' }).click()
-    const form = page.getByRole('form', { name: 'Connect a billing system' })
+    const form = await openConnectForm(page)
 
     await form.getByRole('combobox', { name: 'System' }).click()
     await page.getByRole('option', { name: 'Stripe' }).click()

@@ -5,6 +5,7 @@ import { describeInBrowser, openBrowser, type Browser } from './support/browser.
 import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
 import { screenshots } from './support/screenshots.ts'
 import { signIn } from './support/session.ts'
+import { openConnectForm } from './support/integrations.ts'
 
 const shot = screenshots('integrations-xero')
 
@@ -48,9 +49,7 @@ describeInBrowser('settings → integrations: Xero by consent', () => {
 
   it('connects through Xero’s consent page, asks which organisation, and syncs its customers with their contacts', async () => {
     const { page } = browser
-    await page.getByRole('link', { name: 'Settings' }).click()
-    await page.getByRole('tab', { name: 'Integrations' }).click()
-    const form = page.getByRole('form', { name: 'Connect a billing system' })
+    const form = await openConnectForm(page)
     await form.getByRole('combobox', { name: 'System' }).click()
     await page.getByRole('option', { name: 'Xero', exact: true }).click()
     // Only what comes before the consent: the app's client, not tokens or a tenant.

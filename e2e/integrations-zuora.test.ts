@@ -5,6 +5,7 @@ import { describeInBrowser, openBrowser, type Browser } from './support/browser.
 import { newOrgWithMember, startRoster, type Roster } from './support/roster.ts'
 import { screenshots } from './support/screenshots.ts'
 import { signIn } from './support/session.ts'
+import { openConnectForm } from './support/integrations.ts'
 
 const shot = screenshots('integrations-zuora')
 
@@ -50,9 +51,7 @@ describeInBrowser('settings → integrations: Zuora', () => {
 
   it('shows a client secret Zuora refuses, then connects with the right one and syncs', async () => {
     const { page } = browser
-    await page.getByRole('link', { name: 'Settings' }).click()
-    await page.getByRole('tab', { name: 'Integrations' }).click()
-    const form = page.getByRole('form', { name: 'Connect a billing system' })
+    const form = await openConnectForm(page)
     await form.getByRole('combobox', { name: 'System' }).click()
     await page.getByRole('option', { name: 'Zuora' }).click()
 
