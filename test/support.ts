@@ -56,10 +56,11 @@ let sharedQueue: Promise<Queue> | undefined
 
 // Sync jobs call the connector their test scripted, which only that test's process has: sync
 // tests run the engine themselves (test/sources/), so no other test file's workers take them.
-// Reminders go to the SMTP server of the test that sends them (test/reminders/), likewise.
+// Reminders, invitations and password resets go to the SMTP server of the test that sends them
+// (test/reminders/, test/api/members/), likewise.
 const inProcessJobs = jobs
   .map((job) => job.name)
-  .filter((name) => !name.startsWith('sources.') && !name.startsWith('reminders.'))
+  .filter((name) => !['sources.', 'reminders.', 'members.'].some((kind) => name.startsWith(kind)))
 
 /**
  * pg-boss on the run's database, started once per test file; `workers` also runs the jobs, given
@@ -97,6 +98,8 @@ export async function testApp(
      * limits meet them (test/api/limits.test.ts).
      */
     apiLimits?: ApiLimits
+    /** Whether anyone may sign up (ROSTER_SIGNUP=open); closed unless given. */
+    signupOpen?: boolean
   } = {},
 ): Promise<FastifyInstance> {
   const config = loadConfig()
@@ -112,6 +115,7 @@ export async function testApp(
     trustProxy: options.trustProxy,
     allowBaseUrl: options.allowBaseUrl ?? true,
     apiLimits: options.apiLimits ?? { requestsPerMinute: 1_000_000, concurrent: 1_000 },
+    signupOpen: options.signupOpen,
   })
   afterAll(() => app.close())
   return app

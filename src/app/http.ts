@@ -7,6 +7,8 @@ import { notificationRoutes } from '../modules/notifications/notifications.route
 import { contactSourceRoutes } from '../modules/organizations/contact-source.routes.ts'
 import { credentialResolver } from '../modules/organizations/credentials.ts'
 import { profileRoutes } from '../modules/organizations/profile.routes.ts'
+import { accountRoutes } from '../modules/organizations/accounts.routes.ts'
+import { memberRoutes } from '../modules/organizations/members.routes.ts'
 import { organizationRoutes, sessionRoutes } from '../modules/organizations/organizations.routes.ts'
 import { connectionRoutes } from '../modules/sources/connections.routes.ts'
 import { consentRoutes, oauthCallbackRoutes } from '../modules/sources/consent.routes.ts'
@@ -46,6 +48,8 @@ export interface AppOptions extends Pick<
   allowBaseUrl?: boolean
   /** What each API key and session may ask (Config.apiLimits); 600 a minute, 10 at once unless given. */
   apiLimits?: ApiLimits
+  /** Whether anyone may sign up, creating an organisation (ROSTER_SIGNUP=open); closed unless given. */
+  signupOpen?: boolean
 }
 
 /** What every routes plugin may be given. */
@@ -64,6 +68,7 @@ const authenticatedRoutes: (
   FastifyPluginCallbackZod<RouteDeps> | FastifyPluginAsyncZod<RouteDeps>
 )[] = [
   organizationRoutes,
+  memberRoutes,
   customerRoutes,
   contactRoutes,
   workflowRoutes,
@@ -105,6 +110,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         async (api) => {
           sameOriginWrites(api, publicUrl)
           await api.register(sessionRoutes, { db })
+          await api.register(accountRoutes, {
+            db,
+            queue,
+            signupOpen: options.signupOpen ?? false,
+          })
           await api.register(async (secured) => {
             secured.addHook('onRequest', async (request) => {
               const credential = await authenticate(credentials, request)

@@ -5,6 +5,7 @@ import {
   connectors as registeredConnectors,
   type Connectors,
 } from '../modules/sources/connectors/index.ts'
+import { sendAccountEmail } from '../modules/organizations/account-emails.job.ts'
 import { sendReminder } from '../modules/reminders/reminders.job.ts'
 import { scheduleSyncs, syncConnection } from '../modules/sources/sync/sync.job.ts'
 import { openVault, type Vault } from '../platform/auth/encryption.ts'
@@ -39,6 +40,7 @@ export interface JobDeps {
 export const jobs: JobDefinition<never, JobDeps>[] = [
   runImportJob,
   deliverNotification,
+  sendAccountEmail,
   sendReminder,
   syncConnection,
   scheduleSyncs,

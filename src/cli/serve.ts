@@ -50,6 +50,7 @@ export function registerServe(program: Command): void {
         metrics,
         allowBaseUrl: config.allowBaseUrl,
         apiLimits: config.apiLimits,
+        signupOpen: config.signupOpen,
       })
       const demo = opts.demo ? await seedDemo(store.db) : undefined
       // The demo prints an admin's password: it keeps to this machine unless HOST says otherwise.

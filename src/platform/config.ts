@@ -58,6 +58,11 @@ export interface Config {
   allowBaseUrl: boolean
   /** What each API key and each session may ask of the API, counted across processes. */
   apiLimits: ApiLimits
+  /**
+   * Whether anyone may sign up, creating an organisation of which they are the admin
+   * (ROSTER_SIGNUP=open); closed unless the operator opens it.
+   */
+  signupOpen: boolean
 }
 
 export interface ApiLimits {
@@ -114,7 +119,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         defaultApiLimits.concurrent,
       ),
     },
+    signupOpen: signup(env.ROSTER_SIGNUP),
   }
+}
+
+function signup(raw: string | undefined): boolean {
+  const value = raw?.trim().toLowerCase() ?? ''
+  if (value === '' || value === 'closed') return false
+  if (value === 'open') return true
+  throw new Error('ROSTER_SIGNUP must be open (anyone may create an organisation) or closed')
 }
 
 function queueSchema(raw: string | undefined): string {

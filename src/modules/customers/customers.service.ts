@@ -406,3 +406,48 @@ export async function assignCustomers(
   }
   return updated
 }
+
+/**
+ * Takes a member off every customer they manage (they are leaving the organisation), each change
+ * on the customer's history; returns those customers, to be given another account manager.
+ */
+export async function withoutAccountManager(
+  tx: Tx,
+  scope: Scope,
+  memberId: string,
+): Promise<{ id: string; name: string; externalId: string | null }[]> {
+  const org = scope.organizationId
+  const managed = await tx
+    .select({ id: customerAccountManagers.customerId })
+    .from(customerAccountManagers)
+    .where(
+      and(
+        eq(customerAccountManagers.organizationId, org),
+        eq(customerAccountManagers.memberId, memberId),
+      ),
+    )
+  const customersLeft = []
+  for (const { id } of managed) {
+    const before = await readBack(tx, org, id, { archived: true })
+    await tx
+      .delete(customerAccountManagers)
+      .where(
+        and(
+          eq(customerAccountManagers.organizationId, org),
+          eq(customerAccountManagers.customerId, id),
+          eq(customerAccountManagers.memberId, memberId),
+        ),
+      )
+    const after = await readBack(tx, org, id, { archived: true })
+    await recordAudit(tx, scope, {
+      entity: 'customer',
+      entityId: id,
+      customerId: id,
+      action: 'update',
+      before: snapshot(before),
+      after: snapshot(after),
+    })
+    customersLeft.push({ id, name: after.name, externalId: after.externalId })
+  }
+  return customersLeft.sort((a, b) => a.name.localeCompare(b.name))
+}

@@ -54,7 +54,7 @@ function linkFor(publicUrl: string, subject: Record<string, string> | null): str
 
 const mailers = new Map<string, Mailer>()
 
-function mailerFor(config: Config): Mailer | undefined {
+export function mailerFor(config: Config): Mailer | undefined {
   if (!config.smtpUrl) return undefined
   const key = `${config.smtpUrl}\n${config.mailFrom}`
   let mailer = mailers.get(key)
@@ -65,7 +65,7 @@ function mailerFor(config: Config): Mailer | undefined {
   return mailer
 }
 
-const escapeHtml = (text: string): string =>
+export const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`)
 
 async function sendEmail(config: Config, to: Recipient, message: DeliverData['message']) {
@@ -96,7 +96,7 @@ async function sendEmail(config: Config, to: Recipient, message: DeliverData['me
   }
 }
 
-function reasonOf(error: unknown): string {
+export function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error)
   if (error.name === 'TimeoutError') return 'no answer in time'
   const cause: unknown = error.cause

@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto'
 import { eq, or, sql } from 'drizzle-orm'
+import type { Member } from '../../contracts/organizations.ts'
 import { z } from 'zod'
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { organizations } from '../../platform/db/schema/index.ts'
 import { toCountryCode } from '../../contracts/country.ts'
+import { addMember } from './members.service.ts'
 
 export type Organization = typeof organizations.$inferSelect
 
@@ -78,4 +81,28 @@ export async function getOrganization(db: DbOrTx, id: string): Promise<Organizat
 export async function countOrganizations(db: DbOrTx): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(organizations)
   return row?.n ?? 0
+}
+
+/**
+ * Signs up: a new organisation (its slug from its name, made unique) and its first admin, who
+ * signs in at once. The caller checks that the operator allows sign-ups.
+ */
+export async function signUp(
+  tx: DbOrTx,
+  input: { organization: string; name: string; email: string; password: string },
+): Promise<{ organization: Organization; member: Member }> {
+  const base = slugify(input.organization).slice(0, 50).replace(/-+$/, '') || 'organization'
+  const [taken] = await tx
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.slug, base))
+  const slug = taken ? `${base}-${randomBytes(3).toString('hex')}` : base
+  const organization = await createOrganization(tx, { name: input.organization, slug })
+  const member = await addMember(tx, organization.id, {
+    email: input.email,
+    name: input.name,
+    role: 'admin',
+    password: input.password,
+  })
+  return { organization, member }
 }

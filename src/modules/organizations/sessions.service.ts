@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { members, organizations, sessions } from '../../platform/db/schema/index.ts'
 import { hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts'
@@ -72,20 +72,88 @@ export async function signIn(
       matching.map((m) => ({ path: 'organization', message: m.slug })),
     )
   }
+  return startSession(db, chosen.member)
+}
+
+export interface StartedSession {
+  token: string
+  organizationId: string
+  memberId: string
+  expiresAt: Date
+}
+
+/** Opens a session for a member who proved who they are (a password, a link from an email). */
+export async function startSession(
+  db: DbOrTx,
+  member: { organizationId: string; id: string },
+): Promise<StartedSession> {
   const token = newToken('rss')
   const expiresAt = new Date(Date.now() + SESSION_DAYS * 24 * 3600 * 1000)
   await db.insert(sessions).values({
-    organizationId: chosen.member.organizationId,
-    memberId: chosen.member.id,
+    organizationId: member.organizationId,
+    memberId: member.id,
     tokenHash: hashToken(token),
     expiresAt,
   })
-  return {
-    token,
-    organizationId: chosen.member.organizationId,
-    memberId: chosen.member.id,
-    expiresAt,
+  return { token, organizationId: member.organizationId, memberId: member.id, expiresAt }
+}
+
+type MemberRow = typeof members.$inferSelect
+
+/**
+ * The organisations a signed-in member may switch to: those their email belongs to, once they
+ * proved they read that email (an invitation or a password reset by link). Before that, only
+ * their own: an admin who typed someone's email and a first password must not reach the other
+ * organisations that email belongs to.
+ */
+export async function organizationsOf(
+  db: DbOrTx,
+  current: MemberRow,
+): Promise<{ id: string; name: string; slug: string; memberId: string; current: boolean }[]> {
+  const rows = await db
+    .select({
+      id: organizations.id,
+      name: organizations.name,
+      slug: organizations.slug,
+      memberId: members.id,
+    })
+    .from(members)
+    .innerJoin(organizations, eq(organizations.id, members.organizationId))
+    .where(
+      current.emailVerifiedAt
+        ? eq(sql`lower(${members.email})`, current.email.toLowerCase())
+        : and(eq(members.organizationId, current.organizationId), eq(members.id, current.id)),
+    )
+    .orderBy(asc(organizations.name), asc(organizations.slug))
+  return rows.map((row) => ({ ...row, current: row.id === current.organizationId }))
+}
+
+/**
+ * Moves a signed-in member's session to another organisation their email belongs to (by id or
+ * slug): a new session there, this one ended. Any other organisation is not found, as if it did
+ * not exist.
+ */
+export async function switchOrganization(
+  db: DbOrTx,
+  current: MemberRow & { sessionId: string },
+  organization: string,
+): Promise<StartedSession> {
+  const target = (await organizationsOf(db, current)).find(
+    (org) => org.id === organization || org.slug === organization,
+  )
+  if (!target) {
+    throw new AppError(
+      'not_found',
+      `You are not a member of the organisation "${organization}": ask one of its admins for an invitation.`,
+      [{ path: 'organization', message: 'Not one of your organisations.' }],
+    )
   }
+  await db
+    .delete(sessions)
+    .where(
+      and(eq(sessions.organizationId, current.organizationId), eq(sessions.id, current.sessionId)),
+    )
+  return startSession(db, { organizationId: target.id, id: target.memberId })
 }
 
 export async function resolveSession(

@@ -52,6 +52,9 @@ export const members = pgTable(
     name: text(),
     role: memberRole().notNull().default('member'),
     passwordHash: text('password_hash'),
+    // When they last proved they read this email (an invitation or a password reset by link):
+    // only then may their session switch to the other organisations the email belongs to.
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
     notifyInApp: boolean('notify_in_app').notNull().default(true),
     notifyEmail: boolean('notify_email').notNull().default(false),
     notifySlack: boolean('notify_slack').notNull().default(false),
@@ -119,3 +122,53 @@ export const signInFailures = pgTable('sign_in_failures', {
   windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
   lockedUntil: timestamp('locked_until', { withTimezone: true }),
 })
+
+/**
+ * An admin's invitation of an email to the organisation, with a role. Its link's token is made
+ * when the email is sent (members/account-emails.job.ts), so it is never stored but hashed; a
+ * resend makes a new one and the old link stops working. Accepting it creates the member and
+ * deletes the invitation.
+ */
+export const invitations = pgTable(
+  'invitations',
+  {
+    organizationId: uuid('organization_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    id: uuid().notNull().defaultRandom(),
+    email: text().notNull(),
+    role: memberRole().notNull(),
+    invitedByMemberId: uuid('invited_by_member_id'),
+    invitedByLabel: text('invited_by_label').notNull(),
+    tokenHash: text('token_hash'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.organizationId, t.id] }),
+    uniqueIndex('invitations_email_unique').on(t.organizationId, sql`lower(${t.email})`),
+    uniqueIndex('invitations_token_hash_unique').on(t.tokenHash),
+  ],
+)
+
+/**
+ * A request to reset the password of an email (every organisation it is a member of: a person
+ * signs in, and switches organisations, by email). Looked up by token hash before any tenant is
+ * known, like sessions; the token is made when the email is sent, and used once.
+ */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    email: text().notNull(),
+    tokenHash: text('token_hash'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('password_resets_token_hash_unique').on(t.tokenHash),
+    index('password_resets_email_idx').on(sql`lower(${t.email})`, t.createdAt),
+  ],
+)
