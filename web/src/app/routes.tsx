@@ -9,6 +9,10 @@ import { NotFoundPage } from '../pages/NotFoundPage.tsx'
 import { ProfilePage } from '../pages/ProfilePage.tsx'
 import { SettingsPage } from '../pages/SettingsPage.tsx'
 import { SignInPage } from '../pages/SignInPage.tsx'
+import { AcceptInvitationPage } from '../pages/AcceptInvitationPage.tsx'
+import { ForgotPasswordPage } from '../pages/ForgotPasswordPage.tsx'
+import { ResetPasswordPage } from '../pages/ResetPasswordPage.tsx'
+import { SignUpPage } from '../pages/SignUpPage.tsx'
 
 /** The screens of a signed-in member, inside the header and menu; add a screen here. */
 const screens: RouteObject[] = [
@@ -23,6 +27,10 @@ const screens: RouteObject[] = [
 
 export const routes: RouteObject[] = [
   { path: '/sign-in', element: <SignInPage /> },
+  { path: '/forgot-password', element: <ForgotPasswordPage /> },
+  { path: '/reset-password', element: <ResetPasswordPage /> },
+  { path: '/invitation', element: <AcceptInvitationPage /> },
+  { path: '/sign-up', element: <SignUpPage /> },
   {
     path: '/',
     element: (

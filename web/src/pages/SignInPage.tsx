@@ -1,27 +1,29 @@
-import { Center, Paper, Stack, Text, Title } from '@mantine/core'
-import { Navigate, useLocation, useNavigate } from 'react-router'
+import { Anchor, Group } from '@mantine/core'
+import { Link, Navigate, useLocation, useNavigate } from 'react-router'
+import { AuthFrame } from '../modules/session/components/AuthFrame.tsx'
 import { SignInForm } from '../modules/session/components/SignInForm.tsx'
-import { useSession } from '../modules/session/hooks/useSession.ts'
+import { useSession, useSignupSettings } from '../modules/session/hooks/useSession.ts'
 
 export function SignInPage() {
   const navigate = useNavigate()
   const location = useLocation()
   const { data: session } = useSession()
+  const signup = useSignupSettings()
   const from = (location.state as { from?: string } | null)?.from ?? '/customers'
   if (session) return <Navigate to={from} replace />
   return (
-    <Center mih="100vh" p="md">
-      <Paper withBorder shadow="sm" p="xl" radius="md" w="100%" maw={420}>
-        <Stack>
-          <div>
-            <Title order={1} size="h2">
-              Roster
-            </Title>
-            <Text c="dimmed">Sign in to your organisation.</Text>
-          </div>
-          <SignInForm onSignedIn={() => void navigate(from, { replace: true })} />
-        </Stack>
-      </Paper>
-    </Center>
+    <AuthFrame intro="Sign in to your organisation.">
+      <SignInForm onSignedIn={() => void navigate(from, { replace: true })} />
+      <Group justify="space-between">
+        <Anchor component={Link} to="/forgot-password" size="sm">
+          Forgot your password?
+        </Anchor>
+        {signup.data?.open && (
+          <Anchor component={Link} to="/sign-up" size="sm">
+            Create an organisation
+          </Anchor>
+        )}
+      </Group>
+    </AuthFrame>
   )
 }

@@ -1,15 +1,14 @@
-import { Anchor, AppShell, Burger, Group } from '@mantine/core'
+import { AppShell, Burger, Group } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { Link, Outlet } from 'react-router'
-import { useSignedIn } from '../../session/hooks/useSession.ts'
+import { Outlet } from 'react-router'
 import { MainNav } from './MainNav.tsx'
+import { OrganizationSwitcher } from './OrganizationSwitcher.tsx'
 import { MemberMenu } from './MemberMenu.tsx'
 import { NotificationsBell } from '../../notifications/components/NotificationsBell.tsx'
 
 /** Header with the organisation, the sections, notifications and the member; a menu on phones. */
 export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure()
-  const { organization } = useSignedIn()
   return (
     <AppShell
       header={{ height: 56 }}
@@ -26,18 +25,7 @@ export function AppLayout() {
               size="sm"
               aria-label={opened ? 'Close the menu' : 'Open the menu'}
             />
-            <Anchor
-              component={Link}
-              to="/customers"
-              fw={700}
-              size="lg"
-              c="var(--mantine-color-text)"
-              underline="never"
-              truncate
-              maw={260}
-            >
-              {organization.name}
-            </Anchor>
+            <OrganizationSwitcher />
             <Group gap={4} visibleFrom="sm" component="nav" aria-label="Sections">
               <MainNav />
             </Group>

@@ -2,9 +2,14 @@ import { page } from '@contracts/common.ts'
 import {
   apiKey,
   apiKeyCreated,
+  invitation,
+  managedCustomers,
   member,
+  memberRemoved,
+  type Invitation,
+  type InvitationCreate,
   type Member,
-  type MemberCreate,
+  type MemberRole,
 } from '@contracts/organizations.ts'
 import {
   workflow,
@@ -15,7 +20,7 @@ import {
 import { z } from 'zod'
 import { api } from '../../../platform/api.ts'
 
-export type { Member, Workflow }
+export type { Invitation, Member, Workflow }
 export type ApiKey = z.infer<typeof apiKey>
 export type ApiKeyCreated = z.infer<typeof apiKeyCreated>
 
@@ -23,9 +28,6 @@ const list = <T extends z.ZodType>(item: T) => page(item).pick({ data: true })
 
 export const fetchMembers = async (): Promise<Member[]> =>
   (await api('/members', { schema: list(member) })).data
-
-export const addMember = (input: Partial<MemberCreate> & { email: string }): Promise<Member> =>
-  api('/members', { method: 'POST', body: input, schema: member })
 
 export const fetchWorkflows = async (): Promise<Workflow[]> =>
   (await api('/workflows', { schema: list(workflow) })).data
@@ -48,3 +50,25 @@ export const createApiKey = (name: string): Promise<ApiKeyCreated> =>
 export const revokeApiKey = async (id: string): Promise<void> => {
   await api(`/api-keys/${id}`, { method: 'DELETE' })
 }
+
+export const fetchInvitations = async (): Promise<Invitation[]> =>
+  (await api('/invitations', { schema: list(invitation) })).data
+
+export const inviteMember = (input: InvitationCreate): Promise<Invitation> =>
+  api('/invitations', { method: 'POST', body: input, schema: invitation })
+
+export const resendInvitation = (id: string): Promise<Invitation> =>
+  api(`/invitations/${id}/resend`, { method: 'POST', body: {}, schema: invitation })
+
+export const revokeInvitation = async (id: string): Promise<void> => {
+  await api(`/invitations/${id}`, { method: 'DELETE' })
+}
+
+export const changeRole = (id: string, role: MemberRole): Promise<Member> =>
+  api(`/members/${id}`, { method: 'PATCH', body: { role }, schema: member })
+
+export const fetchManagedCustomers = async (id: string) =>
+  (await api(`/members/${id}/customers`, { schema: managedCustomers })).data
+
+export const removeMember = (id: string) =>
+  api(`/members/${id}`, { method: 'DELETE', schema: memberRemoved })

@@ -1,7 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { MemberRole } from '@contracts/organizations.ts'
 import {
-  addMember,
   addWorkflow,
+  changeRole,
+  fetchInvitations,
+  fetchManagedCustomers,
+  inviteMember,
+  removeMember,
+  resendInvitation,
+  revokeInvitation,
   createApiKey,
   deleteWorkflow,
   fetchApiKeys,
@@ -15,6 +22,7 @@ import type { WorkflowPatch } from '@contracts/workflows.ts'
 export const membersKey = ['members'] as const
 export const workflowsKey = ['workflows'] as const
 export const apiKeysKey = ['api-keys'] as const
+export const invitationsKey = ['invitations'] as const
 
 export const useMembers = () => useQuery({ queryKey: membersKey, queryFn: fetchMembers })
 export const useWorkflows = () => useQuery({ queryKey: workflowsKey, queryFn: fetchWorkflows })
@@ -28,15 +36,6 @@ export function useAccountManagers() {
     ...members,
     data: members.data?.filter((member) => member.role === 'account_manager'),
   }
-}
-
-export function useAddMember() {
-  const client = useQueryClient()
-  return useMutation({
-    mutationFn: addMember,
-    meta: { ownErrors: true },
-    onSuccess: () => client.invalidateQueries({ queryKey: membersKey }),
-  })
 }
 
 export function useAddWorkflow() {
@@ -74,5 +73,49 @@ export function useRevokeApiKey() {
   return useMutation({
     mutationFn: revokeApiKey,
     onSuccess: () => client.invalidateQueries({ queryKey: apiKeysKey }),
+  })
+}
+
+export const useInvitations = (enabled = true) =>
+  useQuery({ queryKey: invitationsKey, queryFn: fetchInvitations, enabled })
+
+export function useInvite() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: inviteMember,
+    meta: { ownErrors: true },
+    onSuccess: () => client.invalidateQueries({ queryKey: invitationsKey }),
+  })
+}
+
+export function useInvitationWrites() {
+  const client = useQueryClient()
+  const refresh = () => client.invalidateQueries({ queryKey: invitationsKey })
+  const resend = useMutation({ mutationFn: resendInvitation, onSuccess: refresh })
+  const revoke = useMutation({ mutationFn: revokeInvitation, onSuccess: refresh })
+  return { resend, revoke }
+}
+
+export function useChangeRole() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: ({ id, role }: { id: string; role: MemberRole }) => changeRole(id, role),
+    onSuccess: () => client.invalidateQueries({ queryKey: membersKey }),
+  })
+}
+
+export const useManagedCustomers = (id: string | null) =>
+  useQuery({
+    queryKey: ['members', id, 'customers'],
+    queryFn: () => fetchManagedCustomers(id ?? ''),
+    enabled: id !== null,
+  })
+
+export function useRemoveMember() {
+  const client = useQueryClient()
+  return useMutation({
+    mutationFn: removeMember,
+    meta: { ownErrors: true },
+    onSuccess: () => client.invalidateQueries({ queryKey: membersKey }),
   })
 }
