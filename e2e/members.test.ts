@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { linkIn, sendQueuedAccountEmails } from '../test/account-emails.ts'
+import { startSmtp } from '../test/reminders/smtp.ts'
+import { testQueue } from '../test/support.ts'
+import { describeInBrowser, openBrowser, type Browser } from './support/browser.ts'
+import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
+import { screenshots } from './support/screenshots.ts'
+import { signIn } from './support/session.ts'
+
+const shot = screenshots('members')
+
+describeInBrowser('members', () => {
+  let roster: Roster
+  let browser: Browser
+  let ann: SignInAs
+  let smtp: Awaited<ReturnType<typeof startSmtp>>
+
+  /** Sends the queued invitation and reset emails as roster serve would, to the test's server. */
+  const sendEmails = async () =>
+    sendQueuedAccountEmails(roster.store, await testQueue(roster.store), smtp.url, roster.baseURL)
+
+  beforeAll(async () => {
+    smtp = await startSmtp()
+    roster = await startRoster()
+    browser = await openBrowser(roster.baseURL)
+    ann = await newOrgWithMember(roster.store)
+    await signIn(browser.page, ann)
+  })
+  afterAll(async () => {
+    await browser.close()
+    await roster.app.close()
+  })
+
+  it('invites a member, who opens the link from the email, chooses a password and signs in', async () => {
+    const { page } = browser
+    const email = `carla.${ann.organizationId.slice(0, 8)}@example.com`
+    await page.getByRole('link', { name: 'Settings' }).click()
+    await page.getByRole('tab', { name: 'Members', selected: true }).waitFor()
+    const form = page.getByRole('form', { name: 'Invite a member' })
+    await form.getByRole('textbox', { name: 'Email' }).fill(ann.email)
+    await form.getByRole('button', { name: 'Send the invitation' }).click()
+    await form.getByText('is already a member of this organisation').waitFor()
+
+    await form.getByRole('textbox', { name: 'Email' }).fill(email)
+    await form.getByRole('combobox', { name: 'Role' }).click()
+    await page.getByRole('option', { name: 'Account manager' }).click()
+    await form.getByRole('button', { name: 'Send the invitation' }).click()
+    const pending = page
+      .getByRole('table', { name: 'Invitations' })
+      .getByRole('row', { name: email })
+    await pending.getByText('Account manager').waitFor()
+
+    expect(await sendEmails()).toBe(1)
+    const link = linkIn(smtp.mails, email, '/invitation')
+    await page.reload()
+    await pending.getByText(/^Sent /).waitFor()
+    await shot(page, 'invitation-sent')
+
+    // The invitee, in a browser of their own (no session).
+    await browser.context.clearCookies()
+    await page.goto(link.url)
+    await page.getByText(`Join ${ann.organizationName} on Roster.`).waitFor()
+    const accept = page.getByRole('form', { name: 'Accept the invitation' })
+    await accept.getByRole('textbox', { name: 'Your name' }).fill('Carla Manager')
+    await accept.getByRole('textbox', { name: 'Password', exact: true }).fill('short')
+    await accept.getByRole('button', { name: 'Join and sign in' }).click()
+    await accept.getByText('Use at least 8 characters for the password.').waitFor()
+    await shot(page, 'accept-invitation')
+    await accept
+      .getByRole('textbox', { name: 'Password', exact: true })
+      .fill('carla has a long password')
+    await accept.getByRole('button', { name: 'Join and sign in' }).click()
+    await page.getByRole('banner').getByText(ann.organizationName).waitFor()
+    await page.waitForURL(/\/customers$/)
+
+    // Signed out, she signs in again with the password she chose; the link is used up.
+    await browser.context.clearCookies()
+    await signIn(page, { ...ann, email, password: 'carla has a long password' })
+    await browser.context.clearCookies()
+    await page.goto(link.url)
+    await page.getByRole('alert').getByText('This invitation link does not work').waitFor()
+  })
+
+  it('resets a forgotten password from the sign-in page', async () => {
+    const { page } = browser
+    await browser.context.clearCookies()
+    await page.goto('/sign-in')
+    await page.getByRole('link', { name: 'Forgot your password?' }).click()
+    await page.getByRole('textbox', { name: 'Email' }).fill(ann.email)
+    await page.getByRole('button', { name: 'Email me a link' }).click()
+    await page
+      .getByRole('status')
+      .getByText('a link to choose a new password is on its way')
+      .waitFor()
+    expect(await page.getByRole('link', { name: 'Create an organisation' }).count()).toBe(0)
+
+    expect(await sendEmails()).toBe(1)
+    await page.goto(linkIn(smtp.mails, ann.email, '/reset-password').url)
+    await page.getByRole('textbox', { name: 'New password' }).fill('an even longer new password')
+    await page.getByRole('button', { name: 'Save and sign in' }).click()
+    await page.getByRole('banner').getByText(ann.organizationName).waitFor()
+    await browser.context.clearCookies()
+    await signIn(page, { ...ann, password: 'an even longer new password' })
+    ann = { ...ann, password: 'an even longer new password' }
+  })
+})
