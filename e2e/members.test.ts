@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createApiKey } from '../src/modules/organizations/api-keys.service.ts'
 import { linkIn, sendQueuedAccountEmails } from '../test/account-emails.ts'
 import { startSmtp } from '../test/reminders/smtp.ts'
 import { testQueue } from '../test/support.ts'
@@ -14,6 +15,7 @@ describeInBrowser('members', () => {
   let browser: Browser
   let ann: SignInAs
   let smtp: Awaited<ReturnType<typeof startSmtp>>
+  let carla = ''
 
   /** Sends the queued invitation and reset emails as roster serve would, to the test's server. */
   const sendEmails = async () =>
@@ -34,6 +36,7 @@ describeInBrowser('members', () => {
   it('invites a member, who opens the link from the email, chooses a password and signs in', async () => {
     const { page } = browser
     const email = `carla.${ann.organizationId.slice(0, 8)}@example.com`
+    carla = email
     await page.getByRole('link', { name: 'Settings' }).click()
     await page.getByRole('tab', { name: 'Members', selected: true }).waitFor()
     const form = page.getByRole('form', { name: 'Invite a member' })
@@ -102,5 +105,37 @@ describeInBrowser('members', () => {
     await browser.context.clearCookies()
     await signIn(page, { ...ann, password: 'an even longer new password' })
     ann = { ...ann, password: 'an even longer new password' }
+  })
+
+  it('switches a member of two organisations between them in the header', async () => {
+    const { page } = browser
+    const globex = await newOrgWithMember(roster.store, { name: 'Globex Treasury' })
+    const { key } = await createApiKey(roster.store.db, globex.organizationId, { name: 'e2e' })
+    const invited = await roster.app.inject({
+      method: 'POST',
+      url: '/api/v1/invitations',
+      headers: { authorization: `Bearer ${key}` },
+      payload: { email: carla },
+    })
+    expect(invited.statusCode).toBe(201)
+    expect(await sendEmails()).toBe(1)
+
+    await browser.context.clearCookies()
+    await page.goto(linkIn(smtp.mails, carla, '/invitation').url)
+    const accept = page.getByRole('form', { name: 'Accept the invitation' })
+    await accept.getByRole('textbox', { name: 'Your name' }).fill('Carla Manager')
+    await accept
+      .getByRole('textbox', { name: 'Password', exact: true })
+      .fill('carla has a long password')
+    await accept.getByRole('button', { name: 'Join and sign in' }).click()
+    const switcher = page.getByRole('button', { name: /Switch organisation/ })
+    await switcher.waitFor()
+    expect(await switcher.textContent()).toContain('Globex Treasury')
+    await switcher.click()
+    await shot(page, 'switch-organisation')
+    await page.getByRole('menuitem', { name: ann.organizationName }).click()
+    await page
+      .getByRole('button', { name: `Organisation: ${ann.organizationName}. Switch organisation` })
+      .waitFor()
   })
 })
