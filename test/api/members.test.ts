@@ -259,6 +259,30 @@ describe('resetting a password by email', () => {
     )
   })
 
+  it('refuses requests from another site, and too many for one email, known or not', async () => {
+    const foreign = await app.inject({
+      method: 'POST',
+      url: '/api/v1/password-resets',
+      headers: { origin: 'https://evil.example' },
+      payload: { email: 'someone@example.com' },
+    })
+    expect(foreign.statusCode).toBe(403)
+    const org = await newOrg(store)
+    const member = await newMember(store, org, 'member', password)
+    for (const email of [member.email, `ghost.${org.slug}@example.com`]) {
+      for (let i = 0; i < 5; i++) {
+        expect((await post('/password-resets', { email })).statusCode).toBe(202)
+      }
+      const refused = await post('/password-resets', { email })
+      expect(refused.statusCode).toBe(429)
+      expect(json(refused).error.message).toMatch(
+        /^Too many password reset requests: try again in 1[45] minutes\.$/,
+      )
+    }
+    await sendEmails()
+    expect(mailsTo(member.email)).toHaveLength(1)
+  })
+
   it('sets the new password once, signs in and ends the other sessions', async () => {
     const org = await newOrg(store)
     const member = await newMember(store, org, 'member', password)

@@ -24,6 +24,7 @@ import {
   completePasswordReset,
   requestPasswordReset,
   resetRequested,
+  throttleResetRequest,
 } from './password-resets.service.ts'
 import { SESSION_DAYS, startSession, type StartedSession } from './sessions.service.ts'
 
@@ -111,12 +112,13 @@ export const accountRoutes: FastifyPluginCallbackZod<{
         tags,
         summary: 'Ask for a password reset link by email',
         description:
-          'Answers the same whether or not the email has an account. At most one email a minute goes to an address.',
+          'Answers the same whether or not the email has an account. At most one email a minute goes to an address; more than 5 requests for an email, or 30 from a client, in 15 minutes are refused for 15 minutes (429).',
         body: passwordResetRequest,
         response: { 202: passwordResetRequested, ...errorResponses },
       },
     },
     async (request, reply) => {
+      await throttleResetRequest(db, request.body.email, request.ip)
       await db.transaction((tx) => requestPasswordReset(tx, queue, request.body.email))
       return reply.code(202).send({ message: resetRequested })
     },

@@ -5,7 +5,7 @@ import { members, passwordResets, sessions } from '../../platform/db/schema/inde
 import { AppError } from '../../platform/errors.ts'
 import type { Queue } from '../../platform/queue/queue.ts'
 import { sendAccountEmail } from './account-emails.job.ts'
-import { clearFailures, throttleKeys } from './sign-in-throttle.ts'
+import { assertNotLocked, clearFailures, recordFailure, throttleKeys } from './sign-in-throttle.ts'
 
 /** How long a reset link works. */
 export const RESET_MINUTES = 60
@@ -17,6 +17,28 @@ export const resetRequested =
   'If this email belongs to a Roster account, a link to choose a new password is on its way. It works for an hour.'
 
 const sameEmail = (email: string) => eq(sql`lower(${members.email})`, email.toLowerCase())
+
+/**
+ * Counts a reset request against its email and the client's address, whether or not the email
+ * has an account (so that the refusal tells nothing either), with the sign-in limits: 5 requests
+ * for an email or 30 from an address in 15 minutes, then 15 minutes of refusals (429).
+ */
+export async function throttleResetRequest(
+  db: DbOrTx,
+  email: string,
+  address: string,
+): Promise<void> {
+  const keys = {
+    account: `reset:${email.trim().toLowerCase()}`,
+    address: `reset-address:${address}`,
+  }
+  await assertNotLocked(
+    db,
+    keys,
+    (wait) => `Too many password reset requests: try again in ${wait}.`,
+  )
+  await recordFailure(db, keys)
+}
 
 /**
  * Asks for a password reset: when the email is a member's (of any organisation) and no reset

@@ -23,8 +23,16 @@ export const throttleKeys = (email: string, address: string): ThrottleKeys => ({
   address: `address:${address}`,
 })
 
-/** Refuses a sign-in while its account or address is locked, before any password is checked. */
-export async function assertNotLocked(db: DbOrTx, keys: ThrottleKeys): Promise<void> {
+/**
+ * Refuses a sign-in while its account or address is locked, before any password is checked.
+ * `refusal` says what was refused, for the other uses of the same counters (password resets).
+ */
+export async function assertNotLocked(
+  db: DbOrTx,
+  keys: ThrottleKeys,
+  refusal = (wait: string) =>
+    `Too many failed sign-ins: try again in ${wait}, or ask an admin to reset the password.`,
+): Promise<void> {
   const locks = await db
     .select({ key: signInFailures.key, lockedUntil: signInFailures.lockedUntil })
     .from(signInFailures)
@@ -33,12 +41,9 @@ export async function assertNotLocked(db: DbOrTx, keys: ThrottleKeys): Promise<v
   const until = Math.max(0, ...locks.map((lock) => lock.lockedUntil?.getTime() ?? 0))
   if (until <= now) return
   const minutes = Math.ceil((until - now) / 60_000)
-  throw new AppError(
-    'rate_limited',
-    `Too many failed sign-ins: try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask an admin to reset the password.`,
-    [],
-    { retryAfterSeconds: (until - now) / 1000 },
-  )
+  throw new AppError('rate_limited', refusal(`${minutes} minute${minutes === 1 ? '' : 's'}`), [], {
+    retryAfterSeconds: (until - now) / 1000,
+  })
 }
 
 /** Counts a failure against the account and the address, locking the one that reaches its limit. */
