@@ -138,4 +138,46 @@ describeInBrowser('members', () => {
       .getByRole('button', { name: `Organisation: ${ann.organizationName}. Switch organisation` })
       .waitFor()
   })
+
+  it('changes a role and removes a member, listing the customers they managed to reassign', async () => {
+    const { page } = browser
+    const { key } = await createApiKey(roster.store.db, ann.organizationId, { name: 'e2e' })
+    const created = await roster.app.inject({
+      method: 'POST',
+      url: '/api/v1/customers',
+      headers: { authorization: `Bearer ${key}` },
+      payload: { name: 'Boulangerie Carla', accountManagers: [carla] },
+    })
+    expect(created.statusCode).toBe(201)
+    await browser.context.clearCookies()
+    await signIn(page, ann)
+    await page.getByRole('link', { name: 'Settings' }).click()
+    const members = page.getByRole('table', { name: 'Members' })
+    await members.getByRole('combobox', { name: `Role of ${ann.email}` }).click()
+    await page.getByRole('option', { name: 'Member', exact: true }).click()
+    await page.getByText("is the organisation's last admin and cannot be demoted").waitFor()
+
+    await members.getByRole('combobox', { name: `Role of ${carla}` }).click()
+    await page.getByRole('option', { name: 'Admin' }).click()
+    await page.getByText(`${carla} is now Admin.`).waitFor()
+
+    await members.getByRole('button', { name: `Remove ${carla}` }).click()
+    const dialog = page.getByRole('dialog', { name: `Remove ${carla}?` })
+    await dialog
+      .getByRole('list', { name: 'Customers they manage' })
+      .getByText('Boulangerie Carla')
+      .waitFor()
+    await shot(page, 'remove-member')
+    await dialog
+      .getByRole('link', { name: 'See them in the customers list to reassign them' })
+      .click()
+    await page.waitForURL(/\/customers\?accountManager=/)
+    await page.getByRole('link', { name: 'Boulangerie Carla' }).waitFor()
+
+    await page.goBack()
+    await members.getByRole('button', { name: `Remove ${carla}` }).click()
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click()
+    await page.getByText(`${carla} was removed.`).waitFor()
+    expect(await members.getByText(carla).count()).toBe(0)
+  })
 })

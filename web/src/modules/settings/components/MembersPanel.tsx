@@ -188,14 +188,15 @@ function RemoveMemberModal({ member, onClose }: { member: Member | null; onClose
         {managed.length > 0 && member && (
           <div>
             <Text size="sm" fw={500}>
-              They are account manager of {managed.length}{' '}
-              {managed.length === 1 ? 'customer' : 'customers'}, which will have no account manager
-              from them:
+              {managed.length === 1
+                ? 'This customer will lose them as account manager:'
+                : `These ${String(managed.length)} customers will lose them as account manager:`}
             </Text>
             <List size="sm" my="xs" aria-label="Customers they manage">
               {managed.slice(0, 10).map((customer) => (
                 <List.Item key={customer.id}>{customer.name}</List.Item>
               ))}
+              {managed.length > 10 && <List.Item>and {String(managed.length - 10)} more</List.Item>}
             </List>
             <Anchor
               component={Link}
