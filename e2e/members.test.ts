@@ -180,4 +180,32 @@ describeInBrowser('members', () => {
     await page.getByText(`${carla} was removed.`).waitFor()
     expect(await members.getByText(carla).count()).toBe(0)
   })
+
+  it('signs up, creating an organisation, where the operator opened sign-up', async () => {
+    const open = await startRoster({ signupOpen: true })
+    const visitor = await openBrowser(open.baseURL)
+    try {
+      const { page } = visitor
+      await page.goto('/sign-in')
+      await page.getByRole('link', { name: 'Create an organisation' }).click()
+      const form = page.getByRole('form', { name: 'Create an organisation' })
+      await form.getByRole('textbox', { name: 'Organisation' }).fill('Initech Receivables')
+      await form.getByRole('textbox', { name: 'Your name' }).fill('Peter Gibbons')
+      await form
+        .getByRole('textbox', { name: 'Email' })
+        .fill(`peter.${ann.organizationId.slice(0, 8)}@example.com`)
+      await form.getByRole('textbox', { name: 'Password', exact: true }).fill('no more tps reports')
+      await shot(page, 'sign-up')
+      await form.getByRole('button', { name: 'Create and sign in' }).click()
+      await page.getByRole('banner').getByText('Initech Receivables').waitFor()
+      await page.getByRole('link', { name: 'Settings' }).click()
+      await page
+        .getByRole('table', { name: 'Members' })
+        .getByRole('combobox', { name: /^Role of peter\./ })
+        .waitFor()
+    } finally {
+      await visitor.close()
+      await open.app.close()
+    }
+  })
 })

@@ -31,7 +31,13 @@ export interface Roster {
  * its own, whose workers run every job, the syncs included, as `roster serve` does.
  */
 export async function startRoster(
-  options: { ownDatabase?: boolean; importMaxBytes?: number; hooks?: JobHooks } = {},
+  options: {
+    ownDatabase?: boolean
+    importMaxBytes?: number
+    hooks?: JobHooks
+    /** Whether anyone may sign up (ROSTER_SIGNUP=open); closed unless given. */
+    signupOpen?: boolean
+  } = {},
 ): Promise<Roster> {
   await ensureWebBuild((message) => process.stderr.write(`[e2e] ${message}\n`))
   const config = loadConfig()
@@ -56,6 +62,7 @@ export async function startRoster(
     allowBaseUrl: true,
     // A browser test is one member clicking quickly through many screens: not what limits are for.
     apiLimits: { requestsPerMinute: 1_000_000, concurrent: 1_000 },
+    signupOpen: options.signupOpen,
   })
   await app.listen({ port, host: '127.0.0.1' })
   return {
