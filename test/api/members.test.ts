@@ -2,6 +2,8 @@ import { and, eq } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { createApiKey } from '../../src/modules/organizations/api-keys.service.ts'
+import { sendAccountEmail } from '../../src/modules/organizations/account-emails.job.ts'
+import { loadConfig } from '../../src/platform/config.ts'
 import { invitations } from '../../src/platform/db/schema/index.ts'
 import { decoded, linkIn, sendQueuedAccountEmails } from '../account-emails.ts'
 import { header, startSmtp } from '../reminders/smtp.ts'
@@ -129,6 +131,32 @@ describe('inviting a member by email', () => {
     const bad = await api.post('/api/v1/invitations', { email: 'not an email', role: 'boss' })
     expect(bad.statusCode).toBe(400)
     expect(json(await api.get('/api/v1/invitations')).data).toHaveLength(1)
+  })
+
+  it('leaves an invitation unsent, with a warning, when SMTP_URL is not set', async () => {
+    const org = await newOrg(store)
+    const api = client(app, org.key)
+    const email = `nosmtp.${org.slug}@example.com`
+    const { id } = json(await api.post('/api/v1/invitations', { email }))
+    const warnings: string[] = []
+    const listen = (warning: Error) => warnings.push(warning.message)
+    process.on('warning', listen)
+    try {
+      const config = loadConfig({ ...process.env, SMTP_URL: '' })
+      await sendAccountEmail.handle(
+        { db: store.db, config },
+        { kind: 'invitation', organizationId: org.id, invitationId: id },
+        // The handler reads only the data.
+        undefined as never,
+      )
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off('warning', listen)
+    }
+    expect(warnings).toContain('The invitation email was not sent: SMTP_URL is not set.')
+    expect(json(await api.get('/api/v1/invitations')).data[0]).toMatchObject({ sentAt: null })
+    expect(mailsTo(email)).toEqual([])
+    await sendEmails()
   })
 
   it('lets only admins invite', async () => {
@@ -313,6 +341,15 @@ describe('resetting a password by email', () => {
 })
 
 describe('signing up', () => {
+  it('reads ROSTER_SIGNUP: open or closed, closed by default', () => {
+    expect(loadConfig({}).signupOpen).toBe(false)
+    expect(loadConfig({ ROSTER_SIGNUP: 'open' }).signupOpen).toBe(true)
+    expect(loadConfig({ ROSTER_SIGNUP: 'closed' }).signupOpen).toBe(false)
+    expect(() => loadConfig({ ROSTER_SIGNUP: 'yes' })).toThrow(
+      'ROSTER_SIGNUP must be open (anyone may create an organisation) or closed',
+    )
+  })
+
   it('is closed unless the operator opens it', async () => {
     expect(json(await app.inject({ url: '/api/v1/signup' }))).toEqual({ open: false })
     const res = await post('/signup', {
