@@ -229,6 +229,22 @@ describe('changing roles and removing members', () => {
     expect(foreign.statusCode).toBe(404)
   })
 
+  it('keeps one admin when two admins demote each other at once', async () => {
+    const org = await newOrg(store)
+    const api = client(app, org.key)
+    const first = await newMember(store, org, 'admin')
+    const second = await newMember(store, org, 'admin')
+    const answers = await Promise.all([
+      api.patch(`/api/v1/members/${first.id}`, { role: 'member' }),
+      api.delete(`/api/v1/members/${second.id}`),
+    ])
+    expect(answers.map((res) => res.statusCode).sort()).toEqual([200, 409])
+    const admins = json(await api.get('/api/v1/members')).data.filter(
+      (m: { role: string }) => m.role === 'admin',
+    )
+    expect(admins).toHaveLength(1)
+  })
+
   it('ends the sessions and API keys of a removed member and lists the customers they managed', async () => {
     const org = await newOrg(store)
     const api = client(app, org.key)
