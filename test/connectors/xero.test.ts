@@ -188,7 +188,7 @@ describe('connecting Xero by consent', () => {
     expect(params.get('consent')).toBe('choose')
     const consentId = params.get('id') ?? ''
     expect(json(await api.get('/api/v1/connections')).data).toEqual([])
-    const choice = json(await api.get(`/api/v1/connections/consent/${consentId}`))
+    const choice = json(await api.get(`/api/v1/connections/consent/${consentId}/tenants`))
     expect(choice).toEqual({
       id: consentId,
       system: 'xero',
@@ -200,7 +200,9 @@ describe('connecting Xero by consent', () => {
     expect(wrong.statusCode).toBe(400)
     // Another organisation cannot see or use it.
     const other = client(app, (await newOrg(store)).key)
-    expect((await other.get(`/api/v1/connections/consent/${consentId}`)).statusCode).toBe(404)
+    expect((await other.get(`/api/v1/connections/consent/${consentId}/tenants`)).statusCode).toBe(
+      404,
+    )
 
     const picked = await api.post(`/api/v1/connections/consent/${consentId}/tenant`, {
       tenantId: holdings?.tenantId,
