@@ -522,10 +522,10 @@ describe('mapping a Xero contact', () => {
 
   it('archives an ARCHIVED contact with its people, and a GDPRREQUEST one without them', () => {
     const archived = mapXeroContact(record('9a8b7c6d-1111-4e2f-9a3b-445566778899')).customer
-    expect(archived).toMatchObject({ externalId: 'C-00077', archived: true })
+    expect(archived).toMatchObject({ externalId: 'C-00077', archived: true, erased: false })
     expect(archived?.contacts).toHaveLength(2)
     const erased = mapXeroContact(record('1c2d3e4f-2222-4a5b-8c6d-556677889900')).customer
-    expect(erased).toMatchObject({ archived: true, contacts: [] })
+    expect(erased).toMatchObject({ archived: true, erased: true, contacts: [] })
   })
 
   it('skips a record without ContactID, saying why', () => {

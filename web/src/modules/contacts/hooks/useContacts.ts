@@ -4,6 +4,7 @@ import { customersKey } from '../../customers/hooks/useCustomers.ts'
 import {
   createContact,
   deleteContact,
+  eraseContact,
   fetchContacts,
   setDoNotRemind,
   updateContact,
@@ -57,5 +58,20 @@ export function useContactWrites(customerId: string) {
       return refresh()
     },
   })
-  return { create, edit, update, remove, remind }
+  const erase = useMutation({
+    mutationFn: (contact: { id: string; name: string }) => eraseContact(contact.id),
+    onSuccess: (erased, contact) => {
+      const files = erased.imports.filter((i) => i.fileDeleted).length
+      notifySaved(
+        `${contact.name}'s personal data was erased${
+          files > 0
+            ? `, and ${files === 1 ? 'one imported file' : `${files} imported files`} holding it deleted`
+            : ''
+        }.`,
+        erased.warnings,
+      )
+      return refresh()
+    },
+  })
+  return { create, edit, update, remove, remind, erase }
 }
