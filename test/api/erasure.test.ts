@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { recordAudit } from '../../src/modules/audit/audit.service.ts'
+import { reminders } from '../../src/platform/db/schema/index.ts'
 import { apiCall, importFile } from '../imports/helpers.ts'
 import { client, json, newOrg, testApp, testStore } from '../support.ts'
 
@@ -40,6 +43,30 @@ async function setup() {
   // A change through the API: one more history entry with her data, before and after.
   const changed = await api.patch(`/api/v1/contacts/${elodie.id}`, { jobTitle: 'Comptable' })
   expect(changed.statusCode).toBe(200)
+  // A reminder sent to her and Bob, and its history entry, as the reminder job writes them.
+  const reminderId = randomUUID()
+  await store.db.insert(reminders).values({
+    organizationId: org.id,
+    id: reminderId,
+    customerId: customer.id,
+    stepName: 'First reminder',
+    to: [{ contactId: elodie.id, email: elodie.email }],
+    cc: [{ contactId: bob.id, email: bob.email }],
+    subject: 'Invoice 42',
+    body: `Hello, this is for ${elodie.email as string}.`,
+    status: 'sent',
+    messageId: `<${reminderId}@roster.test>`,
+    actorKind: 'cli',
+    actorLabel: 'command line',
+  })
+  await recordAudit(store.db, org.scope, {
+    entity: 'reminder',
+    entityId: reminderId,
+    customerId: customer.id,
+    action: 'send',
+    before: null,
+    after: { step: 'First reminder', to: [elodie.email], cc: [bob.email], subject: 'Invoice 42' },
+  })
   return { org, api, importId: imported.id, customer, elodie, bob }
 }
 
@@ -47,7 +74,7 @@ describe("erasing a contact's personal data", () => {
   it('removes it from the contact, its history and the imports, and records the erasure without it', async () => {
     const { org, api, importId, customer, elodie, bob } = await setup()
     expect(new Set(await rowsHolding(org.id, 'elodie.durand'))).toEqual(
-      new Set(['contacts', 'audit_events', 'import_files']),
+      new Set(['contacts', 'audit_events', 'import_files', 'reminders']),
     )
 
     const erased = await api.post(`/api/v1/contacts/${elodie.id}/erase`, {})
@@ -66,12 +93,16 @@ describe("erasing a contact's personal data", () => {
     }
     // Bob, on the same customer and in the same file's import, keeps his data.
     expect(json(await api.get(`/api/v1/contacts/${bob.id}`)).email).toBe('bob@durand.example')
-    expect(await rowsHolding(org.id, 'bob@durand.example')).toContain('contacts')
+    expect(new Set(await rowsHolding(org.id, 'bob@durand.example'))).toEqual(
+      new Set(['contacts', 'audit_events', 'reminders']),
+    )
 
     // The contact is gone from the lists; the history says it was erased, without saying who.
     expect((await api.get(`/api/v1/contacts/${elodie.id}`)).statusCode).toBe(404)
     const history = json(await api.get(`/api/v1/customers/${customer.id}/history`))
     const events = (history.data ?? history) as any[]
+    const sent = events.find((e) => e.entity === 'reminder')
+    expect(sent.after).toMatchObject({ to: [null], cc: ['bob@durand.example'] })
     const erasure = events.find((e) => e.action === 'erase')
     expect(erasure).toMatchObject({
       entity: 'contact',
@@ -130,7 +161,7 @@ describe("a contact's personal data on request", () => {
       jobTitle: 'Comptable',
       erasedAt: null,
     })
-    expect(data.history.map((e: any) => e.action).sort()).toEqual(['create', 'update'])
+    expect(data.history.map((e: any) => e.action).sort()).toEqual(['create', 'send', 'update'])
     expect(data.imports).toEqual([
       expect.objectContaining({
         id: importId,
