@@ -24,6 +24,7 @@ type Customers = Json<operations['getCustomers']['responses'][200]>
 type NewContact = NonNullable<operations['postCustomersByIdContacts']['requestBody']>['content']['application/json']
 type Contact = Json<paths['/api/v1/contacts/{id}']['get']['responses'][200]>
 type Failure = Json<operations['getContactsById']['responses'][404]>
+type Erased = Json<operations['postContactsByIdErase']['responses'][200]>
 
 export async function customerNames(base: string, key: string): Promise<string[]> {
   const response = await fetch(\`\${base}/api/v1/customers\`, {
@@ -36,6 +37,7 @@ export async function customerNames(base: string, key: string): Promise<string[]
 export const contact: NewContact = { email: 'elodie@example.com', firstName: 'Élodie' }
 export const email = (found: Contact): string | null => found.email
 export const reason = (failure: Failure): string => failure.error.message
+export const erasedFields = (erased: Erased): string[] => erased.fields
 `
 
 /** The same client misreading a response: the generated types must catch it. */
