@@ -146,6 +146,30 @@ describe("erasing a contact's personal data", () => {
   })
 })
 
+describe('erasing a contact deleted earlier', () => {
+  it('removes it from the history its deletion left, once', async () => {
+    const org = await newOrg(store)
+    const api = client(app, org.key)
+    const customer = json(await api.post('/api/v1/customers', { name: 'Martin SARL' }))
+    const added = json(
+      await api.post(`/api/v1/customers/${customer.id}/contacts`, {
+        email: 'jeanne.martin@martin.example',
+        lastName: 'Martin-Lefèvre',
+      }),
+    )
+    expect((await api.delete(`/api/v1/contacts/${added.id}`)).statusCode).toBe(204)
+    expect(await rowsHolding(org.id, 'jeanne.martin')).toEqual(['audit_events', 'audit_events'])
+
+    const erased = await api.post(`/api/v1/contacts/${added.id}/erase`, {})
+    expect(erased.statusCode, erased.body).toBe(200)
+    expect(json(erased)).toMatchObject({ fields: ['email', 'lastName'], historyEntries: 2 })
+    expect(await rowsHolding(org.id, 'jeanne.martin')).toEqual([])
+    expect(await rowsHolding(org.id, 'Lefèvre')).toEqual([])
+    expect((await api.post(`/api/v1/contacts/${added.id}/erase`, {})).statusCode).toBe(409)
+    expect((await api.post(`/api/v1/contacts/${randomUUID()}/erase`, {})).statusCode).toBe(404)
+  })
+})
+
 describe("a contact's personal data on request", () => {
   it('is one JSON document: the contact, its history and the import lines that mention it', async () => {
     const { api, importId, customer, elodie } = await setup()

@@ -121,7 +121,7 @@ export const contactRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db },
         tags,
         summary: "Erase a contact's personal data (GDPR; admins)",
         description:
-          "Removes the person's name, email, phone, job title and source id from the contact (kept, archived, as an erased contact so the history still counts it), from every history entry and reminder that held them, and from every import: its lines about them are cleared and its uploaded file, which held them, is deleted (`fileErasedAt` on the import). The erasure is recorded in the history without the data. An archived contact can be erased; one already erased is a 409. A contact from a connected system comes back with its next sync unless it is erased there too (see `warnings`).",
+          "Removes the person's name, email, phone, job title and source id from the contact (kept, archived, as an erased contact so the history still counts it), from every history entry and reminder that held them, and from every import: its lines about them are cleared and its uploaded file, which held them, is deleted (`fileErasedAt` on the import). The erasure is recorded in the history without the data. An archived contact can be erased, and so can a deleted one by its id (its history entries still hold it); one already erased is a 409, an id the organisation never had a 404. A contact from a connected system comes back with its next sync unless it is erased there too (see `warnings`).",
         params: idParams,
         response: { 200: contactErased, ...errorResponses },
       },

@@ -77,7 +77,8 @@ export async function eraseContact(
   options: { fromSource?: boolean } = {},
 ): Promise<ContactErased> {
   const org = scope.organizationId
-  const contact = await lockAnyContact(tx, org, id)
+  const row = await lockAnyContact(tx, org, id)
+  const contact = row ?? (await deletedContact(tx, org, id))
   if (!contact) throw notFound('Contact')
   if (contact.erasedAt) {
     throw new AppError(
@@ -96,19 +97,23 @@ export async function eraseContact(
   await eraseFromReminders(tx, org, contact, email)
 
   const erasedAt = new Date()
-  const held = personalFields.filter((f) => contact[camelKey(f.key)] !== null)
-  await tx
-    .update(contacts)
-    .set({
-      ...Object.fromEntries(personalFields.map((f) => [camelKey(f.key), null])),
-      bouncedAt: null,
-      bounceReason: null,
-      isMain: false,
-      archivedAt: contact.archivedAt ?? erasedAt,
-      erasedAt,
-      updatedAt: erasedAt,
-    })
-    .where(and(eq(contacts.organizationId, org), eq(contacts.id, id)))
+  const held = personalFields.filter(
+    (f) => contact[camelKey(f.key)] !== null && contact[camelKey(f.key)] !== undefined,
+  )
+  if (row) {
+    await tx
+      .update(contacts)
+      .set({
+        ...Object.fromEntries(personalFields.map((f) => [camelKey(f.key), null])),
+        bouncedAt: null,
+        bounceReason: null,
+        isMain: false,
+        archivedAt: contact.archivedAt ?? erasedAt,
+        erasedAt,
+        updatedAt: erasedAt,
+      })
+      .where(and(eq(contacts.organizationId, org), eq(contacts.id, id)))
+  }
 
   const warnings: Warning[] = []
   if (contact.sourceConnectionId && !options.fromSource) {
@@ -161,6 +166,53 @@ export async function eraseContact(
   return result
 }
 
+type ErasableContact = Pick<
+  ContactRow,
+  'id' | 'customerId' | 'email' | 'sourceConnectionId' | 'archivedAt' | 'erasedAt'
+> &
+  Partial<ContactRow>
+
+/**
+ * A contact deleted from Roster whose history still holds it: as its last snapshot had it (the
+ * deletion's `before`), erased when an erasure of it is in the history.
+ */
+async function deletedContact(
+  tx: Tx,
+  org: string,
+  id: string,
+): Promise<ErasableContact | undefined> {
+  const events = await tx
+    .select()
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.organizationId, org),
+        eq(auditEvents.entity, 'contact'),
+        eq(auditEvents.entityId, id),
+      ),
+    )
+    .orderBy(desc(auditEvents.at), desc(auditEvents.id))
+  const latest = events[0]
+  if (!latest?.customerId) return undefined
+  const erasure = events.find((event) => event.action === 'erase')
+  const snapshot = events.map((event) => event.before ?? event.after).find(Boolean) ?? {}
+  const values = Object.fromEntries(
+    personalFields.map((f) => {
+      const value = snapshot[f.key]
+      return [f.key, typeof value === 'string' ? value : null]
+    }),
+  ) as Partial<ContactRow>
+  return {
+    ...values,
+    id,
+    customerId: latest.customerId,
+    email: values.email ?? null,
+    sourceConnectionId: null,
+    archivedAt: null,
+    erasedAt: erasure?.at ?? null,
+  }
+}
+
 /** The contact's field of a catalogue key (they are the same: see contactCatalogue). */
 const camelKey = (key: string): keyof ContactRow & keyof typeof contactCatalogue =>
   key as keyof ContactRow & keyof typeof contactCatalogue
@@ -169,7 +221,7 @@ const camelKey = (key: string): keyof ContactRow & keyof typeof contactCatalogue
 async function eraseFromHistory(
   tx: Tx,
   org: string,
-  contact: ContactRow,
+  contact: ErasableContact,
   email: string | null,
 ): Promise<number> {
   const own = and(eq(auditEvents.entity, 'contact'), eq(auditEvents.entityId, contact.id))
@@ -204,7 +256,7 @@ async function eraseFromHistory(
 async function eraseFromReminders(
   tx: Tx,
   org: string,
-  contact: ContactRow,
+  contact: ErasableContact,
   email: string | null,
 ): Promise<void> {
   if (email === null) return
