@@ -252,12 +252,7 @@ export function ContactsCard({ customer }: { customer: Customer }) {
           customerName={customer.name}
           erasing={writes.erase.isPending}
           onClose={() => setErasing(null)}
-          onErase={() =>
-            writes.erase.mutate(
-              { id: erasing.id, name: erasing.email ?? contactName(erasing) },
-              { onSuccess: () => setErasing(null) },
-            )
-          }
+          onErase={() => writes.erase.mutate(erasing.id, { onSuccess: () => setErasing(null) })}
         />
       )}
       {editing && (

@@ -59,11 +59,12 @@ export function useContactWrites(customerId: string) {
     },
   })
   const erase = useMutation({
-    mutationFn: (contact: { id: string; name: string }) => eraseContact(contact.id),
-    onSuccess: (erased, contact) => {
+    mutationFn: (id: string) => eraseContact(id),
+    // The message does not name the person: their data is what was just erased.
+    onSuccess: (erased) => {
       const files = erased.imports.filter((i) => i.fileDeleted).length
       notifySaved(
-        `${contact.name}'s personal data was erased${
+        `The contact's personal data was erased${
           files > 0
             ? `, and ${files === 1 ? 'one imported file' : `${files} imported files`} holding it deleted`
             : ''
