@@ -3,6 +3,7 @@ import { connectors } from '../modules/sources/connectors/index.ts'
 import { guardOutboundLookups } from '../platform/http/outbound.ts'
 import { registerApiKey } from './api-key.ts'
 import { registerConnection } from './connection.ts'
+import { registerContact } from './contact.ts'
 import { registerContactSource } from './contact-source.ts'
 import { fail, type CliDeps } from './context.ts'
 import { registerExport } from './export.ts'
@@ -43,6 +44,7 @@ export async function runCli(deps: CliDeps = { connectors }): Promise<void> {
     registerConnection,
     registerSync,
     registerContactSource,
+    registerContact,
   ]) {
     register(program, deps)
   }

@@ -61,6 +61,11 @@ export interface FieldDecl {
   /** The column's SQL type when it is not text. */
   readonly sqlType?: string
   readonly audit?: AuditKind
+  /**
+   * It is a person's data (GDPR): erasing a contact (contacts/erasure.service.ts) clears it from
+   * the contact, from the trail's snapshots and from import lines.
+   */
+  readonly personal?: true
 }
 
 const text = z.string().nullable()
@@ -540,6 +545,7 @@ export const contactCatalogue = {
   },
   email: {
     column: 'email',
+    personal: true,
     label: 'Email',
     write: emailField,
     // Null for a contact its source holds without an email: kept, never a recipient.
@@ -578,6 +584,7 @@ export const contactCatalogue = {
   },
   firstName: {
     column: 'first_name',
+    personal: true,
     label: 'First name',
     write: optionalText(200),
     read: text,
@@ -603,6 +610,7 @@ export const contactCatalogue = {
   },
   lastName: {
     column: 'last_name',
+    personal: true,
     label: 'Family name',
     write: optionalText(200),
     read: text,
@@ -628,6 +636,7 @@ export const contactCatalogue = {
   },
   phone: {
     column: 'phone',
+    personal: true,
     label: 'Phone number',
     write: optionalText(50),
     read: text,
@@ -663,6 +672,7 @@ export const contactCatalogue = {
   },
   externalId: {
     column: 'external_id',
+    personal: true,
     label: 'Contact ID',
     write: optionalText(200),
     read: text,
@@ -719,6 +729,7 @@ export const contactCatalogue = {
   },
   jobTitle: {
     column: 'job_title',
+    personal: true,
     label: 'Job title',
     write: optionalText(200),
     read: text,
@@ -935,3 +946,11 @@ export const customerDetailFields: { key: string; label: string }[] = readAsIs(
   key,
   label: (customerCatalogue as Record<string, FieldDecl>)[key]?.label ?? key,
 }))
+
+/** A catalogue's personal fields (`personal: true`): what erasing a person clears. */
+export const personalFieldsOf = (
+  catalogue: Record<string, FieldDecl>,
+): { key: string; column: string }[] =>
+  Object.entries(catalogue).flatMap(([key, f]) =>
+    f.personal && f.column ? [{ key, column: f.column }] : [],
+  )

@@ -101,6 +101,8 @@ export const importRecord = z.object({
   summary: importSummary.nullable(),
   cancelRequested: z.boolean(),
   error: z.string().nullable(),
+  /** When the uploaded file was deleted because it held a person whose data was erased (GDPR). */
+  fileErasedAt: z.iso.datetime().nullable(),
 })
 export type ImportRecord = z.infer<typeof importRecord>
 

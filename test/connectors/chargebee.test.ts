@@ -354,13 +354,18 @@ describe('mapping a Chargebee customer', () => {
 
   it('archives a deleted customer with its contacts', () => {
     const { customer } = mapChargebeeCustomer(record(deleted, 'gone-srl'))
-    expect(customer).toMatchObject({ name: 'Gone SRL', archived: true })
+    expect(customer).toMatchObject({ name: 'Gone SRL', archived: true, erased: false })
     expect(customer?.contacts.map((c) => c.externalId)).toEqual(['gone-srl', 'ct_GoneA'])
   })
 
   it('archives a customer whose personal data was cleared, and removes its contacts', () => {
     const { customer } = mapChargebeeCustomer(record(deleted, 'forgotten-ltd'))
-    expect(customer).toMatchObject({ name: 'forgotten-ltd', archived: true, contacts: [] })
+    expect(customer).toMatchObject({
+      name: 'forgotten-ltd',
+      archived: true,
+      erased: true,
+      contacts: [],
+    })
   })
 })
 

@@ -188,7 +188,7 @@ describe('connecting Xero by consent', () => {
     expect(params.get('consent')).toBe('choose')
     const consentId = params.get('id') ?? ''
     expect(json(await api.get('/api/v1/connections')).data).toEqual([])
-    const choice = json(await api.get(`/api/v1/connections/consent/${consentId}`))
+    const choice = json(await api.get(`/api/v1/connections/consent/${consentId}/tenants`))
     expect(choice).toEqual({
       id: consentId,
       system: 'xero',
@@ -200,7 +200,9 @@ describe('connecting Xero by consent', () => {
     expect(wrong.statusCode).toBe(400)
     // Another organisation cannot see or use it.
     const other = client(app, (await newOrg(store)).key)
-    expect((await other.get(`/api/v1/connections/consent/${consentId}`)).statusCode).toBe(404)
+    expect((await other.get(`/api/v1/connections/consent/${consentId}/tenants`)).statusCode).toBe(
+      404,
+    )
 
     const picked = await api.post(`/api/v1/connections/consent/${consentId}/tenant`, {
       tenantId: holdings?.tenantId,
@@ -520,10 +522,10 @@ describe('mapping a Xero contact', () => {
 
   it('archives an ARCHIVED contact with its people, and a GDPRREQUEST one without them', () => {
     const archived = mapXeroContact(record('9a8b7c6d-1111-4e2f-9a3b-445566778899')).customer
-    expect(archived).toMatchObject({ externalId: 'C-00077', archived: true })
+    expect(archived).toMatchObject({ externalId: 'C-00077', archived: true, erased: false })
     expect(archived?.contacts).toHaveLength(2)
     const erased = mapXeroContact(record('1c2d3e4f-2222-4a5b-8c6d-556677889900')).customer
-    expect(erased).toMatchObject({ archived: true, contacts: [] })
+    expect(erased).toMatchObject({ archived: true, erased: true, contacts: [] })
   })
 
   it('skips a record without ContactID, saying why', () => {

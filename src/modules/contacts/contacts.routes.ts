@@ -1,14 +1,22 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { idParams } from '../../contracts/common.ts'
-import { contact, contactCreate, contactPatch, contactWritten } from '../../contracts/contacts.ts'
+import {
+  contact,
+  contactCreate,
+  contactErased,
+  contactPatch,
+  contactWritten,
+  personalData,
+} from '../../contracts/contacts.ts'
 import type { Db } from '../../platform/db/client.ts'
 import { notFound } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { findCustomer } from '../customers/customers.queries.ts'
-import { scopeOf } from '../../platform/http/auth.ts'
+import { requireRole, scopeOf } from '../../platform/http/auth.ts'
 import { findContact, listContacts } from './contacts.queries.ts'
 import { createContact, deleteContact, updateContact } from './contacts.service.ts'
+import { eraseContact, personalDataOf } from './erasure.service.ts'
 
 const tags = ['Contacts']
 
@@ -103,6 +111,45 @@ export const contactRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db },
       const scope = scopeOf(request)
       await db.transaction((tx) => deleteContact(tx, scope, request.params.id))
       return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/contacts/:id/erase',
+    {
+      schema: {
+        tags,
+        summary: "Erase a contact's personal data (GDPR; admins)",
+        description:
+          "Removes the person's name, email, phone, job title and source id from the contact (kept, archived, as an erased contact so the history still counts it), from every history entry and reminder that held them, and from every import: its lines about them are cleared and its uploaded file, which held them, is deleted (`fileErasedAt` on the import). The erasure is recorded in the history without the data. An archived contact can be erased, and so can a deleted one by its id (its history entries still hold it); one already erased is a 409, an id the organisation never had a 404. A contact from a connected system comes back with its next sync unless it is erased there too (see `warnings`).",
+        params: idParams,
+        response: { 200: contactErased, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const scope = requireRole(request, 'admin')
+      return db.transaction((tx) => eraseContact(tx, scope, request.params.id))
+    },
+  )
+
+  app.get(
+    '/contacts/:id/personal-data',
+    {
+      schema: {
+        tags,
+        summary: 'Everything Roster holds about a contact, as one JSON document (GDPR; admins)',
+        description:
+          'The contact (archived or erased too), its history entries and those naming its email (reminders sent to it), and the lines of uploaded files that mention its email, cell by cell.',
+        params: idParams,
+        response: { 200: personalData, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const scope = requireRole(request, 'admin')
+      const data = await personalDataOf(db, scope.organizationId, request.params.id)
+      return reply
+        .header('content-disposition', `attachment; filename="contact-${request.params.id}.json"`)
+        .send(data)
     },
   )
   done()

@@ -49,6 +49,7 @@ export function toImportRecord(row: ImportRow): ImportRecord {
     dryRun: row.dryRun,
     summary: row.summary,
     cancelRequested: row.cancelRequestedAt !== null,
+    fileErasedAt: row.fileErasedAt?.toISOString() ?? null,
     error: row.error,
   }
 }

@@ -27,6 +27,7 @@ import type { Queue } from '../../platform/queue/queue.ts'
 import { idempotentUpload } from '../../platform/http/idempotency.ts'
 import { scopeOf } from '../../platform/http/auth.ts'
 import { filePieces } from './file-store.ts'
+import { assertFileKept } from './personal-data.ts'
 import {
   findImport,
   listImports,
@@ -289,6 +290,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
     async (request, reply) => {
       const { organizationId } = scopeOf(request)
       const row = await findImport(db, organizationId, request.params.id)
+      assertFileKept(row)
       return reply
         .header('content-type', 'application/octet-stream')
         .header('content-disposition', attachment(row.fileName))
@@ -314,6 +316,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
       const { organizationId } = scopeOf(request)
       const row = await findImport(db, organizationId, request.params.id)
       if (request.headers.accept?.includes('text/csv')) {
+        assertFileKept(row)
         const name = row.fileName.replace(/\.[^.]+$/, '')
         return reply
           .header('content-type', 'text/csv; charset=utf-8')

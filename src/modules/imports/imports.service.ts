@@ -9,6 +9,7 @@ import { dryRun, type ImportRow } from './apply/run.ts'
 import type { ImportSummary } from './apply/summary.ts'
 import { clearStaging } from './apply/stage.ts'
 import { localCopy, saveFile } from './file-store.ts'
+import { assertFileKept } from './personal-data.ts'
 import { runImportJob } from './imports.job.ts'
 import { findImport, importWhere } from './imports.queries.ts'
 import { assertCanMove } from './lifecycle.ts'
@@ -110,6 +111,7 @@ async function inspectStored(
   row: ImportRow,
   options: ReadOptions,
 ): Promise<Inspection> {
+  assertFileKept(row)
   const path = await localCopy(db, {
     organizationId: row.organizationId,
     importId: row.id,

@@ -63,7 +63,7 @@ export const consentRoutes: FastifyPluginCallbackZod<ConsentRoutesDeps> = (
   )
 
   app.get(
-    '/connections/consent/:id',
+    '/connections/consent/:id/tenants',
     {
       schema: {
         tags,
@@ -122,6 +122,8 @@ export const oauthCallbackRoutes: FastifyPluginCallbackZod<ConsentRoutesDeps> = 
       schema: {
         tags,
         summary: "A system's answer to its consent page (OAuth2 redirect URI)",
+        // The system's consent page sends the browser here: no client calls it.
+        hide: true,
         security: [],
         params: z.strictObject({ system: z.enum(sourceSystems) }),
         querystring: consentCallbackQuery,

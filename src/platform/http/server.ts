@@ -13,6 +13,7 @@ import type { Readiness } from '../health.ts'
 import type { Metrics } from '../metrics.ts'
 import { SESSION_COOKIE } from './auth.ts'
 import { registerErrorHandling } from './errors.ts'
+import { withOperationIds } from './openapi.ts'
 import { refuseUnsafeText } from './text.ts'
 import { hasWebApp, registerWebApp } from './web.ts'
 
@@ -86,6 +87,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       info: {
         title: 'Roster API',
         version: '1',
+        license: { name: 'MIT', identifier: 'MIT' },
         description:
           'Customers and contacts for accounts-receivable teams. Authenticate with `Authorization: Bearer <API key>` or a session cookie from `POST /api/v1/session`. Errors are `{"error":{"code","message","details"}}`.',
       },
@@ -96,8 +98,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
         },
       },
       security: [{ apiKey: [] }, { session: [] }],
+      // Relative: the API is where the document is served (the paths carry `/api/v1`), so a
+      // client generated from any Roster's document calls that Roster.
+      servers: [{ url: '/', description: 'The Roster serving this document' }],
     },
     transform: jsonSchemaTransform,
+    // Client generators name their methods from operationIds: every operation gets one.
+    transformObject: withOperationIds,
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger())

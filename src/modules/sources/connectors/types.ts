@@ -38,6 +38,12 @@ export interface SourceCustomer {
   /** Deleted or archived at the source: archive in Roster (with its contacts). */
   archived: boolean
   /**
+   * The source erased the person's data on its side (a GDPR request: Chargebee's `pii_cleared`,
+   * Xero's `GDPRREQUEST`): Roster erases the contacts it holds from this connection for this
+   * customer (contacts/erasure.service.ts), from its history and imports too.
+   */
+  erased?: boolean
+  /**
    * The parent customer at the source (a sub-customer's), which becomes the customer's group:
    * the customer of the same connection with this external id, even one listed later in the
    * run. `null` takes the customer out of its group; left out, the group stays as it is.

@@ -5,6 +5,7 @@ import { actorValues, auditInsert, customerSnapshot } from '../../audit/audit.sq
 import type { Actor } from '../../../platform/auth/scope.ts'
 import { systemNames, type SourceSystem } from '../systems.ts'
 import type { SkippedRecord } from '../connectors/types.ts'
+import { eraseContact } from '../../contacts/erasure.service.ts'
 import { archiveContacts, mirrorContacts } from './contacts.ts'
 import { json, linkGroups, withExternalIds, type ParentLink } from './sql.ts'
 import type { CustomerRecord } from './records.ts'
@@ -61,6 +62,11 @@ export async function applyPage(
 
   const upserted = await upsertCustomers(tx, c, live)
   const archived = await archiveCustomers(tx, c, withExternalIds(c.organizationId, gone))
+  await eraseContactsOf(
+    tx,
+    c,
+    mine.filter((r) => r.erased === true).map((r) => r.externalId),
+  )
   const contactChanges = c.ownsContacts ? await mirrorContacts(tx, c, live) : []
   const listed = new Set(mine.map((r) => r.externalId))
   const groups = await linkGroups(tx, c, [
@@ -96,6 +102,25 @@ export async function applyPage(
     skipped,
     waiting: groups.waiting,
   }
+}
+
+/**
+ * The source erased these customers' people (GDPR): the contacts this connection brought to
+ * them, archived or not, are erased as an admin's erasure would (contacts/erasure.service.ts),
+ * once: an erased contact is left alone when the customer is listed again.
+ */
+async function eraseContactsOf(tx: Tx, c: ApplyContext, externalIds: string[]): Promise<void> {
+  if (externalIds.length === 0) return
+  const { rows } = await tx.execute<{ id: string }>(sql`
+    select k.id from contacts k
+    join ${withExternalIds(c.organizationId, externalIds)} cu
+      on cu.organization_id = k.organization_id and cu.id = k.customer_id
+    where k.organization_id = ${c.organizationId}::uuid
+      and cu.source_connection_id = ${c.connectionId}::uuid
+      and k.source_connection_id = ${c.connectionId}::uuid and k.erased_at is null
+    order by k.id`)
+  const scope = { organizationId: c.organizationId, actor: c.actor }
+  for (const row of rows) await eraseContact(tx, scope, row.id, { fromSource: true })
 }
 
 const skippedIds = (skipped: SkippedRecord[]): string[] =>

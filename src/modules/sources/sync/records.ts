@@ -49,6 +49,7 @@ const customerSchema = z.object({
     .regex(/^[A-Z]{3}$/, 'has a currency that is not an ISO code like EUR')
     .nullable(),
   archived: z.boolean(),
+  erased: z.boolean().optional(),
   contacts: z.array(contactSchema),
   parentExternalId: z.string().trim().min(1, 'has an empty parent id').max(200).nullish(),
 })

@@ -24,6 +24,8 @@ export const auditAction = pgEnum('audit_action', [
   'restore',
   'disconnect_contacts',
   'send',
+  // A person's data erased (GDPR): recorded without the data.
+  'erase',
 ])
 export const actorKind = pgEnum('actor_kind', ['member', 'api_key', 'cli', 'source', 'import'])
 

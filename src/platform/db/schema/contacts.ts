@@ -40,6 +40,9 @@ export const contacts = pgTable(
     bounceReason: text('bounce_reason'),
     doNotRemind: boolean('do_not_remind').notNull().default(false),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
+    // Erased (GDPR, contacts/erasure.service.ts): its personal fields are null, it is archived,
+    // and the trail and the imports no longer hold its data.
+    erasedAt: timestamp('erased_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -68,6 +68,8 @@ export const imports = pgTable(
     dryRun: jsonb('dry_run').$type<ImportSummary>(),
     error: text(),
     cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true }),
+    // The uploaded file was deleted because it held a person who was erased (GDPR).
+    fileErasedAt: timestamp('file_erased_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

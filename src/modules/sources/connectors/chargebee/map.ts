@@ -44,6 +44,7 @@ export function mapChargebeeCustomer(raw: unknown, contacts?: unknown[]): Mapped
     country: countryCode(address?.country),
     currency: currencyCode(c.preferred_currency_code),
     archived: c.deleted === true || cleared,
+    erased: cleared,
     contacts: cleared ? [] : contactList(c, contacts ?? c.contacts ?? [], skipped),
   }
   return { customer, skipped }

@@ -48,6 +48,7 @@ export function mapXeroContact(raw: unknown): Mapped {
     country: countryCode(billing?.Country),
     currency: currencyCode(c.DefaultCurrency),
     archived: erased || c.ContactStatus === 'ARCHIVED',
+    erased,
     contacts: erased ? [] : contactList(c, skipped),
   }
   return { customer, skipped }

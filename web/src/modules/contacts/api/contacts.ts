@@ -1,6 +1,8 @@
 import {
   contact,
+  contactErased,
   contactWritten,
+  personalData,
   type Contact,
   type ContactCreate,
   type ContactPatch,
@@ -29,4 +31,24 @@ export const setDoNotRemind = async (id: string, doNotRemind: boolean): Promise<
 
 export const deleteContact = async (id: string): Promise<void> => {
   await api(`/contacts/${id}`, { method: 'DELETE' })
+}
+
+export type ContactErased = z.infer<typeof contactErased>
+
+/** Erases the contact's personal data everywhere Roster holds it (GDPR; admins). */
+export const eraseContact = (id: string): Promise<ContactErased> =>
+  api(`/contacts/${id}/erase`, { method: 'POST', body: {}, schema: contactErased })
+
+/** Everything Roster holds about the contact, saved as a JSON file (GDPR access request). */
+export async function downloadPersonalData(id: string): Promise<void> {
+  const data = await api(`/contacts/${id}/personal-data`, { schema: personalData })
+  const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' })
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = `contact-${id}.json`
+  document.body.append(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
 }

@@ -12,15 +12,26 @@ import {
   Tooltip,
 } from '@mantine/core'
 import { modals } from '@mantine/modals'
-import { IconPencil, IconPlus, IconStar, IconTrash } from '@tabler/icons-react'
+import { notifications } from '@mantine/notifications'
+import {
+  IconEraser,
+  IconFileDownload,
+  IconPencil,
+  IconPlus,
+  IconStar,
+  IconTrash,
+} from '@tabler/icons-react'
 import { useState } from 'react'
 import type { Customer } from '../../customers/api/customers.ts'
 import { contactName } from '../../customers/components/customerColumns.tsx'
 import { SourceBadge } from '../../customers/components/SourceBadge.tsx'
 import { SourceLock } from '../../customers/components/SourceLock.tsx'
-import type { Contact } from '../api/contacts.ts'
+import { errorMessage } from '../../../platform/api.ts'
+import { useIsAdmin } from '../../session/hooks/useSession.ts'
+import { downloadPersonalData, type Contact } from '../api/contacts.ts'
 import { useContacts, useContactWrites } from '../hooks/useContacts.ts'
 import { ContactFormModal } from './ContactFormModal.tsx'
+import { EraseContactModal } from './EraseContactModal.tsx'
 import { roleOptions } from './roles.ts'
 
 /** A customer's contacts, main contact first: add, edit, delete, make main, change the role. */
@@ -28,6 +39,17 @@ export function ContactsCard({ customer }: { customer: Customer }) {
   const contacts = useContacts(customer.id)
   const writes = useContactWrites(customer.id)
   const [editing, setEditing] = useState<Contact | 'new' | null>(null)
+  const [erasing, setErasing] = useState<Contact | null>(null)
+  const isAdmin = useIsAdmin()
+  const exportData = (contact: Contact): void => {
+    downloadPersonalData(contact.id).catch((error: unknown) =>
+      notifications.show({
+        color: 'red',
+        title: 'The personal data could not be downloaded',
+        message: errorMessage(error),
+      }),
+    )
+  }
   const locked = customer.contactsLockedBy
   const close = (): void => {
     setEditing(null)
@@ -150,6 +172,29 @@ export function ContactsCard({ customer }: { customer: Customer }) {
                     />
                   </Table.Td>
                   <Table.Td>
+                    {isAdmin && (
+                      <Group gap={4} wrap="nowrap" mb={4}>
+                        <Tooltip label="Download personal data (JSON)">
+                          <ActionIcon
+                            variant="subtle"
+                            aria-label={`Download the personal data of ${contact.email ?? contactName(contact)}`}
+                            onClick={() => exportData(contact)}
+                          >
+                            <IconFileDownload size={16} aria-hidden />
+                          </ActionIcon>
+                        </Tooltip>
+                        <Tooltip label="Erase personal data (GDPR)">
+                          <ActionIcon
+                            variant="subtle"
+                            color="red"
+                            aria-label={`Erase the personal data of ${contact.email ?? contactName(contact)}`}
+                            onClick={() => setErasing(contact)}
+                          >
+                            <IconEraser size={16} aria-hidden />
+                          </ActionIcon>
+                        </Tooltip>
+                      </Group>
+                    )}
                     {readOnly ? (
                       <Text size="xs" c="dimmed">
                         Read-only
@@ -200,6 +245,15 @@ export function ContactsCard({ customer }: { customer: Customer }) {
         <Text c="dimmed" size="sm" mt="sm">
           No contacts yet.
         </Text>
+      )}
+      {erasing && (
+        <EraseContactModal
+          name={erasing.email ?? contactName(erasing)}
+          customerName={customer.name}
+          erasing={writes.erase.isPending}
+          onClose={() => setErasing(null)}
+          onErase={() => writes.erase.mutate(erasing.id, { onSuccess: () => setErasing(null) })}
+        />
       )}
       {editing && (
         <ContactFormModal

@@ -4,6 +4,7 @@ import { customersKey } from '../../customers/hooks/useCustomers.ts'
 import {
   createContact,
   deleteContact,
+  eraseContact,
   fetchContacts,
   setDoNotRemind,
   updateContact,
@@ -57,5 +58,21 @@ export function useContactWrites(customerId: string) {
       return refresh()
     },
   })
-  return { create, edit, update, remove, remind }
+  const erase = useMutation({
+    mutationFn: (id: string) => eraseContact(id),
+    // The message does not name the person: their data is what was just erased.
+    onSuccess: (erased) => {
+      const files = erased.imports.filter((i) => i.fileDeleted).length
+      notifySaved(
+        `The contact's personal data was erased${
+          files > 0
+            ? `, and ${files === 1 ? 'one imported file' : `${files} imported files`} holding it deleted`
+            : ''
+        }.`,
+        erased.warnings,
+      )
+      return refresh()
+    },
+  })
+  return { create, edit, update, remove, remind, erase }
 }

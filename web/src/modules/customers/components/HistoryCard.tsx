@@ -10,6 +10,7 @@ const actions: Record<string, string> = {
   delete: 'deleted',
   archive: 'archived',
   restore: 'restored',
+  erase: 'erased: its personal data was removed',
 }
 
 interface Change {
@@ -82,7 +83,7 @@ export function HistoryCard({ customerId }: { customerId: string }) {
               </Text>
             }
           >
-            {!['create', 'delete', 'send', 'archive', 'restore'].includes(event.action)
+            {!['create', 'delete', 'send', 'archive', 'restore', 'erase'].includes(event.action)
               ? changes(event).map((change) => (
                   <Text key={change.key} size="xs">
                     {change.label}: {show(change.key, change.before)} →{' '}

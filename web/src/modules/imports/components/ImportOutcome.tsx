@@ -30,6 +30,13 @@ export function ImportOutcome({ record }: { record: ImportRecord }) {
             : 'It was cancelled before it started: nothing was saved.'}
         </Alert>
       )}
+      {record.fileErasedAt && (
+        <Alert color="gray" title="The uploaded file was deleted">
+          On {new Date(record.fileErasedAt).toLocaleDateString()}, a person in this file had their
+          personal data erased: the file was deleted and their lines cleared. The counts below are
+          kept; upload the file again if you need it.
+        </Alert>
+      )}
       {summary && record.status === 'completed' && (
         <SummaryTable summary={summary} tense="past" caption="What the import did" />
       )}

@@ -83,7 +83,7 @@ export const startConsent = async (input: ConsentStart): Promise<string> =>
     .authorizeUrl
 
 export const fetchConsentChoice = (id: string): Promise<ConsentChoice> =>
-  api(`/connections/consent/${id}`, { schema: consentChoice })
+  api(`/connections/consent/${id}/tenants`, { schema: consentChoice })
 
 export const pickTenant = (id: string, tenantId: string): Promise<Connection> =>
   api(`/connections/consent/${id}/tenant`, {
