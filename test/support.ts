@@ -56,10 +56,16 @@ let sharedQueue: Promise<Queue> | undefined
 
 // Sync jobs call the connector their test scripted, which only that test's process has: sync
 // tests run the engine themselves (test/sources/), so no other test file's workers take them.
-// Reminders go to the SMTP server of the test that sends them (test/reminders/), likewise.
+// Reminders go to the SMTP server of the test that sends them (test/reminders/), likewise, and
+// webhooks to the receiver of the test that deliver them (test/webhooks/).
 const inProcessJobs = jobs
   .map((job) => job.name)
-  .filter((name) => !name.startsWith('sources.') && !name.startsWith('reminders.'))
+  .filter(
+    (name) =>
+      !name.startsWith('sources.') &&
+      !name.startsWith('reminders.') &&
+      !name.startsWith('webhooks.'),
+  )
 
 /**
  * pg-boss on the run's database, started once per test file; `workers` also runs the jobs, given
@@ -97,6 +103,8 @@ export async function testApp(
      * limits meet them (test/api/limits.test.ts).
      */
     apiLimits?: ApiLimits
+    /** Whether webhook endpoints may be http:// and local; on, as test receivers are. */
+    webhookAllowLocal?: boolean
   } = {},
 ): Promise<FastifyInstance> {
   const config = loadConfig()
@@ -112,6 +120,7 @@ export async function testApp(
     trustProxy: options.trustProxy,
     allowBaseUrl: options.allowBaseUrl ?? true,
     apiLimits: options.apiLimits ?? { requestsPerMinute: 1_000_000, concurrent: 1_000 },
+    webhookAllowLocal: options.webhookAllowLocal ?? true,
   })
   afterAll(() => app.close())
   return app

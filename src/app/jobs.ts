@@ -6,6 +6,7 @@ import {
   type Connectors,
 } from '../modules/sources/connectors/index.ts'
 import { sendReminder } from '../modules/reminders/reminders.job.ts'
+import { deliverWebhooks } from '../modules/webhooks/webhooks.job.ts'
 import { scheduleSyncs, syncConnection } from '../modules/sources/sync/sync.job.ts'
 import { openVault, type Vault } from '../platform/auth/encryption.ts'
 import type { Config } from '../platform/config.ts'
@@ -21,6 +22,8 @@ import { Queue, type JobDefinition } from '../platform/queue/queue.ts'
 export interface JobHooks {
   /** Awaited after each chunk an import job commits; throwing stops the run as a crash would. */
   afterImportChunk?: (chunk: number) => Promise<void> | void
+  /** Deliver only these organisations' outbound webhooks: the test's own. */
+  webhookOrganizations?: readonly string[]
 }
 
 /** What every job handler is given. */
@@ -43,6 +46,7 @@ export const jobs: JobDefinition<never, JobDeps>[] = [
   syncConnection,
   scheduleSyncs,
   maintainStore,
+  deliverWebhooks,
 ]
 
 /** Which jobs a process runs: all (true), none (false), or these names. */
@@ -98,6 +102,8 @@ export async function startWorkers(
     metrics: options.metrics,
   }
   for (const job of jobs) {
+    // ROSTER_WEBHOOK_DELIVERY=0: other processes deliver the webhooks.
+    if (job === deliverWebhooks && !config.webhooks.deliver) continue
     if (workers === true || workers.includes(job.name)) await queue.work(job, deps)
   }
 }
