@@ -198,7 +198,11 @@ const isLocalName = (host: string): boolean => host === 'localhost' || host.ends
  */
 export async function webhookUrlRefusal(
   value: string,
-  options: { allowLocal: boolean; lookup?: typeof dns.promises.lookup },
+  options: {
+    allowLocal: boolean
+    /** Every address of a host name (dns.promises.lookup with `all`, unless a test gives one). */
+    lookup?: (host: string) => Promise<LookupAddress[]>
+  },
 ): Promise<string | null> {
   const refusal = outboundRefusal(value)
   if (refusal) return refusal
@@ -212,7 +216,7 @@ export async function webhookUrlRefusal(
   if (isIP(host) !== 0) return null
   let addresses: LookupAddress[]
   try {
-    addresses = await (options.lookup ?? dns.promises.lookup)(host, { all: true })
+    addresses = await (options.lookup ?? ((name) => dns.promises.lookup(name, { all: true })))(host)
   } catch {
     return `names a host that cannot be found (${host}): check the address`
   }
