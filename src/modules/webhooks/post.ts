@@ -44,11 +44,6 @@ export function postWebhook(
       settle({ kind: 'interrupted', durationMs: elapsed() })
       request.destroy()
     }
-    if (options.signal?.aborted) {
-      onAbort()
-      return
-    }
-    options.signal?.addEventListener('abort', onAbort, { once: true })
     request.on('response', (response) => {
       response.resume()
       response.on('error', () => undefined)
@@ -61,6 +56,11 @@ export function postWebhook(
           : error.message
       settle({ kind: 'failed', reason, durationMs: elapsed() })
     })
+    if (options.signal?.aborted) {
+      onAbort()
+      return
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
     request.end(body)
   })
 }
