@@ -6,7 +6,7 @@ import {
   type Connectors,
 } from '../modules/sources/connectors/index.ts'
 import { sendReminder } from '../modules/reminders/reminders.job.ts'
-import { deliverWebhooks } from '../modules/webhooks/webhooks.job.ts'
+import { deliverWebhooks, pruneWebhooks } from '../modules/webhooks/webhooks.job.ts'
 import { scheduleSyncs, syncConnection } from '../modules/sources/sync/sync.job.ts'
 import { openVault, type Vault } from '../platform/auth/encryption.ts'
 import type { Config } from '../platform/config.ts'
@@ -47,6 +47,7 @@ export const jobs: JobDefinition<never, JobDeps>[] = [
   scheduleSyncs,
   maintainStore,
   deliverWebhooks,
+  pruneWebhooks,
 ]
 
 /** Which jobs a process runs: all (true), none (false), or these names. */

@@ -1,8 +1,9 @@
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { startQueue } from '../../src/app/jobs.ts'
 import { loadConfig, type Config } from '../../src/platform/config.ts'
-import { notifications } from '../../src/platform/db/schema/index.ts'
+import { pruneWebhooks } from '../../src/modules/webhooks/webhooks.job.ts'
+import { notifications, webhookDeliveries } from '../../src/platform/db/schema/index.ts'
 import type { Queue } from '../../src/platform/queue/queue.ts'
 import { client, json, newMember, newOrg, testApp, testStore, type TestOrg } from '../support.ts'
 import { importFile } from '../imports/helpers.ts'
@@ -235,5 +236,26 @@ describe('outbound webhook endpoints', () => {
     expect(done?.body.data).toMatchObject({ object: 'import', id, status: 'completed' })
     const created = [...receiver.events.values()].find((c) => c.body.type === 'customer.created')
     expect(created?.body.data.actor.kind).toBe('import')
+  })
+
+  it('forgets deliveries that ended a month ago, keeping those still to send', async () => {
+    const { api, endpoint, org } = await setUp(['customer.created'])
+    await api.post('/api/v1/customers', { name: 'Old' })
+    await api.post('/api/v1/customers', { name: 'Waiting' })
+    const [waiting, old] = await deliveries(api, endpoint.id)
+    await store.db
+      .update(webhookDeliveries)
+      .set({ status: 'delivered', createdAt: sql`now() - interval '31 days'` })
+      .where(and(eq(webhookDeliveries.organizationId, org.id), eq(webhookDeliveries.id, old.id)))
+    await store.db.execute(
+      sql`update webhook_outbox set occurred_at = now() - interval '31 days'
+        where organization_id = ${org.id}`,
+    )
+    await pruneWebhooks.handle({ db: store.db }, {}, undefined as never)
+    expect((await deliveries(api, endpoint.id)).map((d) => d.id)).toEqual([waiting.id])
+    const events = await store.db.execute(
+      sql`select count(*)::int as n from webhook_outbox where organization_id = ${org.id}`,
+    )
+    expect(events.rows[0]).toEqual({ n: 1 })
   })
 })

@@ -266,3 +266,25 @@ export const deliverWebhooks = defineJob<Record<string, never>, WebhookJobDeps>(
     }
   },
 })
+
+/** How long the delivery log keeps a delivery that ended (delivered or failed). */
+export const KEEP_DELIVERIES_DAYS = 30
+
+/** Forgets deliveries that ended a month ago, and the events no delivery refers to any more. */
+export const pruneWebhooks = defineJob<object, { db: Db }>({
+  name: 'webhooks.prune',
+  cron: '41 3 * * *',
+  queue: { policy: 'singleton', retryLimit: 0, expireInSeconds: 15 * 60 },
+  handle: async ({ db }) => {
+    const keep = `${String(KEEP_DELIVERIES_DAYS)} days`
+    await db.execute(sql`
+      delete from webhook_deliveries
+      where status in ('delivered', 'failed') and created_at < now() - ${keep}::interval`)
+    await db.execute(sql`
+      delete from webhook_outbox o
+      where o.occurred_at < now() - ${keep}::interval
+        and not exists (
+          select 1 from webhook_deliveries d
+          where d.organization_id = o.organization_id and d.event_id = o.id)`)
+  },
+})
