@@ -61,6 +61,28 @@ describe('outbound webhook endpoints', () => {
     )
     expect(rotated.secret).toMatch(/^whsec_/)
     expect(rotated.secret).not.toBe(endpoint.secret)
+
+    const patched = await api.patch(`/api/v1/webhook-endpoints/${endpoint.id}`, {
+      enabled: false,
+      events: ['customer.created', 'contact.deleted'],
+    })
+    expect(json(patched)).toMatchObject({
+      enabled: false,
+      events: ['customer.created', 'contact.deleted'],
+    })
+    const badUrl = await api.patch(`/api/v1/webhook-endpoints/${endpoint.id}`, {
+      url: 'http://169.254.169.254/',
+    })
+    expect(badUrl.statusCode).toBe(400)
+    expect(json(badUrl).error.details[0].path).toBe('url')
+    // Nothing is queued for an endpoint an admin turned off.
+    await api.post('/api/v1/customers', { name: 'Unseen' })
+    expect(await deliveries(api, endpoint.id)).toEqual([])
+
+    const other = client(app, (await newOrg(store)).key)
+    expect((await other.get(`/api/v1/webhook-endpoints/${endpoint.id}`)).statusCode).toBe(404)
+    expect((await api.delete(`/api/v1/webhook-endpoints/${endpoint.id}`)).statusCode).toBe(204)
+    expect((await api.get(`/api/v1/webhook-endpoints/${endpoint.id}`)).statusCode).toBe(404)
   })
 
   it('refuses a URL that is not https, points inside the network, or an unknown event', async () => {
