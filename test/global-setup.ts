@@ -14,6 +14,9 @@ import { openStore, type Store } from '../src/platform/db/client.ts'
 export default async function setup(): Promise<() => Promise<void>> {
   // Built once here, not by the first of the test files that run `bin/roster` at once.
   await ensureCliBundle()
+  // Outbound webhooks are delivered only by the workers a webhook test starts for its own
+  // organisations: every other process of the run (CLI commands, servers) leaves them alone.
+  process.env.ROSTER_WEBHOOK_DELIVERY ??= '0'
   const serverUrl = process.env.DATABASE_URL
   if (serverUrl) {
     // On a server, credentials are encrypted with ROSTER_SECRET (the embedded store makes a key).

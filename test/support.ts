@@ -57,10 +57,14 @@ let sharedQueue: Promise<Queue> | undefined
 // Sync jobs call the connector their test scripted, which only that test's process has: sync
 // tests run the engine themselves (test/sources/), so no other test file's workers take them.
 // Reminders, invitations and password resets go to the SMTP server of the test that sends them
-// (test/reminders/, test/api/members/), likewise.
+// (test/reminders/, test/api/members/), likewise, and webhooks to the receiver of the test that
+// delivers them (test/webhooks/).
 const inProcessJobs = jobs
   .map((job) => job.name)
-  .filter((name) => !['sources.', 'reminders.', 'members.'].some((kind) => name.startsWith(kind)))
+  .filter(
+    (name) =>
+      !['sources.', 'reminders.', 'members.', 'webhooks.'].some((kind) => name.startsWith(kind)),
+  )
 
 /**
  * pg-boss on the run's database, started once per test file; `workers` also runs the jobs, given
@@ -100,6 +104,8 @@ export async function testApp(
     apiLimits?: ApiLimits
     /** Whether anyone may sign up (ROSTER_SIGNUP=open); closed unless given. */
     signupOpen?: boolean
+    /** Whether webhook endpoints may be http:// and local; on, as test receivers are. */
+    webhookAllowLocal?: boolean
   } = {},
 ): Promise<FastifyInstance> {
   const config = loadConfig()
@@ -116,6 +122,7 @@ export async function testApp(
     allowBaseUrl: options.allowBaseUrl ?? true,
     apiLimits: options.apiLimits ?? { requestsPerMinute: 1_000_000, concurrent: 1_000 },
     signupOpen: options.signupOpen,
+    webhookAllowLocal: options.webhookAllowLocal ?? true,
   })
   afterAll(() => app.close())
   return app

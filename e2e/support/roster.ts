@@ -60,6 +60,8 @@ export async function startRoster(
     importMaxBytes: options.importMaxBytes,
     // The systems' fakes are reached through a base URL.
     allowBaseUrl: true,
+    // Test receivers of outbound webhooks listen on 127.0.0.1 over http.
+    webhookAllowLocal: true,
     // A browser test is one member clicking quickly through many screens: not what limits are for.
     apiLimits: { requestsPerMinute: 1_000_000, concurrent: 1_000 },
     signupOpen: options.signupOpen,

@@ -19,6 +19,7 @@ import {
 } from '../modules/sources/connectors/index.ts'
 import { reminderRoutes } from '../modules/reminders/reminders.routes.ts'
 import { webhookRoutes } from '../modules/sources/webhooks.routes.ts'
+import { webhookEndpointRoutes } from '../modules/webhooks/webhooks.routes.ts'
 import { workflowRoutes } from '../modules/workflows/workflows.routes.ts'
 import type { Vault } from '../platform/auth/encryption.ts'
 import type { Db } from '../platform/db/client.ts'
@@ -50,6 +51,8 @@ export interface AppOptions extends Pick<
   apiLimits?: ApiLimits
   /** Whether anyone may sign up, creating an organisation (ROSTER_SIGNUP=open); closed unless given. */
   signupOpen?: boolean
+  /** Whether webhook endpoints may be http:// or local (ROSTER_WEBHOOK_ALLOW_LOCAL); off unless set. */
+  webhookAllowLocal?: boolean
 }
 
 /** What every routes plugin may be given. */
@@ -61,6 +64,7 @@ interface RouteDeps {
   importMaxBytes: number
   connectors: Connectors
   allowBaseUrl: boolean
+  webhookAllowLocal: boolean
 }
 
 /** The API routes that need credentials; a module's routes plugin is added here. */
@@ -79,6 +83,7 @@ const authenticatedRoutes: (
   contactSourceRoutes,
   connectionRoutes,
   consentRoutes,
+  webhookEndpointRoutes,
 ]
 
 /** Roster's HTTP application: the platform's server with every module's routes. */
@@ -92,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     importMaxBytes: options.importMaxBytes ?? 200 * 1024 * 1024,
     connectors,
     allowBaseUrl: options.allowBaseUrl ?? false,
+    webhookAllowLocal: options.webhookAllowLocal ?? false,
   }
   const credentials = credentialResolver(db)
   return createServer({

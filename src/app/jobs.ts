@@ -7,6 +7,7 @@ import {
 } from '../modules/sources/connectors/index.ts'
 import { sendAccountEmail } from '../modules/organizations/account-emails.job.ts'
 import { sendReminder } from '../modules/reminders/reminders.job.ts'
+import { deliverWebhooks, pruneWebhooks } from '../modules/webhooks/webhooks.job.ts'
 import { scheduleSyncs, syncConnection } from '../modules/sources/sync/sync.job.ts'
 import { openVault, type Vault } from '../platform/auth/encryption.ts'
 import type { Config } from '../platform/config.ts'
@@ -22,6 +23,8 @@ import { Queue, type JobDefinition } from '../platform/queue/queue.ts'
 export interface JobHooks {
   /** Awaited after each chunk an import job commits; throwing stops the run as a crash would. */
   afterImportChunk?: (chunk: number) => Promise<void> | void
+  /** Deliver only these organisations' outbound webhooks: the test's own. */
+  webhookOrganizations?: readonly string[]
 }
 
 /** What every job handler is given. */
@@ -45,6 +48,8 @@ export const jobs: JobDefinition<never, JobDeps>[] = [
   syncConnection,
   scheduleSyncs,
   maintainStore,
+  deliverWebhooks,
+  pruneWebhooks,
 ]
 
 /** Which jobs a process runs: all (true), none (false), or these names. */
@@ -100,6 +105,8 @@ export async function startWorkers(
     metrics: options.metrics,
   }
   for (const job of jobs) {
+    // ROSTER_WEBHOOK_DELIVERY=0: other processes deliver the webhooks.
+    if (job === deliverWebhooks && !config.webhooks.deliver) continue
     if (workers === true || workers.includes(job.name)) await queue.work(job, deps)
   }
 }

@@ -14,6 +14,7 @@ import { registerReminder } from './reminder.ts'
 import { registerServe } from './serve.ts'
 import { registerSync } from './sync.ts'
 import { registerWorker } from './worker.ts'
+import { registerWebhook } from './webhook.ts'
 import { registerWorkflow } from './workflow.ts'
 
 // A reader that stops early (`roster export | head`) is not an error.
@@ -45,6 +46,7 @@ export async function runCli(deps: CliDeps = { connectors }): Promise<void> {
     registerSync,
     registerContactSource,
     registerContact,
+    registerWebhook,
   ]) {
     register(program, deps)
   }

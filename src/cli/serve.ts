@@ -49,6 +49,7 @@ export function registerServe(program: Command): void {
         trustProxy: config.trustProxy,
         metrics,
         allowBaseUrl: config.allowBaseUrl,
+        webhookAllowLocal: config.webhooks.allowLocal,
         apiLimits: config.apiLimits,
         signupOpen: config.signupOpen,
       })

@@ -8,6 +8,7 @@ export const notificationKinds = [
   'import_failed',
   'connection_needs_reconnection',
   'slack_disabled',
+  'webhook_endpoint_disabled',
 ] as const
 export type NotificationKind = (typeof notificationKinds)[number]
 

@@ -63,7 +63,28 @@ export interface Config {
    * (ROSTER_SIGNUP=open); closed unless the operator opens it.
    */
   signupOpen: boolean
+  /** Outbound webhooks: who delivers them, where they may go, how long to wait, when to retry. */
+  webhooks: WebhookSettings
 }
+
+export interface WebhookSettings {
+  /** Whether this process's workers deliver webhooks (ROSTER_WEBHOOK_DELIVERY=0: another does). */
+  deliver: boolean
+  /**
+   * ROSTER_WEBHOOK_ALLOW_LOCAL=1 (development and tests): endpoints may use http:// and point at
+   * this machine or the private network. Link-local and metadata addresses never.
+   */
+  allowLocal: boolean
+  /** How long a receiver has to answer, in milliseconds (ROSTER_WEBHOOK_TIMEOUT, in seconds). */
+  timeoutMs: number
+  /** The waits between attempts; once the last retry fails, the endpoint is turned off. */
+  retryDelaysMs: readonly number[]
+}
+
+/** 5 s, 30 s, 2 min, 10 min, 1 h, 2 h, 4 h, 8 h, 8 h: the last attempt a little over 23 h after the first. */
+export const defaultWebhookRetryDelaysMs: readonly number[] = [
+  5, 30, 120, 600, 3_600, 7_200, 14_400, 28_800, 28_800,
+].map((seconds) => seconds * 1000)
 
 export interface ApiLimits {
   /** Requests a minute. */
@@ -120,6 +141,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     signupOpen: signup(env.ROSTER_SIGNUP),
+    webhooks: {
+      deliver:
+        env.ROSTER_WEBHOOK_DELIVERY === undefined || env.ROSTER_WEBHOOK_DELIVERY === ''
+          ? true
+          : flag('ROSTER_WEBHOOK_DELIVERY', env.ROSTER_WEBHOOK_DELIVERY),
+      allowLocal: flag('ROSTER_WEBHOOK_ALLOW_LOCAL', env.ROSTER_WEBHOOK_ALLOW_LOCAL),
+      timeoutMs: positiveInt('ROSTER_WEBHOOK_TIMEOUT', env.ROSTER_WEBHOOK_TIMEOUT, 10) * 1000,
+      retryDelaysMs: defaultWebhookRetryDelaysMs,
+    },
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../../platform/db/client.ts'
 import { defineJob, type Queue } from '../../platform/queue/queue.ts'
 import { notifyMember } from '../notifications/notifications.service.ts'
+import { emitWebhookEvent } from '../webhooks/webhooks.service.ts'
 import { runImport, type ImportRow, type RunHooks } from './apply/run.ts'
 
 export interface ImportJobDeps {
@@ -16,8 +17,24 @@ export interface ImportJobDeps {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
+/** Tells the organisation's webhook endpoints that an import completed, in its last transaction. */
+async function emitCompleted(tx: Tx, row: ImportRow): Promise<void> {
+  if (row.status !== 'completed') return
+  await emitWebhookEvent(tx, row.organizationId, 'import.completed', {
+    object: 'import',
+    id: row.id,
+    fileName: row.fileName,
+    status: row.status,
+    lines: row.linesTotal,
+    summary: row.summary,
+    actor: { kind: row.actorKind, label: row.actorLabel },
+    occurredAt: new Date().toISOString(),
+  })
+}
+
 /** Tells the member who started the import how it ended, per their notification preferences. */
 async function notifyEnd(tx: Tx, queue: Queue, row: ImportRow): Promise<void> {
+  await emitCompleted(tx, row)
   if (row.actorKind !== 'member' || !row.actorId) return
   const rejected = row.summary?.lines.rejected ?? 0
   const done = `${plural(row.linesDone - rejected, 'line')} applied`

@@ -46,6 +46,7 @@ function warn(message: string): void {
 /** Where a notification takes the reader in the web app. */
 function linkFor(publicUrl: string, subject: Record<string, string> | null): string {
   if (subject?.importId) return `${publicUrl}/imports/${encodeURIComponent(subject.importId)}`
+  if (subject?.webhookEndpointId) return `${publicUrl}/settings/webhooks`
   if (subject?.connectionId) {
     return `${publicUrl}/connections/${encodeURIComponent(subject.connectionId)}`
   }

@@ -14,7 +14,11 @@ import { deliverNotification, type DeliverData } from './notifications.job.ts'
 import { insertNotification } from './notifications.queries.ts'
 
 export interface NotificationMessage {
-  kind: 'import_completed' | 'import_failed' | 'connection_needs_reconnection'
+  kind:
+    | 'import_completed'
+    | 'import_failed'
+    | 'connection_needs_reconnection'
+    | 'webhook_endpoint_disabled'
   title: string
   body: string
   /** What it is about, e.g. `{ importId }`: the web app and the messages link to it. */

@@ -162,3 +162,100 @@ function connectHost(args: unknown[]): string | undefined {
   }
   return undefined
 }
+
+/**
+ * Addresses inside a network: this machine, the private ranges, shared address space and unique
+ * local IPv6. Outbound webhooks, whose URL any organisation's admin chooses, never go there
+ * outside development (ROSTER_WEBHOOK_ALLOW_LOCAL=1); link-local and metadata addresses never.
+ */
+const internalAddresses = new BlockList()
+internalAddresses.addSubnet('0.0.0.0', 8, 'ipv4')
+internalAddresses.addSubnet('10.0.0.0', 8, 'ipv4')
+internalAddresses.addSubnet('100.64.0.0', 10, 'ipv4')
+internalAddresses.addSubnet('127.0.0.0', 8, 'ipv4')
+internalAddresses.addSubnet('172.16.0.0', 12, 'ipv4')
+internalAddresses.addSubnet('192.168.0.0', 16, 'ipv4')
+internalAddresses.addSubnet('198.18.0.0', 15, 'ipv4')
+internalAddresses.addAddress('::', 'ipv6')
+internalAddresses.addAddress('::1', 'ipv6')
+internalAddresses.addSubnet('fc00::', 7, 'ipv6')
+
+/** Whether an IP address is this machine's or a private network's (IPv4-mapped ones too). */
+export function isInternalAddress(address: string): boolean {
+  const family = isIP(address)
+  if (family === 0) return false
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1]
+  if (mapped) return internalAddresses.check(mapped, 'ipv4') || isForbiddenAddress(mapped)
+  return internalAddresses.check(address, family === 4 ? 'ipv4' : 'ipv6')
+}
+
+const isLocalName = (host: string): boolean => host === 'localhost' || host.endsWith('.localhost')
+
+/**
+ * Why an outbound webhook may not be posted to this URL, or null: https only, and not inside the
+ * network, unless `allowLocal` (development); never a link-local or metadata address. The host's
+ * addresses are looked up too (and again at each delivery, by `webhookLookup`).
+ */
+export async function webhookUrlRefusal(
+  value: string,
+  options: {
+    allowLocal: boolean
+    /** Every address of a host name (dns.promises.lookup with `all`, unless a test gives one). */
+    lookup?: (host: string) => Promise<LookupAddress[]>
+  },
+): Promise<string | null> {
+  const refusal = outboundRefusal(value)
+  if (refusal) return refusal
+  const url = new URL(value)
+  if (options.allowLocal) return null
+  if (url.protocol !== 'https:') return 'must start with https://'
+  const host = hostOf(url)
+  const inside =
+    'points inside the network (this machine or a private address), which Roster never calls'
+  if (isLocalName(host) || isInternalAddress(host)) return inside
+  if (isIP(host) !== 0) return null
+  let addresses: LookupAddress[]
+  try {
+    addresses = await (options.lookup ?? ((name) => dns.promises.lookup(name, { all: true })))(host)
+  } catch {
+    return `names a host that cannot be found (${host}): check the address`
+  }
+  if (addresses.some((a) => isForbiddenAddress(a.address))) {
+    return 'points at a link-local or cloud metadata address, which Roster never calls'
+  }
+  if (addresses.some((a) => isInternalAddress(a.address))) return inside
+  return null
+}
+
+/** Refused at delivery: the host now resolves inside the network. */
+export class InternalAddressError extends Error {
+  readonly code = 'EADDRNOTAVAIL'
+
+  constructor(host: string) {
+    super(`${host} resolves to an address inside the network, which Roster never calls`)
+    this.name = 'InternalAddressError'
+  }
+}
+
+/**
+ * The `lookup` of an outbound webhook's request: `guardedLookup`, and, unless `allowLocal`, no
+ * address inside the network either (the name may resolve elsewhere than when it was saved).
+ */
+export function webhookLookup(allowLocal: boolean): Lookup {
+  const guard = guardedLookup(dns.lookup.bind(dns))
+  if (allowLocal) return guard
+  return (host, options, callback) => {
+    guard(host, options, (error, address, family) => {
+      if (error) {
+        callback(error, address, family)
+        return
+      }
+      const addresses = Array.isArray(address) ? address.map((a) => a.address) : [address]
+      if (isLocalName(host.toLowerCase()) || addresses.some(isInternalAddress)) {
+        callback(new InternalAddressError(host), options.all ? [] : '')
+        return
+      }
+      callback(null, address, family)
+    })
+  }
+}

@@ -37,6 +37,12 @@ export interface JobDefinition<Data extends object, Deps> {
   /** A cron expression: the job is also sent on this schedule (by the process that schedules). */
   cron?: string
   /**
+   * Work that appears without anyone sending a job (rows a trigger writes): each process running
+   * the job's worker asks `due` every `everyMs` and, when it answers true, sends the job. Give
+   * the queue the `stately` policy, so that one job at a most waits however many processes ask.
+   */
+  wake?: { everyMs: number; due(deps: Deps): Promise<boolean> }
+  /**
    * Does one job. A long job checks `context.signal` between its steps and, once aborted, stops
    * after a step that committed (throwing `HandedBack`): the job is then retried and resumes there.
    */
@@ -56,6 +62,7 @@ export class Queue {
   /** Aborted when the process starts stopping: handlers stop at their next safe point. */
   private readonly stopping = new AbortController()
   private running = true
+  private readonly timers: NodeJS.Timeout[] = []
 
   private constructor(boss: PgBoss) {
     this.boss = boss
@@ -132,6 +139,28 @@ export class Queue {
         }
       },
     )
+    const { wake } = definition
+    if (wake) {
+      let asking = false
+      const timer = setInterval(() => {
+        if (asking || !this.running) return
+        asking = true
+        wake
+          .due(deps)
+          .then((due) => (due && this.running ? this.boss.send(definition.name, {}) : null))
+          .catch((error: unknown) => {
+            const safe = withoutValues(error)
+            process.emitWarning(
+              `background jobs: ${definition.name}: ${safe instanceof Error ? safe.message : String(safe)}`,
+            )
+          })
+          .finally(() => {
+            asking = false
+          })
+      }, wake.everyMs)
+      timer.unref()
+      this.timers.push(timer)
+    }
   }
 
   /** Sends the job on its cron schedule (pg-boss keeps one schedule per name). */
@@ -164,6 +193,7 @@ export class Queue {
 
   async stop(): Promise<void> {
     this.running = false
+    for (const timer of this.timers) clearInterval(timer)
     this.stopping.abort()
     await this.boss.stop({ graceful: true, timeout: 30_000 })
   }

@@ -1,10 +1,17 @@
 import { Tabs } from '@mantine/core'
-import { IconKey, IconPlugConnected, IconRoute, IconUsersGroup } from '@tabler/icons-react'
+import {
+  IconKey,
+  IconPlugConnected,
+  IconRoute,
+  IconUsersGroup,
+  IconWebhook,
+} from '@tabler/icons-react'
 import { useNavigate, useParams } from 'react-router'
 import { IntegrationsPanel } from '../modules/integrations/components/IntegrationsPanel.tsx'
 import { ApiKeysPanel } from '../modules/settings/components/ApiKeysPanel.tsx'
 import { MembersPanel } from '../modules/settings/components/MembersPanel.tsx'
 import { WorkflowsPanel } from '../modules/settings/components/WorkflowsPanel.tsx'
+import { WebhooksPanel } from '../modules/webhooks/components/WebhooksPanel.tsx'
 import { PageTitle } from '../platform/PageTitle.tsx'
 
 const tabs = [
@@ -17,9 +24,10 @@ const tabs = [
     icon: IconPlugConnected,
     panel: IntegrationsPanel,
   },
+  { value: 'webhooks', label: 'Webhooks', icon: IconWebhook, panel: WebhooksPanel },
 ]
 
-/** Members, workflows, API keys and integrations, one tab each (/settings/members…). */
+/** Members, workflows, API keys, integrations and webhooks, one tab each (/settings/members…). */
 export function SettingsPage() {
   const { '*': tab = '' } = useParams()
   const navigate = useNavigate()

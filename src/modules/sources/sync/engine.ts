@@ -1,3 +1,4 @@
+import { emitWebhookEvent } from '../../webhooks/webhooks.service.ts'
 import { setTimeout as wait } from 'node:timers/promises'
 import { sql } from 'drizzle-orm'
 import type { Vault } from '../../../platform/auth/encryption.ts'
@@ -337,7 +338,28 @@ async function complete(deps: SyncDeps, run: RunRow): Promise<RunRow> {
       await markFullSync(tx, run, run.startedAt ?? new Date())
     }
     if (connection.statusMessage) await setStatusMessage(tx, run, null)
-    return moveRun(tx, await reloadRun(tx, run), 'completed', { finishedAt: new Date() })
+    const done = await moveRun(tx, await reloadRun(tx, run), 'completed', {
+      finishedAt: new Date(),
+    })
+    await emitWebhookEvent(tx, run.organizationId, 'sync.completed', {
+      object: 'sync_run',
+      id: done.id,
+      connectionId: connection.id,
+      system: connection.system,
+      connectionName: connection.name,
+      mode: done.mode,
+      trigger: done.trigger,
+      counts: {
+        created: done.created,
+        updated: done.updated,
+        archived: done.archived,
+        skipped: done.skipped,
+      },
+      startedAt: done.startedAt?.toISOString() ?? null,
+      finishedAt: done.finishedAt?.toISOString() ?? null,
+      actor: { kind: 'source', label: connection.name },
+    })
+    return done
   })
 }
 

@@ -16,9 +16,13 @@ import { useSignedIn } from '../../session/hooks/useSession.ts'
 import type { Notification } from '../api/notifications.ts'
 import { useMarkRead, useNotifications } from '../hooks/useNotifications.ts'
 
-/** Where a notification leads: the import it is about, when it is about one. */
+/** Where a notification leads: the import or the webhook endpoint it is about, if any. */
 const linkOf = (notification: Notification): string | null =>
-  notification.subject?.importId ? `/imports/${notification.subject.importId}` : null
+  notification.subject?.importId
+    ? `/imports/${notification.subject.importId}`
+    : notification.subject?.webhookEndpointId
+      ? '/settings/webhooks'
+      : null
 
 /** The bell in the header: the unread count, and the latest notifications to read. */
 export function NotificationsBell() {
