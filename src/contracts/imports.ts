@@ -73,6 +73,27 @@ export const importSummary = z.object({
 /** What a run did (or, for a dry run, will do): per line, and per customer and contact. */
 export type ImportSummary = z.infer<typeof importSummary>
 
+const undoCounts = z.object({ removed: z.number(), restored: z.number() })
+/** A record an undo left as it was, because it changed after the import. */
+export const keptRecord = z.object({
+  entity: z.enum(['customer', 'contact']),
+  id: z.uuid(),
+  name: z.string(),
+  reason: z.string(),
+  changedBy: z.string().nullable(),
+  changedAt: z.iso.datetime().nullable(),
+})
+/** What undoing an import did; `kept` lists the first records left as they were. */
+export const importUndo = z.object({
+  at: z.iso.datetime(),
+  by: z.string(),
+  customers: undoCounts,
+  contacts: undoCounts,
+  keptTotal: z.number(),
+  kept: z.array(keptRecord),
+})
+export type ImportUndo = z.infer<typeof importUndo>
+
 export const importRecord = z.object({
   id: z.uuid(),
   status: z.enum(importStatuses),
@@ -101,6 +122,11 @@ export const importRecord = z.object({
   summary: importSummary.nullable(),
   cancelRequested: z.boolean(),
   error: z.string().nullable(),
+  /** The import whose rejected lines this one imports again, fixed. */
+  retryOf: z.uuid().nullable(),
+  /** The follow-up imports of this one's rejected lines, oldest first. */
+  retries: z.array(z.uuid()),
+  undo: importUndo.nullable(),
 })
 export type ImportRecord = z.infer<typeof importRecord>
 
@@ -121,6 +147,20 @@ export const rejectedLine = z.object({
 export const dryRunResult = importRecord.extend({
   rejected: z.array(rejectedLine),
 })
+
+/** Rejected lines fixed, to import again: each by its line number, with the cells it changes. */
+export const retryBody = z.strictObject({
+  lines: z
+    .array(
+      z.strictObject({
+        line: z.number().int().min(1),
+        values: z.record(z.string(), z.string().max(10_000)),
+      }),
+    )
+    .min(1)
+    .max(10_000),
+})
+export type RetryBody = z.infer<typeof retryBody>
 
 export const mappingBody = z.strictObject({ mapping: columnMapping })
 

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { idParams, page, pageQuery } from '../../contracts/common.ts'
+import { errorEnvelope, idParams, page, pageQuery } from '../../contracts/common.ts'
 import {
   dryRunResult,
   importPreview,
@@ -18,6 +18,7 @@ import {
   plannedLine,
   readOptions,
   rejectedLine,
+  retryBody,
   templateName,
 } from '../../contracts/imports.ts'
 import type { Db } from '../../platform/db/client.ts'
@@ -29,6 +30,7 @@ import { scopeOf } from '../../platform/http/auth.ts'
 import { filePieces } from './file-store.ts'
 import {
   findImport,
+  importRecordOf,
   listImports,
   plannedLines,
   rejectedLines,
@@ -47,6 +49,8 @@ import {
 } from './imports.service.ts'
 import type { ImportRow } from './apply/run.ts'
 import { rejectedLinesCsv } from './rejected-file.ts'
+import { retryImport } from './retry.ts'
+import { undoImport } from './undo.ts'
 import { templateFile } from './templates/templates.ts'
 
 const tags = ['Imports']
@@ -179,7 +183,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
       },
     },
     async (request) =>
-      toImportRecord(await findImport(db, scopeOf(request).organizationId, request.params.id)),
+      importRecordOf(db, await findImport(db, scopeOf(request).organizationId, request.params.id)),
   )
 
   app.get(
@@ -274,6 +278,41 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
     },
     async (request) =>
       toImportRecord(await cancelImport(db, scopeOf(request).organizationId, request.params.id)),
+  )
+
+  app.post(
+    '/imports/:id/retry',
+    {
+      schema: {
+        tags,
+        summary: 'Import some rejected lines again, fixed',
+        description:
+          "Each line is a line the import rejected, by its number, with the cells to change by column name (the file's own columns); the other cells stay as in the file. Answers with the new import, which runs in the background with the first one's mapping and is linked to it (`retryOf`, `retries`).",
+        params: idParams,
+        body: retryBody,
+        response: { 202: importRecord, ...errorResponses, 422: errorEnvelope },
+      },
+    },
+    async (request, reply) => {
+      const row = await retryImport(db, queue, scopeOf(request), request.params.id, request.body)
+      return reply.code(202).send(toImportRecord(row))
+    },
+  )
+
+  app.post(
+    '/imports/:id/undo',
+    {
+      schema: {
+        tags,
+        summary: 'Undo a whole import',
+        description:
+          'Removes the customers and contacts the import created and puts back the values, account managers, workflows and main contacts it changed, in one transaction. A record changed by someone else since the import is left as it is and listed in `undo.kept`. An import is undone once, and only once it has finished.',
+        params: idParams,
+        response: { 200: importRecord, ...errorResponses },
+      },
+    },
+    async (request) =>
+      importRecordOf(db, await undoImport(db, scopeOf(request), request.params.id)),
   )
 
   app.get(
