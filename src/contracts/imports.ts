@@ -1,6 +1,8 @@
 import { z } from 'zod'
+import { emailField } from './common.ts'
 import {
   fieldInfo,
+  importFieldDecls,
   importFields,
   type FieldGroup,
   type FieldInfo,
@@ -161,6 +163,31 @@ export const retryBody = z.strictObject({
     .max(10_000),
 })
 export type RetryBody = z.infer<typeof retryBody>
+
+/** A rejected line's cells as the file has them, in the order of its columns. */
+export const rejectedCells = z.object({ line: z.number(), cells: z.array(z.string()) })
+
+/**
+ * What is wrong with a cell for the field its column fills, by the API's own rule for the field
+ * (the catalogue's write type), or null; a blank cell leaves the field as it is. Checks what can
+ * be checked without the organisation's data (members, workflows, groups are looked up by the
+ * import).
+ */
+export function cellProblem(field: ImportField, value: string): string | null {
+  const cell = value.trim()
+  if (cell === '') return null
+  if (field === 'assignment.accountManagers') {
+    const wrong = cell
+      .split(/[,;]/)
+      .map((email) => email.trim())
+      .find((email) => email !== '' && !emailField.safeParse(email).success)
+    return wrong === undefined ? null : `"${wrong}" is not a valid email address.`
+  }
+  const write = importFieldDecls[field].write
+  if (!write || field === 'contact.isMain') return null
+  const result = write.safeParse(cell)
+  return result.success ? null : (result.error.issues[0]?.message ?? 'This value is not valid.')
+}
 
 export const mappingBody = z.strictObject({ mapping: columnMapping })
 

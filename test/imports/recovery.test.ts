@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { cellProblem } from '../../src/contracts/imports.ts'
 import { imports } from '../../src/platform/db/schema/index.ts'
 import { exportCustomers } from '../../src/modules/customers/export.ts'
 import { client, json, newMember, newOrg, testApp, testStore, type TestOrg } from '../support.ts'
@@ -169,6 +170,15 @@ describe('importing rejected lines again, fixed', () => {
     const { api, http } = await setup()
     const first = await importFile(api, file, { fileName: 'people.csv' })
     expect(first.result.summary.lines.rejected).toBe(2)
+    const cells = json(await apiCall(api, 'GET', `/imports/${first.id}/rejected-cells?limit=1`))
+    expect(cells).toEqual({
+      data: [{ line: 2, cells: ['Alpha', 'not an email', 'Ann'] }],
+      nextCursor: '2',
+    })
+    const next = json(await apiCall(api, 'GET', `/imports/${first.id}/rejected-cells?cursor=2`))
+    expect(next.data).toEqual([{ line: 4, cells: ['Gamma', 'also wrong', 'Gus'] }])
+    expect(cellProblem('contact.email', 'not an email')).toMatch(/valid email/)
+    expect(cellProblem('contact.email', 'ann@alpha.fr')).toBeNull()
 
     const res = await apiCall(api, 'POST', `/imports/${first.id}/retry`, {
       lines: [{ line: 2, values: { 'Contact email': 'ann@alpha.fr' } }],

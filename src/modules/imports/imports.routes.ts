@@ -17,6 +17,7 @@ import {
   mappingBody,
   plannedLine,
   readOptions,
+  rejectedCells as rejectedCellsSchema,
   rejectedLine,
   retryBody,
   templateName,
@@ -48,7 +49,7 @@ import {
   type Upload,
 } from './imports.service.ts'
 import type { ImportRow } from './apply/run.ts'
-import { rejectedLinesCsv } from './rejected-file.ts'
+import { rejectedCells, rejectedLinesCsv } from './rejected-file.ts'
 import { retryImport } from './retry.ts'
 import { undoImport } from './undo.ts'
 import { templateFile } from './templates/templates.ts'
@@ -369,6 +370,29 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
       const more = lines.length > request.query.limit
       const data = lines.slice(0, request.query.limit)
       return { data, nextCursor: more ? String(data[data.length - 1]?.line) : null }
+    },
+  )
+
+  app.get(
+    '/imports/:id/rejected-cells',
+    {
+      schema: {
+        tags,
+        summary: 'The rejected lines as the file has them, to fix them',
+        description:
+          "Pages by line number (`cursor` is the last line seen); `cells` follow the file's columns. Fixed, they go to `/retry`.",
+        params: idParams,
+        querystring: z.strictObject(pageQuery),
+        response: { 200: page(rejectedCellsSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organizationId } = scopeOf(request)
+      const row = await findImport(db, organizationId, request.params.id)
+      const { limit } = request.query
+      const lines = await rejectedCells(db, row, lineCursor(request.query.cursor), limit + 1)
+      const data = lines.slice(0, limit)
+      return { data, nextCursor: lines.length > limit ? String(data[data.length - 1]?.line) : null }
     },
   )
 
