@@ -144,6 +144,26 @@ describe('undoing an import', () => {
     expect((await customerNamed(http, 'Beta')).city).toBe('Madrid')
   })
 
+  it('undoes an import whose trail rows carry its member rather than its id', async () => {
+    const { org, api, http } = await setup()
+    await importFile(api, ['Customer ID;Customer name;City', 'C1;Alpha;Paris'].join('\n'))
+    const { id } = await importFile(
+      api,
+      ['Customer ID;Customer name;City', 'C1;Alpha;Nice', 'C2;Beta;Rome'].join('\n'),
+    )
+    const [row] = await store.db
+      .select()
+      .from(imports)
+      .where(and(eq(imports.organizationId, org.id), eq(imports.id, id)))
+    await store.db.execute(sql`
+      update audit_events set actor_id = ${row?.actorId ?? null}::uuid
+      where organization_id = ${org.id}::uuid and actor_kind = 'import' and actor_id = ${id}::uuid`)
+    const record = json(await apiCall(api, 'POST', `/imports/${id}/undo`))
+    expect(record.undo.customers).toEqual({ removed: 1, restored: 1 })
+    expect((await customerNamed(http, 'Alpha')).city).toBe('Paris')
+    expect(await customerNamed(http, 'Beta')).toBeUndefined()
+  })
+
   it('refuses to undo an import that is still running, and changes nothing', async () => {
     const { org, api, http } = await setup()
     const { id } = await importFile(api, ['Customer name;City', 'Alpha;Paris'].join('\n'))

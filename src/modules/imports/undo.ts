@@ -6,7 +6,7 @@ import { imports } from '../../platform/db/schema/index.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
 import type { Scope } from '../../platform/auth/scope.ts'
 import { actorValues, auditInsert, contactSnapshot, customerSnapshot } from '../audit/audit.sql.ts'
-import type { ImportRow } from './apply/run.ts'
+import { importActor, type ImportRow } from './apply/run.ts'
 import { importWhere } from './imports.queries.ts'
 
 /**
@@ -57,6 +57,17 @@ const typed = (table: string, fields: { key: string; column: string; audit: stri
       .join(', ')})) as v`,
   )
 
+/**
+ * The rows of an import run before its rows carried its id: they carry its member's id and the
+ * import's label, written while it ran.
+ */
+function earlier(row: ImportRow): SQL {
+  if (!row.startedAt || !row.finishedAt) return sql`false`
+  const member = row.actorId ? sql`actor_id = ${row.actorId}::uuid` : sql`actor_id is null`
+  return sql`(${member} and actor_label = ${importActor(row).label}
+    and at between ${row.startedAt.toISOString()}::timestamptz and ${row.finishedAt.toISOString()}::timestamptz)`
+}
+
 export async function undoImport(db: Db, scope: Scope, id: string): Promise<ImportRow> {
   const organizationId = scope.organizationId
   return db.transaction(async (tx) => {
@@ -99,7 +110,8 @@ async function revert(tx: Tx, scope: Scope, row: ImportRow): Promise<ImportUndo>
     with ev as (
       select entity::text as entity, entity_id, customer_id, action::text as action, at, before, after
       from audit_events
-      where organization_id = ${org} and actor_kind = 'import' and actor_id = ${importId}
+      where organization_id = ${org} and actor_kind = 'import' and (actor_id = ${importId}
+        or ${earlier(row)})
     ),
     e as (
       select entity, entity_id as id, (array_agg(customer_id))[1] as customer_id,
