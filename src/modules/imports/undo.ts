@@ -108,7 +108,7 @@ async function revert(tx: Tx, scope: Scope, row: ImportRow): Promise<ImportUndo>
   await tx.execute(sql`
     insert into roster_undo (entity, id, customer_id, created, b, changed_by, changed_at, reason)
     with ev as (
-      select entity::text as entity, entity_id, customer_id, action::text as action, at, before, after
+      select entity, entity_id, customer_id, action::text as action, at, before, after
       from audit_events
       where organization_id = ${org} and actor_kind = 'import' and (actor_id = ${importId}
         or ${earlier(row)})
@@ -125,14 +125,14 @@ async function revert(tx: Tx, scope: Scope, row: ImportRow): Promise<ImportUndo>
         and (ev.after is null or not (ev.after ? k.key) or ev.after -> k.key is distinct from k.value)
       group by ev.entity, ev.entity_id
     )
-    select e.entity, e.id, e.customer_id, e.created, coalesce(o.b, '{}'::jsonb),
+    select e.entity::text, e.id, e.customer_id, e.created, coalesce(o.b, '{}'::jsonb),
       later.actor_label, later.at, case when later.at is not null then 'changed' end
     from e
     left join o on o.entity = e.entity and o.id = e.id
     left join lateral (
       select a.actor_label, a.at from (
         select a.actor_label, a.at, a.actor_kind, a.actor_id from audit_events a
-        where a.organization_id = ${org} and a.entity::text = e.entity and a.entity_id = e.id
+        where a.organization_id = ${org} and a.entity = e.entity and a.entity_id = e.id
           and a.at > e.last_at
         union all
         -- A customer the import created is removed with its contacts: any change to them counts.
@@ -143,6 +143,9 @@ async function revert(tx: Tx, scope: Scope, row: ImportRow): Promise<ImportUndo>
       where not (a.actor_kind = 'import' and a.actor_id is not distinct from ${importId})
       order by a.at desc limit 1
     ) later on true`)
+
+  // Its statistics, for the plans of the statements that join it with customers and contacts.
+  await tx.execute(sql`analyze roster_undo`)
 
   // The records as they are now, for the trail and the list of those left as they were.
   await tx.execute(sql`
