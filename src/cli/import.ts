@@ -28,6 +28,7 @@ import { AppError } from '../platform/errors.ts'
 import type { Queue } from '../platform/queue/queue.ts'
 import { startQueue } from '../app/jobs.ts'
 import { fail, withStore } from './context.ts'
+import { registerImportUndo } from './import-undo.ts'
 
 interface ImportOptions {
   org: string
@@ -119,8 +120,9 @@ const counts = (label: string, c: { created: number; updated: number; unchanged:
   `${label}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged`
 
 export function registerImport(program: Command): void {
-  program
-    .command('import')
+  const command = program.command('import')
+  registerImportUndo(command)
+  command
     .description('import customers and contacts from a CSV or xlsx file')
     .argument('<file>', 'the CSV or xlsx file')
     .requiredOption('--org <org>', 'organisation slug or id')

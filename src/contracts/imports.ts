@@ -1,6 +1,8 @@
 import { z } from 'zod'
+import { emailField } from './common.ts'
 import {
   fieldInfo,
+  importFieldDecls,
   importFields,
   type FieldGroup,
   type FieldInfo,
@@ -73,6 +75,27 @@ export const importSummary = z.object({
 /** What a run did (or, for a dry run, will do): per line, and per customer and contact. */
 export type ImportSummary = z.infer<typeof importSummary>
 
+const undoCounts = z.object({ removed: z.number(), restored: z.number() })
+/** A record an undo left as it was, because it changed after the import. */
+export const keptRecord = z.object({
+  entity: z.enum(['customer', 'contact']),
+  id: z.uuid(),
+  name: z.string(),
+  reason: z.string(),
+  changedBy: z.string().nullable(),
+  changedAt: z.iso.datetime().nullable(),
+})
+/** What undoing an import did; `kept` lists the first records left as they were. */
+export const importUndo = z.object({
+  at: z.iso.datetime(),
+  by: z.string(),
+  customers: undoCounts,
+  contacts: undoCounts,
+  keptTotal: z.number(),
+  kept: z.array(keptRecord),
+})
+export type ImportUndo = z.infer<typeof importUndo>
+
 export const importRecord = z.object({
   id: z.uuid(),
   status: z.enum(importStatuses),
@@ -103,6 +126,11 @@ export const importRecord = z.object({
   error: z.string().nullable(),
   /** When the uploaded file was deleted because it held a person whose data was erased (GDPR). */
   fileErasedAt: z.iso.datetime().nullable(),
+  /** The import whose rejected lines this one imports again, fixed. */
+  retryOf: z.uuid().nullable(),
+  /** The follow-up imports of this one's rejected lines, oldest first. */
+  retries: z.array(z.uuid()),
+  undo: importUndo.nullable(),
 })
 export type ImportRecord = z.infer<typeof importRecord>
 
@@ -123,6 +151,45 @@ export const rejectedLine = z.object({
 export const dryRunResult = importRecord.extend({
   rejected: z.array(rejectedLine),
 })
+
+/** Rejected lines fixed, to import again: each by its line number, with the cells it changes. */
+export const retryBody = z.strictObject({
+  lines: z
+    .array(
+      z.strictObject({
+        line: z.number().int().min(1),
+        values: z.record(z.string(), z.string().max(10_000)),
+      }),
+    )
+    .min(1)
+    .max(10_000),
+})
+export type RetryBody = z.infer<typeof retryBody>
+
+/** A rejected line's cells as the file has them, in the order of its columns. */
+export const rejectedCells = z.object({ line: z.number(), cells: z.array(z.string()) })
+
+/**
+ * What is wrong with a cell for the field its column fills, by the API's own rule for the field
+ * (the catalogue's write type), or null; a blank cell leaves the field as it is. Checks what can
+ * be checked without the organisation's data (members, workflows, groups are looked up by the
+ * import).
+ */
+export function cellProblem(field: ImportField, value: string): string | null {
+  const cell = value.trim()
+  if (cell === '') return null
+  if (field === 'assignment.accountManagers') {
+    const wrong = cell
+      .split(/[,;]/)
+      .map((email) => email.trim())
+      .find((email) => email !== '' && !emailField.safeParse(email).success)
+    return wrong === undefined ? null : `"${wrong}" is not a valid email address.`
+  }
+  const write = importFieldDecls[field].write
+  if (!write || field === 'contact.isMain') return null
+  const result = write.safeParse(cell)
+  return result.success ? null : (result.error.issues[0]?.message ?? 'This value is not valid.')
+}
 
 export const mappingBody = z.strictObject({ mapping: columnMapping })
 

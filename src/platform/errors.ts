@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'source_owned'
   | 'payload_too_large'
   | 'file_refused'
+  | 'unprocessable'
   | 'unsupported_media_type'
   | 'source_unavailable'
   | 'not_configured'
@@ -58,6 +59,7 @@ export function httpStatus(code: ErrorCode): number {
     case 'payload_too_large':
       return 413
     case 'file_refused':
+    case 'unprocessable':
     case 'idempotency_key_reused':
       return 422
     case 'unsupported_media_type':

@@ -28,6 +28,30 @@ async function file(name: string, content: string): Promise<string> {
 }
 
 describe('roster import', () => {
+  it('undoes an import once, and says why not the second time', async () => {
+    const org = await newOrg(store)
+    const path = await file('undo.csv', 'Customer name;City\nAlpha;Paris\nBeta;Lyon\n')
+    const run = await roster('import', path, '--org', org.slug, '--json')
+    expect(run.code).toBe(0)
+    const { id } = JSON.parse(run.stdout) as { id: string }
+    const undo = await roster('import', 'undo', id, '--org', org.slug, '--json')
+    expect(undo.code, undo.stderr).toBe(0)
+    expect(JSON.parse(undo.stdout)).toMatchObject({
+      id,
+      undo: {
+        by: 'command line',
+        customers: { removed: 2, restored: 0 },
+        contacts: { removed: 0, restored: 0 },
+        keptTotal: 0,
+      },
+    })
+    const again = await roster('import', 'undo', id, '--org', org.slug)
+    expect(again.code).not.toBe(0)
+    expect(again.stderr).toMatch(
+      /This import was already undone on \d{4}-\d{2}-\d{2} by command line\./,
+    )
+  })
+
   it('imports with the suggested mapping, prints JSON and exits 1 when a line is rejected', async () => {
     const org = await newOrg(store)
     const manager = await newMember(store, org, 'account_manager')

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm'
 import type { ImportRecord, lineOutcomes } from '../../contracts/imports.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { decodeCursor, encodeCursor } from '../../platform/db/cursor.ts'
@@ -27,7 +27,7 @@ function phase(row: ImportRow): ImportRecord['progress']['phase'] {
   return row.stagedAt ? 'applying' : 'reading'
 }
 
-export function toImportRecord(row: ImportRow): ImportRecord {
+export function toImportRecord(row: ImportRow, retries: string[] = []): ImportRecord {
   return {
     id: row.id,
     status: row.status,
@@ -51,7 +51,35 @@ export function toImportRecord(row: ImportRow): ImportRecord {
     cancelRequested: row.cancelRequestedAt !== null,
     fileErasedAt: row.fileErasedAt?.toISOString() ?? null,
     error: row.error,
+    retryOf: row.retryOf,
+    retries,
+    undo: row.undo,
   }
+}
+
+/** The follow-up imports of each of these imports' rejected lines, oldest first. */
+export async function retriesOf(
+  db: DbOrTx,
+  organizationId: string,
+  ids: string[],
+): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>()
+  if (ids.length === 0) return found
+  const rows = await db
+    .select({ id: imports.id, retryOf: imports.retryOf })
+    .from(imports)
+    .where(and(eq(imports.organizationId, organizationId), inArray(imports.retryOf, ids)))
+    .orderBy(asc(imports.createdAt))
+  for (const { id, retryOf } of rows) {
+    if (retryOf) found.set(retryOf, [...(found.get(retryOf) ?? []), id])
+  }
+  return found
+}
+
+/** An import as the API shows it, with its follow-up imports. */
+export async function importRecordOf(db: DbOrTx, row: ImportRow): Promise<ImportRecord> {
+  const retries = await retriesOf(db, row.organizationId, [row.id])
+  return toImportRecord(row, retries.get(row.id))
 }
 
 /** The import history, newest first. */
@@ -80,8 +108,14 @@ export async function listImports(
     .orderBy(desc(imports.createdAt), desc(imports.id))
     .limit(query.limit + 1)
   const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
+  const shown = rows.slice(0, query.limit)
+  const retries = await retriesOf(
+    db,
+    organizationId,
+    shown.map((row) => row.id),
+  )
   return {
-    data: rows.slice(0, query.limit).map(toImportRecord),
+    data: shown.map((row) => toImportRecord(row, retries.get(row.id))),
     nextCursor: last ? encodeCursor(last.createdAt.toISOString(), last.id) : null,
   }
 }

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { idParams, page, pageQuery } from '../../contracts/common.ts'
+import { errorEnvelope, idParams, page, pageQuery } from '../../contracts/common.ts'
 import {
   dryRunResult,
   importPreview,
@@ -17,7 +17,9 @@ import {
   mappingBody,
   plannedLine,
   readOptions,
+  rejectedCells as rejectedCellsSchema,
   rejectedLine,
+  retryBody,
   templateName,
 } from '../../contracts/imports.ts'
 import type { Db } from '../../platform/db/client.ts'
@@ -30,6 +32,7 @@ import { filePieces } from './file-store.ts'
 import { assertFileKept } from './personal-data.ts'
 import {
   findImport,
+  importRecordOf,
   listImports,
   plannedLines,
   rejectedLines,
@@ -47,7 +50,9 @@ import {
   type Upload,
 } from './imports.service.ts'
 import type { ImportRow } from './apply/run.ts'
-import { rejectedLinesCsv } from './rejected-file.ts'
+import { rejectedCells, rejectedLinesCsv } from './rejected-file.ts'
+import { retryImport } from './retry.ts'
+import { undoImport } from './undo.ts'
 import { templateFile } from './templates/templates.ts'
 
 const tags = ['Imports']
@@ -180,7 +185,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
       },
     },
     async (request) =>
-      toImportRecord(await findImport(db, scopeOf(request).organizationId, request.params.id)),
+      importRecordOf(db, await findImport(db, scopeOf(request).organizationId, request.params.id)),
   )
 
   app.get(
@@ -277,6 +282,41 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
       toImportRecord(await cancelImport(db, scopeOf(request).organizationId, request.params.id)),
   )
 
+  app.post(
+    '/imports/:id/retry',
+    {
+      schema: {
+        tags,
+        summary: 'Import some rejected lines again, fixed',
+        description:
+          "Each line is a line the import rejected, by its number, with the cells to change by column name (the file's own columns); the other cells stay as in the file. Answers with the new import, which runs in the background with the first one's mapping and is linked to it (`retryOf`, `retries`).",
+        params: idParams,
+        body: retryBody,
+        response: { 202: importRecord, ...errorResponses, 422: errorEnvelope },
+      },
+    },
+    async (request, reply) => {
+      const row = await retryImport(db, queue, scopeOf(request), request.params.id, request.body)
+      return reply.code(202).send(toImportRecord(row))
+    },
+  )
+
+  app.post(
+    '/imports/:id/undo',
+    {
+      schema: {
+        tags,
+        summary: 'Undo a whole import',
+        description:
+          'Removes the customers and contacts the import created and puts back the values, account managers, workflows and main contacts it changed, in one transaction. A record changed by someone else since the import is left as it is and listed in `undo.kept`. An import is undone once, and only once it has finished.',
+        params: idParams,
+        response: { 200: importRecord, ...errorResponses },
+      },
+    },
+    async (request) =>
+      importRecordOf(db, await undoImport(db, scopeOf(request), request.params.id)),
+  )
+
   app.get(
     '/imports/:id/file',
     {
@@ -333,6 +373,29 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
       const more = lines.length > request.query.limit
       const data = lines.slice(0, request.query.limit)
       return { data, nextCursor: more ? String(data[data.length - 1]?.line) : null }
+    },
+  )
+
+  app.get(
+    '/imports/:id/rejected-cells',
+    {
+      schema: {
+        tags,
+        summary: 'The rejected lines as the file has them, to fix them',
+        description:
+          "Pages by line number (`cursor` is the last line seen); `cells` follow the file's columns. Fixed, they go to `/retry`.",
+        params: idParams,
+        querystring: z.strictObject(pageQuery),
+        response: { 200: page(rejectedCellsSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organizationId } = scopeOf(request)
+      const row = await findImport(db, organizationId, request.params.id)
+      const { limit } = request.query
+      const lines = await rejectedCells(db, row, lineCursor(request.query.cursor), limit + 1)
+      const data = lines.slice(0, limit)
+      return { data, nextCursor: lines.length > limit ? String(data[data.length - 1]?.line) : null }
     },
   )
 

@@ -43,3 +43,39 @@ export async function* rejectedLinesCsv(db: DbOrTx, row: ImportRow): AsyncGenera
     yield line([...cells, rejection.reason])
   }
 }
+
+/**
+ * The cells of the rejected lines after `afterLine`, a page of them, as the file has them: what
+ * the import's page shows to fix them.
+ */
+export async function rejectedCells(
+  db: DbOrTx,
+  row: ImportRow,
+  afterLine: number,
+  limit: number,
+): Promise<{ line: number; cells: string[] }[]> {
+  const wanted = new Set<number>()
+  for (let after = afterLine; wanted.size < limit;) {
+    const page = await rejectedLines(db, row.organizationId, row.id, after, limit)
+    for (const rejection of page) if (wanted.size < limit) wanted.add(rejection.line)
+    const last = page[page.length - 1]
+    if (!last || page.length < limit) break
+    after = last.line
+  }
+  if (wanted.size === 0) return []
+  const last = Math.max(...wanted)
+  const path = await localCopy(db, {
+    organizationId: row.organizationId,
+    importId: row.id,
+    sha256: row.fileSha256,
+    size: row.fileSize,
+  })
+  const found: { line: number; cells: string[] }[] = []
+  for await (const record of readRecords(path, row.read)) {
+    if (wanted.has(record.line)) {
+      found.push({ line: record.line, cells: row.columns.map((_, i) => record.cells[i] ?? '') })
+    }
+    if (record.line >= last) break
+  }
+  return found
+}

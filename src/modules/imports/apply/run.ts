@@ -19,9 +19,10 @@ export type ImportRow = typeof imports.$inferSelect
 
 const CHUNK_CUSTOMERS = 2000
 
+// The trail's rows of an import carry the import's id, so that its undo finds what it wrote.
 export const importActor = (row: ImportRow): Actor => ({
   kind: 'import',
-  id: row.actorId,
+  id: row.id,
   label: `import of ${row.fileName} by ${row.actorLabel}`,
   role: 'admin',
 })

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import {
   index,
   jsonb,
@@ -26,6 +27,7 @@ export const auditAction = pgEnum('audit_action', [
   'send',
   // A person's data erased (GDPR): recorded without the data.
   'erase',
+  'undo',
 ])
 export const actorKind = pgEnum('actor_kind', ['member', 'api_key', 'cli', 'source', 'import'])
 
@@ -53,5 +55,9 @@ export const auditEvents = pgTable(
     primaryKey({ columns: [t.organizationId, t.id] }),
     index('audit_events_customer_idx').on(t.organizationId, t.customerId, t.at),
     index('audit_events_entity_idx').on(t.organizationId, t.entity, t.entityId, t.at),
+    // What an import wrote, for its undo (imports/undo.ts): import rows only.
+    index('audit_events_import_idx')
+      .on(t.organizationId, t.actorId)
+      .where(sql`${t.actorKind} = 'import'`),
   ],
 )

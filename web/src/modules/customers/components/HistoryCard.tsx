@@ -11,6 +11,8 @@ const actions: Record<string, string> = {
   archive: 'archived',
   restore: 'restored',
   erase: 'erased: its personal data was removed',
+  // An import undone: what it created is removed (nothing after), what it changed is put back.
+  undo: 'put back as before an import',
 }
 
 interface Change {
@@ -60,7 +62,10 @@ function describe(event: AuditEvent): string {
   const subject = event.entity === 'contact' ? 'Contact' : 'Customer'
   const email = (event.after ?? event.before)?.email
   const what = `${subject}${event.entity === 'contact' && typeof email === 'string' ? ` ${email}` : ''}`
-  const action = actions[event.action] ?? event.action
+  const action =
+    event.action === 'undo' && event.after === null
+      ? 'removed: the import that created it was undone'
+      : (actions[event.action] ?? event.action)
   const fields = event.action === 'update' ? changes(event).map((change) => change.label) : []
   return `${what} ${action}${fields.length ? `: ${fields.join(', ')}` : ''}`
 }
@@ -83,7 +88,8 @@ export function HistoryCard({ customerId }: { customerId: string }) {
               </Text>
             }
           >
-            {!['create', 'delete', 'send', 'archive', 'restore', 'erase'].includes(event.action)
+            {!['create', 'delete', 'send', 'archive', 'restore', 'erase'].includes(event.action) &&
+            event.after !== null
               ? changes(event).map((change) => (
                   <Text key={change.key} size="xs">
                     {change.label}: {show(change.key, change.before)} →{' '}

@@ -4,8 +4,10 @@ import {
   importPreview,
   importRecord,
   readOptions,
+  rejectedCells,
   rejectedLine,
   type ColumnMapping,
+  type RetryBody,
   type TemplateName,
 } from '@contracts/imports.ts'
 import type { z } from 'zod'
@@ -21,6 +23,8 @@ export type ReadChoice = z.input<typeof readOptions>
 
 const importPage = page(importRecord)
 const rejectedPage = page(rejectedLine)
+const rejectedCellsPage = page(rejectedCells)
+export type RejectedCells = z.infer<typeof rejectedCells>
 
 const unreachable = (): ApiError =>
   new ApiError(0, 'network', 'Roster cannot be reached; check your connection.')
@@ -92,6 +96,16 @@ export const fetchHistory = (cursor: string | null, limit: number) =>
 
 export const fetchRejectedLines = (id: string, cursor: string | null, limit: number) =>
   api(`/imports/${id}/rejected-lines`, { query: { cursor, limit }, schema: rejectedPage })
+
+export const fetchRejectedCells = (id: string, cursor: string | null, limit: number) =>
+  api(`/imports/${id}/rejected-cells`, { query: { cursor, limit }, schema: rejectedCellsPage })
+
+/** Imports rejected lines again, fixed: answers the follow-up import, which runs. */
+export const retryImport = (id: string, body: RetryBody): Promise<ImportRecord> =>
+  api(`/imports/${id}/retry`, { method: 'POST', body, schema: importRecord })
+
+export const undoImport = (id: string): Promise<ImportRecord> =>
+  api(`/imports/${id}/undo`, { method: 'POST', schema: importRecord })
 
 export const templateUrl = (name: TemplateName): string => apiUrl(`/import-templates/${name}`)
 export const originalFileUrl = (id: string): string => apiUrl(`/imports/${id}/file`)

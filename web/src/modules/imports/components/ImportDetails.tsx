@@ -24,10 +24,12 @@ import {
   isSubmitted,
 } from '../format.ts'
 import { ErrorFileButton } from './ErrorFileButton.tsx'
+import { FixRejectedLines } from './FixRejectedLines.tsx'
 import { ImportOutcome } from './ImportOutcome.tsx'
 import { ImportProgress } from './ImportProgress.tsx'
 import { RejectedLinesTable } from './RejectedLinesTable.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
+import { UndoImport } from './UndoImport.tsx'
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -74,6 +76,25 @@ export function ImportDetails({ record }: { record: ImportRecord }) {
             ({formatSize(record.fileSize)})
           </Fact>
           <Fact label="Read as">{readAs(record)}</Fact>
+          {record.retryOf && (
+            <Fact label="Fixed lines of">
+              <Anchor component={Link} to={`/imports/${record.retryOf}`}>
+                the earlier import
+              </Anchor>
+            </Fact>
+          )}
+          {record.retries.length > 0 && (
+            <Fact label="Fixed lines imported in">
+              {record.retries.map((id, index) => (
+                <span key={id}>
+                  {index > 0 && ', '}
+                  <Anchor component={Link} to={`/imports/${id}`}>
+                    {record.retries.length > 1 ? `follow-up ${index + 1}` : 'a follow-up import'}
+                  </Anchor>
+                </span>
+              ))}
+            </Fact>
+          )}
         </SimpleGrid>
       </Paper>
 
@@ -101,6 +122,11 @@ export function ImportDetails({ record }: { record: ImportRecord }) {
       )}
       <ImportProgress record={record} />
       {isSubmitted(record.status) && !isActive(record.status) && <ImportOutcome record={record} />}
+      {isSubmitted(record.status) && !isActive(record.status) && (
+        <Group>
+          <UndoImport record={record} />
+        </Group>
+      )}
 
       {isSubmitted(record.status) && rejected > 0 && (
         <RejectedLinesTable
@@ -108,6 +134,9 @@ export function ImportDetails({ record }: { record: ImportRecord }) {
           total={rejected}
           action={<ErrorFileButton importId={record.id} fileName={record.fileName} />}
         />
+      )}
+      {isSubmitted(record.status) && !isActive(record.status) && rejected > 0 && (
+        <FixRejectedLines record={record} />
       )}
 
       {record.mapping && <MappingTable record={record} />}

@@ -1,4 +1,15 @@
-import { Alert, Anchor, Button, Group, Loader, Paper, Stack, Table, Text } from '@mantine/core'
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Paper,
+  Stack,
+  Table,
+  Text,
+} from '@mantine/core'
 import { Link } from 'react-router'
 import { errorMessage } from '../../../platform/api.ts'
 import { originalFileUrl, type ImportRecord } from '../api/imports.ts'
@@ -140,7 +151,23 @@ export function ImportHistory() {
                   </Anchor>
                 </Table.Td>
                 <Table.Td>
-                  <StatusBadge status={record.status} />
+                  <Group gap={4}>
+                    <StatusBadge status={record.status} />
+                    {record.undo && (
+                      <Badge
+                        color="gray"
+                        variant="outline"
+                        title={`Undone: ${record.undo.customers.removed} customers and ${record.undo.contacts.removed} contacts removed, ${record.undo.customers.restored + record.undo.contacts.restored} records put back`}
+                      >
+                        Undone
+                      </Badge>
+                    )}
+                    {record.retryOf && (
+                      <Anchor component={Link} to={`/imports/${record.retryOf}`} size="xs">
+                        fixed lines
+                      </Anchor>
+                    )}
+                  </Group>
                 </Table.Td>
                 <Counts record={record} />
               </Table.Tr>

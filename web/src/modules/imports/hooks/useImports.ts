@@ -4,12 +4,16 @@ import {
   fetchHistory,
   fetchImport,
   fetchPreview,
+  fetchRejectedCells,
   fetchRejectedLines,
   readAgain,
+  retryImport,
   startImport,
+  undoImport,
   type ImportRecord,
   type ReadChoice,
 } from '../api/imports.ts'
+import type { RetryBody } from '@contracts/imports.ts'
 import { isActive } from '../format.ts'
 
 export const importKeys = {
@@ -61,6 +65,14 @@ export function useRejectedLines(id: string, cursor: string | null, limit: numbe
   })
 }
 
+export function useRejectedCells(id: string, cursor: string | null, limit: number) {
+  return useQuery({
+    queryKey: [...importKeys.rejected(id), 'cells', cursor, limit],
+    queryFn: () => fetchRejectedCells(id, cursor, limit),
+    placeholderData: keepPreviousData,
+  })
+}
+
 /** Keeps the cached import in step with an answer that carries it. */
 function useStoreRecord() {
   const queryClient = useQueryClient()
@@ -91,4 +103,31 @@ export function useStartImport(id: string) {
 export function useCancelImport(id: string) {
   const store = useStoreRecord()
   return useMutation({ mutationFn: () => cancelImport(id), onSuccess: store })
+}
+
+/** Imports the fixed lines: the follow-up import is a new import, linked to this one. */
+export function useRetryImport(id: string) {
+  const queryClient = useQueryClient()
+  const store = useStoreRecord()
+  return useMutation({
+    mutationFn: (body: RetryBody) => retryImport(id, body),
+    meta: { ownErrors: true },
+    onSuccess: (record) => {
+      store(record)
+      void queryClient.invalidateQueries({ queryKey: importKeys.record(id) })
+    },
+  })
+}
+
+/** Undoing an import changes customers and contacts: their cached pages are read again. */
+export function useUndoImport(id: string) {
+  const queryClient = useQueryClient()
+  const store = useStoreRecord()
+  return useMutation({
+    mutationFn: () => undoImport(id),
+    onSuccess: (record) => {
+      store(record)
+      void queryClient.invalidateQueries({ queryKey: ['customers'] })
+    },
+  })
 }
