@@ -260,6 +260,33 @@ describe('outbound webhook endpoints', () => {
     expect(created?.body.data.actor.kind).toBe('import')
   })
 
+  it('tells an erased contact and what an undone import removed or put back as their events', async () => {
+    const { api, endpoint, org } = await setUp(['contact.deleted', 'customer.updated'])
+    const first = await importFile(
+      { app, key: org.key },
+      'Customer name;Customer ID;Contact email\nAlpha;A-1;ann@alpha.example\n',
+    )
+    expect(first.result.status).toBe('completed')
+    const [alpha] = json(await api.get('/api/v1/customers?limit=10')).data as any[]
+    const [ann] = json(await api.get(`/api/v1/customers/${alpha.id}/contacts`)).data as any[]
+    expect((await api.post(`/api/v1/contacts/${ann.id}/erase`, {})).statusCode).toBe(200)
+    const second = await importFile(
+      { app, key: org.key },
+      'Customer name;Customer ID;Contact email\nAlpha Renamed;A-1;bob@alpha.example\n',
+    )
+    expect(second.result.status).toBe('completed')
+    expect((await api.post(`/api/v1/imports/${second.id}/undo`, {})).statusCode).toBe(200)
+    const types = (await deliveries(api, endpoint.id)).map((d) => d.eventType).sort()
+    // The erasure, the rename the undo put back, the contact it removed (the import's own
+    // rename is a customer.updated too).
+    expect(types).toEqual([
+      'contact.deleted',
+      'contact.deleted',
+      'customer.updated',
+      'customer.updated',
+    ])
+  })
+
   it('forgets deliveries that ended a month ago, keeping those still to send', async () => {
     const { api, endpoint, org } = await setUp(['customer.created'])
     await api.post('/api/v1/customers', { name: 'Old' })
