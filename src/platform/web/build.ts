@@ -20,6 +20,9 @@ function runViteBuild(outDir: string): Promise<void> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, args, {
       cwd: rootDir,
+      // A production build whoever starts it: with NODE_ENV=test (vitest) or development, Vite
+      // would bundle React's development build, three times the size, and keep it as fresh.
+      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'pipe'],
     })
     let errors = ''

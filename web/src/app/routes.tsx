@@ -1,14 +1,21 @@
 import type { RouteObject } from 'react-router'
 import { Navigate } from 'react-router'
+import { lazy, type ComponentType } from 'react'
 import { AppLayout } from '../modules/layout/components/AppLayout.tsx'
 import { RequireSession } from '../modules/session/components/RequireSession.tsx'
-import { CustomerPage } from '../pages/CustomerPage.tsx'
-import { CustomersPage } from '../pages/CustomersPage.tsx'
-import { ImportsPage } from '../pages/ImportsPage.tsx'
-import { NotFoundPage } from '../pages/NotFoundPage.tsx'
-import { ProfilePage } from '../pages/ProfilePage.tsx'
-import { SettingsPage } from '../pages/SettingsPage.tsx'
-import { SignInPage } from '../pages/SignInPage.tsx'
+
+/** A page loaded when first shown: each page is a chunk of its own, so the first load stays small. */
+function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(() => load().then((module) => ({ default: module[name] })))
+}
+
+const CustomerPage = lazyPage(() => import('../pages/CustomerPage.tsx'), 'CustomerPage')
+const CustomersPage = lazyPage(() => import('../pages/CustomersPage.tsx'), 'CustomersPage')
+const ImportsPage = lazyPage(() => import('../pages/ImportsPage.tsx'), 'ImportsPage')
+const NotFoundPage = lazyPage(() => import('../pages/NotFoundPage.tsx'), 'NotFoundPage')
+const ProfilePage = lazyPage(() => import('../pages/ProfilePage.tsx'), 'ProfilePage')
+const SettingsPage = lazyPage(() => import('../pages/SettingsPage.tsx'), 'SettingsPage')
+const SignInPage = lazyPage(() => import('../pages/SignInPage.tsx'), 'SignInPage')
 
 /** The screens of a signed-in member, inside the header and menu; add a screen here. */
 const screens: RouteObject[] = [

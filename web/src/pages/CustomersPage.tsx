@@ -1,14 +1,24 @@
 import { Button, Group, Switch } from '@mantine/core'
 import { IconDownload } from '@tabler/icons-react'
-import { useCallback, useState } from 'react'
+import { lazy, Suspense, useCallback, useState } from 'react'
 import { AddCustomersMenu } from '../modules/customers/components/AddCustomersMenu.tsx'
-import { BulkActionsBar } from '../modules/customers/components/BulkActionsBar.tsx'
 import { CustomerFiltersBar } from '../modules/customers/components/CustomerFiltersBar.tsx'
 import { CustomersTable } from '../modules/customers/components/CustomersTable.tsx'
-import { ExportModal } from '../modules/customers/components/ExportModal.tsx'
 import type { CustomerFilters } from '../modules/customers/api/customers.ts'
 import { useCustomerFilters } from '../modules/customers/hooks/useCustomerFilters.ts'
 import { PageTitle } from '../platform/PageTitle.tsx'
+
+// Shown only once something is ticked or asked for: loaded then, not with the list.
+const BulkActionsBar = lazy(() =>
+  import('../modules/customers/components/BulkActionsBar.tsx').then((m) => ({
+    default: m.BulkActionsBar,
+  })),
+)
+const ExportModal = lazy(() =>
+  import('../modules/customers/components/ExportModal.tsx').then((m) => ({
+    default: m.ExportModal,
+  })),
+)
 
 export function CustomersPage() {
   const [filters, setFilters] = useCustomerFilters()
@@ -47,14 +57,22 @@ export function CustomersPage() {
         checked={filters.archived}
         onChange={(event) => change({ archived: event.currentTarget.checked })}
       />
-      <BulkActionsBar selected={selected} archivedList={filters.archived} onDone={clear} />
+      {selected.size > 0 && (
+        <Suspense fallback={null}>
+          <BulkActionsBar selected={selected} archivedList={filters.archived} onDone={clear} />
+        </Suspense>
+      )}
       <CustomersTable
         filters={filters}
         onSortChange={(sort) => setFilters({ sort })}
         selected={selected}
         onSelectedChange={setSelected}
       />
-      {exporting && <ExportModal filters={filters} onClose={() => setExporting(false)} />}
+      {exporting && (
+        <Suspense fallback={null}>
+          <ExportModal filters={filters} onClose={() => setExporting(false)} />
+        </Suspense>
+      )}
     </>
   )
 }

@@ -1,3 +1,5 @@
+// Its styles come with it: only the import wizard drops files, so they stay out of the first load.
+import '@mantine/dropzone/styles.css'
 import { Alert, Anchor, Button, Group, List, Progress, Stack, Text, Title } from '@mantine/core'
 import { Dropzone } from '@mantine/dropzone'
 import { IconDownload, IconFileSpreadsheet, IconUpload } from '@tabler/icons-react'
