@@ -19,7 +19,7 @@ const templates: { name: TemplateName; label: string; description: string }[] = 
   {
     name: 'account-managers-and-workflows',
     label: 'Account managers and workflows',
-    description: 'assign them to customers by their External ID',
+    description: 'assign them to customers by their Customer ID',
   },
   { name: 'all', label: 'Every field', description: 'all the columns Roster reads' },
 ]
