@@ -1,4 +1,5 @@
 import type { Locator, Page } from 'playwright-core'
+import { customers } from '../src/platform/db/schema/index.ts'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeInBrowser, openBrowser, type Browser } from './support/browser.ts'
 import { newOrgWithMember, startRoster, type Roster, type SignInAs } from './support/roster.ts'
@@ -105,5 +106,52 @@ describeInBrowser('exporting a filtered list and importing it again', () => {
     expect(await counts(done, 'Customers')).toEqual(['0', '0', '7', '—'])
     expect(await counts(done, 'Contacts')).toEqual(['0', '0', '8', '—'])
     await shot(page, 'unchanged')
+  })
+})
+
+describeInBrowser('selecting every customer a filter finds', () => {
+  let roster: Roster
+  let browser: Browser
+  let ann: SignInAs
+
+  beforeAll(async () => {
+    roster = await startRoster()
+    browser = await openBrowser(roster.baseURL)
+    ann = await newOrgWithMember(roster.store)
+    await seedCustomers(roster.app, roster.store, ann)
+    // More than the list loads at once (100), so that ticking the rows shown is not all of them.
+    await roster.store.db.insert(customers).values(
+      Array.from({ length: 130 }, (_, i) => ({
+        organizationId: ann.organizationId,
+        name: `Papeterie ${String(i).padStart(3, '0')}`,
+      })),
+    )
+  })
+  afterAll(async () => {
+    await browser.close()
+    await roster.app.close()
+  })
+
+  it('offers all the matching customers once the rows shown are ticked, and archives them all', async () => {
+    const { page } = browser
+    await signIn(page, ann)
+    await page.goto('/customers?q=papeterie')
+    const table = page.getByRole('table', { name: 'Customers' })
+    await table.getByRole('row').filter({ hasText: 'Papeterie 000' }).waitFor()
+    await page.getByRole('checkbox', { name: 'Select all customers shown' }).check()
+    const bar = page.getByRole('region', { name: 'Bulk actions' })
+    await bar.getByText('100 customers selected').waitFor()
+    await bar.getByRole('button', { name: 'Select all 130 customers matching this filter' }).click()
+    await bar.getByText('All 130 customers matching this filter are selected').waitFor()
+    await shot(page, 'select-all-matching')
+    await bar.getByRole('button', { name: 'Archive' }).click()
+    await page.getByRole('dialog', { name: 'Archive 130 customers?' }).waitFor()
+    await page.getByRole('button', { name: 'Archive', exact: true }).last().click()
+    await page.getByRole('status').getByText('No customers match.').waitFor()
+    await bar.waitFor({ state: 'detached' })
+    // The others are still there.
+    await page.goto('/customers')
+    await table.getByRole('row').filter({ hasText: 'Acme SAS' }).waitFor()
+    expect(await table.getByRole('row').filter({ hasText: 'Papeterie' }).count()).toBe(0)
   })
 })
