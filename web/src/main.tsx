@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client'
 import { App } from './app/App.tsx'
 
 // The rest of Mantine's styles, fetched beside the first page rather than before it.
-void import('./app/all-styles.ts')
+import './app/styles.ts'
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root element')

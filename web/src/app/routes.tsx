@@ -3,10 +3,20 @@ import { Navigate } from 'react-router'
 import { lazy, type ComponentType } from 'react'
 import { AppLayout } from '../modules/layout/components/AppLayout.tsx'
 import { RequireSession } from '../modules/session/components/RequireSession.tsx'
+import { allStyles } from './styles.ts'
 
-/** A page loaded when first shown: each page is a chunk of its own, so the first load stays small. */
+/** The pages a visit starts on: they show with the first paint's styles (first-paint.css). */
+const firstPages = new Set(['SignInPage', 'CustomersPage', 'NotFoundPage'])
+
+/**
+ * A page loaded when first shown: each page is a chunk of its own, so the first load stays
+ * small. The others wait for all of Mantine's styles, which load as the app starts.
+ */
 function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
-  return lazy(() => load().then((module) => ({ default: module[name] })))
+  return lazy(async () => {
+    const [module] = await Promise.all([load(), firstPages.has(name) ? null : allStyles])
+    return { default: module[name] }
+  })
 }
 
 const CustomerPage = lazyPage(() => import('../pages/CustomerPage.tsx'), 'CustomerPage')
