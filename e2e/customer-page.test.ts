@@ -121,6 +121,28 @@ describeInBrowser('the customer page', () => {
     )
   })
 
+  it('keeps marking a phone number it could not read, after the warning is gone', async () => {
+    const { page } = browser
+    await page.getByRole('button', { name: 'Add a contact' }).click()
+    const form = page.getByRole('dialog', { name: 'Add a contact' })
+    await form.getByRole('textbox', { name: 'Email' }).fill('standard@acme.example')
+    await form.getByRole('textbox', { name: 'Phone number' }).fill('ext. 42')
+    await form.getByRole('button', { name: 'Add contact' }).click()
+    await form.waitFor({ state: 'hidden' })
+    await page.getByText('Saved, with a warning').first().waitFor()
+    await page.reload()
+    const row = contactRow(page, 'standard@acme.example')
+    await row.getByText('ext. 42').waitFor()
+    await row.getByText('Kept as typed').waitFor()
+    await shot(page, 'phone-kept-as-typed')
+    await page.getByRole('button', { name: 'Delete standard@acme.example' }).click()
+    await page
+      .getByRole('dialog', { name: 'Delete standard@acme.example?' })
+      .getByRole('button', { name: 'Delete contact' })
+      .click()
+    await row.waitFor({ state: 'detached' })
+  })
+
   it('shows the history of the changes with who made them', async () => {
     const { page } = browser
     await page.reload()

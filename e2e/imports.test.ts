@@ -157,7 +157,7 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     await preview.getByRole('columnheader', { name: 'Customer ID' }).waitFor()
     const badCell = preview.getByRole('cell', { name: /not-an-email/ })
     await badCell.getByText('is not a valid email address').waitFor()
-    await page.getByText('Checked: 1 line of 4 lines will be rejected').waitFor()
+    await page.getByText('Checked: 1 of 4 lines will be rejected').waitFor()
     await badCell.scrollIntoViewIfNeeded()
     await shot(page, 'mapped', { tour: 'import-map' })
 

@@ -97,6 +97,66 @@ describe('serving the web app', () => {
     expect(String(docs.headers['content-security-policy'])).toContain("script-src 'self'")
   })
 
+  it('answers the API while the first build runs, says the app is being built, then serves it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'roster-web-'))
+    afterAll(() => rm(dir, { recursive: true, force: true }))
+    let finish = (): void => undefined
+    const webBuild = new Promise<void>((done) => (finish = done))
+    const app = await buildApp({
+      db: store.db,
+      queue,
+      vault: openVault(config),
+      publicUrl: config.publicUrl,
+      webDir: dir,
+      webBuild,
+    })
+    afterAll(() => app.close())
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200)
+    expect(json(await app.inject({ url: '/api/v1/customers' })).error).toMatchObject({
+      code: 'unauthenticated',
+    })
+    const building = await app.inject({ url: '/customers' })
+    expect(building.statusCode).toBe(503)
+    expect(building.headers['retry-after']).toBe('2')
+    expect(building.headers['cache-control']).toBe('no-store')
+    expect(building.body).toContain('Roster is starting')
+    // It looks again by itself, without a script (the policy allows none inline).
+    expect(building.body).toContain('<meta http-equiv="refresh" content="2">')
+    expect(building.body).not.toContain('<script')
+
+    await mkdir(join(dir, 'assets'))
+    await writeFile(join(dir, 'index.html'), '<!doctype html><div id="root"></div>')
+    await writeFile(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)')
+    finish()
+    await webBuild
+    const page = await app.inject({ url: '/customers' })
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('<div id="root">')
+    expect((await app.inject({ url: '/assets/index-abc123.js' })).body).toBe('console.log(1)')
+  })
+
+  it('says so on its pages when the first build failed, and the API still answers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'roster-web-'))
+    afterAll(() => rm(dir, { recursive: true, force: true }))
+    const webBuild = Promise.reject(new Error('vite exited with 1: /secret/path'))
+    webBuild.catch(() => undefined) // as `roster serve` reports it
+    const app = await buildApp({
+      db: store.db,
+      queue,
+      vault: openVault(config),
+      publicUrl: config.publicUrl,
+      webDir: dir,
+      webBuild,
+    })
+    afterAll(() => app.close())
+    await webBuild.catch(() => undefined)
+    const page = await app.inject({ url: '/' })
+    expect(page.statusCode).toBe(500)
+    expect(page.body).toContain('The web app could not be built')
+    expect(page.body).not.toContain('/secret/path')
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200)
+  })
+
   it('answers the API alone when no web app was built', async () => {
     const app = await buildApp({
       db: store.db,

@@ -28,7 +28,11 @@ function buildStamp(): Plugin {
       ids = [...this.getModuleIds()]
     },
     closeBundle() {
-      writeStamp(rootDir, outDir, ids, ['web/index.html', 'web/vite.config.ts'])
+      writeStamp(rootDir, outDir, ids, [
+        'web/index.html',
+        'web/vite.config.ts',
+        'src/platform/web/build.ts',
+      ])
     },
   }
 }
@@ -64,7 +68,8 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,
-    chunkSizeWarningLimit: 1500,
+    // Read by the first-load check (src/platform/web/first-load.ts); not served.
+    manifest: true,
   },
   // `npm run dev:web` serves the app with hot reload and sends API calls to `npm start`.
   server: { proxy: { '/api': 'http://localhost:3000' } },

@@ -34,7 +34,7 @@ import type { Queue } from '../platform/queue/queue.ts'
 
 export interface AppOptions extends Pick<
   ServerOptions,
-  'bodyLimit' | 'logger' | 'webDir' | 'trustProxy' | 'metrics'
+  'bodyLimit' | 'logger' | 'webDir' | 'webBuild' | 'trustProxy' | 'metrics'
 > {
   db: Db
   queue: Queue
@@ -104,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit,
     logger: options.logger,
     webDir: options.webDir,
+    webBuild: options.webBuild,
     trustProxy: options.trustProxy,
     metrics: options.metrics,
     readiness: () => readiness(db, queue),

@@ -27,9 +27,13 @@ export function registerServe(program: Command): void {
         )
       }
       const say = (message: string): void => void process.stdout.write(`${message}\n`)
-      // Built before the store opens: a fresh clone's first start builds the app, later starts
-      // only check that no source changed.
-      await ensureWebBuild(say)
+      // A fresh clone's first start builds the app (Vite, in a child process) while the store
+      // opens and migrates; the API answers at once and the app's pages say it is being built
+      // until it is. Later starts only check that no source changed.
+      const webBuild = ensureWebBuild(say)
+      webBuild.catch((error: unknown) => {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+      })
       const runtime = await startRuntime({
         config,
         workers: opts.workers,
@@ -46,6 +50,7 @@ export function registerServe(program: Command): void {
         importMaxBytes: config.importMaxBytes,
         logger: { level: config.logLevel },
         webDir: webDist,
+        webBuild,
         trustProxy: config.trustProxy,
         metrics,
         allowBaseUrl: config.allowBaseUrl,

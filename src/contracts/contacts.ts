@@ -18,6 +18,11 @@ export const contact = z.object({
   ...reads(contactCatalogue),
   /** The source whose sync owns this contact: Roster refuses changes to it. */
   lockedBy: z.string().nullable(),
+  /**
+   * The phone number could not be read as a number (in the organisation's default country or
+   * as an international one) and is kept as typed: check it. False without a phone.
+   */
+  phoneKeptAsTyped: z.boolean(),
   /** When a reminder to this email bounced (hard), and why; cleared by an edit or a later send. */
   bouncedAt: z.iso.datetime().nullable(),
   bounceReason: z.string().nullable(),

@@ -115,8 +115,10 @@ export const auditEvent = z.object({
   after: z.record(z.string(), z.unknown()).nullable(),
 })
 
-/** At most this many customers in one bulk action. */
+/** At most this many customers in one bulk action by ids. */
 export const BULK_LIMIT = 1000
+/** At most this many customers in one bulk action on a filter ("select all matching"). */
+export const BULK_FILTER_LIMIT = 5000
 
 const bulkIds = z
   .array(z.uuid({ error: 'Not a valid id.' }))
@@ -124,9 +126,33 @@ const bulkIds = z
   .max(BULK_LIMIT, { error: `Select at most ${BULK_LIMIT} customers at a time.` })
 
 /**
+ * The customers a bulk action applies to when the list's "select all matching" is used: the
+ * list's search and filters (as `GET /customers` and the export read them), in JSON.
+ */
+export const customerBulkFilter = z.strictObject({
+  q: customerFilters.q,
+  accountManager: customerFilters.accountManager,
+  workflow: customerFilters.workflow,
+  group: customerFilters.group,
+  source: customerFilters.source,
+  reach: customerFilters.reach,
+  archived: z.boolean({ error: 'Archived is true or false.' }).optional(),
+})
+export type CustomerBulkFilter = z.infer<typeof customerBulkFilter>
+
+/** Which customers: `ids` (those ticked) or `filter` (all those the list shows), not both. */
+const target = { ids: bulkIds.optional(), filter: customerBulkFilter.optional() }
+const oneTarget = (body: { ids?: string[] | undefined; filter?: unknown }): boolean =>
+  (body.ids === undefined) !== (body.filter === undefined)
+const oneTargetError = {
+  error: 'Give either the ids of the customers or the filter that finds them.',
+  path: ['ids'],
+}
+
+/**
  * One action on selected customers, applied in one transaction: all of them or none. `assign`
  * replaces the account managers and/or sets the workflow (null: none); `archive` and `restore`
- * hide and show them again.
+ * hide and show them again. The customers are those of `ids`, or all those `filter` finds.
  */
 export const customerBulkAction = z.discriminatedUnion(
   'action',
@@ -134,18 +160,28 @@ export const customerBulkAction = z.discriminatedUnion(
     z
       .strictObject({
         action: z.literal('assign'),
-        ids: bulkIds,
+        ...target,
         accountManagers: customerFields.accountManagers,
         workflow: customerFields.workflow,
       })
+      .refine(oneTarget, oneTargetError)
       .refine((body) => body.accountManagers !== undefined || body.workflow !== undefined, {
         error: 'Give the account managers or the workflow to assign.',
         path: ['accountManagers'],
       }),
-    z.strictObject({ action: z.literal('archive'), ids: bulkIds }),
-    z.strictObject({ action: z.literal('restore'), ids: bulkIds }),
+    z.strictObject({ action: z.literal('archive'), ...target }).refine(oneTarget, oneTargetError),
+    z.strictObject({ action: z.literal('restore'), ...target }).refine(oneTarget, oneTargetError),
   ],
   { error: 'Action is assign, archive or restore.' },
 )
 export type CustomerBulkAction = z.infer<typeof customerBulkAction>
 export const customerBulkResult = z.object({ updated: z.number().int() })
+
+/** How many customers the list's search and filters find (the list reads them a page at a time). */
+export const customerCountQuery = z.strictObject(
+  Object.fromEntries(Object.entries(customerFilters).filter(([key]) => key !== 'sort')) as Omit<
+    typeof customerFilters,
+    'sort'
+  >,
+)
+export const customerCount = z.object({ customers: z.number().int() })

@@ -129,7 +129,7 @@ export const customerCatalogue = {
       group: 'customer',
       label: 'Customer ID',
       description:
-        'Unique ID of the customer, handy when several customers share a name; it should match the reference on your invoices. When assigning account managers and workflows it is the External ID: the customer’s ID in your source system.',
+        'Unique ID of the customer, handy when several customers share a name; it should match the reference on your invoices. When assigning account managers and workflows it is the customer’s ID in your source system (also read from an “External ID” column).',
       headers: [
         'External ID',
         'Customer ID',

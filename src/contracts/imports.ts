@@ -219,7 +219,7 @@ export function requirements(mapping: ColumnMapping): Map<ImportField, string> {
   if (has('assignment')) {
     why.set(
       'customer.externalId',
-      'Account managers and workflows are assigned by the customer’s ID in your source system (External ID).',
+      'Account managers and workflows are assigned by the Customer ID: the customer’s ID in your source system.',
     )
   }
   // A group is found, or created, by its name; its ID alone would not say what to call it.

@@ -32,6 +32,7 @@ describe('contacts API', () => {
       externalId: 'CT-1',
       isMain: false,
       source: 'roster',
+      phoneKeptAsTyped: false,
       warnings: [],
     })
   })
@@ -42,6 +43,17 @@ describe('contacts API', () => {
     expect(res.statusCode).toBe(201)
     expect(json(res).phone).toBe('ext. 42')
     expect(json(res).warnings[0]).toMatchObject({ field: 'phone' })
+    // It stays marked on the contact, not only in the answer to the write.
+    const id = json(res).id as string
+    const listed = json(await api.get(contactsUrl(customerId))).data
+    expect(listed.find((c: { id: string }) => c.id === id)).toMatchObject({
+      phone: 'ext. 42',
+      phoneKeptAsTyped: true,
+    })
+    const fixed = await api.patch(`/api/v1/contacts/${id}`, { phone: '01 42 68 53 00' })
+    expect(json(fixed)).toMatchObject({ phone: '+33142685300', phoneKeptAsTyped: false })
+    const removed = await api.patch(`/api/v1/contacts/${id}`, { phone: null })
+    expect(json(removed)).toMatchObject({ phone: null, phoneKeptAsTyped: false })
   })
 
   it('reads international numbers whatever the default country', async () => {

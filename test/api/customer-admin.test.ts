@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { BULK_FILTER_LIMIT } from '../../src/contracts/customers.ts'
 import { connections, customers } from '../../src/platform/db/schema/index.ts'
 import { client, json, newMember, newOrg, testApp, testStore, type Client } from '../support.ts'
 
@@ -188,5 +189,124 @@ describe('bulk actions on selected customers', () => {
       expect(res.statusCode).toBe(400)
       expect(JSON.stringify(json(res).error)).toContain(message)
     }
+  })
+})
+
+describe('bulk actions on every customer a filter finds ("select all matching")', () => {
+  it('counts the customers a search finds and assigns a workflow to all of them, not the others', async () => {
+    const { api } = await setup()
+    await api.post('/api/v1/workflows', { name: 'Firm' })
+    for (const name of ['Acme Paris', 'Acme Lyon', 'Acmé Nice']) await create(api, name)
+    await create(api, 'Globex')
+    const archived = await create(api, 'Acme Old')
+    await api.post(`/api/v1/customers/${archived}/archive`, {})
+    const count = await api.get('/api/v1/customers/count?q=acme')
+    expect(count.statusCode).toBe(200)
+    expect(json(count)).toEqual({ customers: 3 })
+    expect(json(await api.get('/api/v1/customers/count'))).toEqual({ customers: 4 })
+    expect(json(await api.get('/api/v1/customers/count?archived=true'))).toEqual({ customers: 1 })
+
+    const res = await api.post('/api/v1/customers/bulk', {
+      action: 'assign',
+      filter: { q: 'acme' },
+      workflow: 'Firm',
+    })
+    expect(res.statusCode).toBe(200)
+    expect(json(res)).toEqual({ updated: 3 })
+    const list = json(await api.get('/api/v1/customers')).data as {
+      name: string
+      workflow: string | null
+    }[]
+    expect(list.map((c) => [c.name, c.workflow])).toEqual([
+      ['Acme Lyon', 'Firm'],
+      ['Acme Paris', 'Firm'],
+      ['Acmé Nice', 'Firm'],
+      ['Globex', null],
+    ])
+    // The archived one is not in the list the filter describes.
+    expect(json(await api.get(`/api/v1/customers/${archived}`)).workflow).toBeNull()
+  })
+
+  it('archives what a filter finds and restores it from the archived list', async () => {
+    const { api, org } = await setup()
+    const manager = await newMember(store, org, 'account_manager')
+    await create(api, 'Mine 1', { accountManagers: [manager.email] })
+    await create(api, 'Mine 2', { accountManagers: [manager.email] })
+    await create(api, 'Other')
+    const archive = await api.post('/api/v1/customers/bulk', {
+      action: 'archive',
+      filter: { accountManager: manager.email },
+    })
+    expect(json(archive)).toEqual({ updated: 2 })
+    expect(await names(api)).toEqual(['Other'])
+    const restore = await api.post('/api/v1/customers/bulk', {
+      action: 'restore',
+      filter: { accountManager: manager.email, archived: true },
+    })
+    expect(json(restore)).toEqual({ updated: 2 })
+    expect(await names(api)).toEqual(['Mine 1', 'Mine 2', 'Other'])
+  })
+
+  it('does nothing for a filter that finds nobody, and refuses ids with a filter or neither', async () => {
+    const { api } = await setup()
+    const id = await create(api, 'A')
+    const none = await api.post('/api/v1/customers/bulk', {
+      action: 'archive',
+      filter: { q: 'nothing like this' },
+    })
+    expect(none.statusCode).toBe(200)
+    expect(json(none)).toEqual({ updated: 0 })
+    expect(json(await api.get('/api/v1/customers/count?q=nothing+like+this'))).toEqual({
+      customers: 0,
+    })
+    for (const body of [
+      { action: 'archive', ids: [id], filter: { q: 'A' } },
+      { action: 'archive' },
+    ]) {
+      const res = await api.post('/api/v1/customers/bulk', body)
+      expect(res.statusCode).toBe(400)
+      expect(json(res).error.message).toContain(
+        'Give either the ids of the customers or the filter that finds them.',
+      )
+    }
+    const unknownFilter = await api.post('/api/v1/customers/bulk', {
+      action: 'archive',
+      filter: { colour: 'red' },
+    })
+    expect(unknownFilter.statusCode).toBe(400)
+    expect(await names(api)).toEqual(['A'])
+  })
+
+  it('changes nothing when a customer the filter finds is refused', async () => {
+    const { api, org } = await setup()
+    await create(api, 'Acme A')
+    const b = await create(api, 'Acme B')
+    await synced(org.id, b)
+    const res = await api.post('/api/v1/customers/bulk', {
+      action: 'archive',
+      filter: { q: 'acme' },
+    })
+    expect(res.statusCode).toBe(409)
+    expect(json(res).error.message).toContain('Acme B is synced from Stripe')
+    expect(await names(api)).toEqual(['Acme A', 'Acme B'])
+  })
+
+  it('refuses a filter that finds more customers than one bulk action changes, changing none', async () => {
+    const { api, org } = await setup()
+    const rows = Array.from({ length: BULK_FILTER_LIMIT + 1 }, (_, i) => ({
+      organizationId: org.id,
+      name: `Many ${String(i).padStart(5, '0')}`,
+    }))
+    await store.db.insert(customers).values(rows)
+    const res = await api.post('/api/v1/customers/bulk', {
+      action: 'archive',
+      filter: { q: 'many' },
+    })
+    expect(res.statusCode).toBe(400)
+    expect(json(res).error.message).toContain('narrow the search or filters')
+    expect(json(await api.get('/api/v1/customers/count?q=many'))).toEqual({
+      customers: BULK_FILTER_LIMIT + 1,
+    })
+    expect(json(await api.get('/api/v1/customers/count?archived=true'))).toEqual({ customers: 0 })
   })
 })

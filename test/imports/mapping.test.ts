@@ -135,11 +135,11 @@ describe('templates', () => {
     }
   })
 
-  it('names the customer "External ID" in the account managers and workflows template', () => {
+  it('names the customer "Customer ID" in the account managers and workflows template, as the rest of the app does', () => {
     const file = templateFile('account-managers-and-workflows')
     expect(file.fileName).toBe('roster-import-account-managers-and-workflows.csv')
     expect(file.contentType).toBe('text/csv; charset=utf-8')
-    expect(parseTemplate(file.body).headers).toEqual(['External ID', 'Account manager', 'Workflow'])
+    expect(parseTemplate(file.body).headers).toEqual(['Customer ID', 'Account manager', 'Workflow'])
     expect(file.body).toContain('demo.manager@example.com')
   })
 
@@ -610,13 +610,13 @@ describe('checkMapping', () => {
     expect(error.details[0]?.message).toContain('Customer ID')
   })
 
-  it('asks for the External ID of assignment files', () => {
+  it('asks for the Customer ID of assignment files', () => {
     const error = refusal(
       ['Client', 'Chargé de compte'],
       ['customer.name', 'assignment.accountManagers'],
     )
     expect(error.message).toBe('Map the required columns: Customer ID.')
-    expect(error.details[0]?.message).toContain('External ID')
+    expect(error.details[0]?.message).toContain('assigned by the Customer ID')
   })
 
   it('reports a field mapped twice and the missing columns together', () => {

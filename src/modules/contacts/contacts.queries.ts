@@ -5,6 +5,7 @@ import { contactCatalogue, readAsIs } from '../../contracts/fields.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { connections, contacts, customers, organizations } from '../../platform/db/schema/index.ts'
 import { contactOwner, contactSourceOf } from '../sources/ownership.ts'
+import { isPhoneKeptAsTyped } from './phone.ts'
 
 const contactSources = alias(connections, 'contact_sources')
 
@@ -70,6 +71,7 @@ const toContact = (row: ContactSelection): Contact => {
       },
       c,
     ),
+    phoneKeptAsTyped: isPhoneKeptAsTyped(c.phone),
     bouncedAt: c.bouncedAt?.toISOString() ?? null,
     bounceReason: c.bounceReason,
     doNotRemind: c.doNotRemind,

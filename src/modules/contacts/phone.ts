@@ -3,6 +3,16 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 export type PhoneResult =
   { phone: string; warning?: undefined } | { phone: string; warning: string }
 
+/** What `normalizePhone` keeps of a number it reads: E.164, "+" and up to 15 digits. */
+const e164 = /^\+[1-9]\d{1,14}$/
+
+/**
+ * True when a stored phone number is not one `normalizePhone` read (it keeps those in E.164):
+ * kept as typed by the API or an import, or brought so by a source.
+ */
+export const isPhoneKeptAsTyped = (phone: string | null): boolean =>
+  phone !== null && !e164.test(phone)
+
 /**
  * A phone number in E.164 when it can be read (a national number is read in the organisation's
  * default country); otherwise the number as typed, with a warning saying why.

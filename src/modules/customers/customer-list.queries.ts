@@ -278,3 +278,45 @@ export async function countExportLines(
     )
   return row?.lines ?? 0
 }
+
+/** The search and filters as one condition on `customers`, as the list and the export read them. */
+function matching(organizationId: string, query: CustomerFilterQuery): SQL | undefined {
+  const search = query.q ? searches(query.q) : []
+  return and(
+    ...filters(organizationId, query),
+    search.length > 0 ? sql`(${sql.join(search, sql` or `)})` : undefined,
+  )
+}
+
+/** How many customers the list shows with these search and filters. */
+export async function countCustomers(
+  db: DbOrTx,
+  organizationId: string,
+  query: CustomerFilterQuery,
+): Promise<number> {
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(customers)
+    .where(matching(organizationId, query))
+  return row?.count ?? 0
+}
+
+/**
+ * The ids of every customer the list shows with these search and filters, up to `limit` (read
+ * one more to tell there are more), in one statement: a bulk action on "all matching" changes
+ * exactly those found inside its transaction.
+ */
+export async function matchingCustomerIds(
+  db: DbOrTx,
+  organizationId: string,
+  query: CustomerFilterQuery,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .select({ id: customers.id })
+    .from(customers)
+    .where(matching(organizationId, query))
+    .orderBy(asc(customers.id))
+    .limit(limit)
+  return rows.map((row) => row.id)
+}

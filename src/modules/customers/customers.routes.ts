@@ -10,6 +10,8 @@ import {
   customerListQuery,
   customerBulkAction,
   customerBulkResult,
+  customerCount,
+  customerCountQuery,
   customerPatch,
   customerWritten,
 } from '../../contracts/customers.ts'
@@ -19,13 +21,19 @@ import { notFound } from '../../platform/errors.ts'
 import { errorResponses } from '../../platform/http/responses.ts'
 import { customerHistory } from '../audit/audit.service.ts'
 import { scopeOf } from '../../platform/http/auth.ts'
-import { countExportLines, customerReachCounts, listCustomers } from './customer-list.queries.ts'
+import {
+  countCustomers,
+  countExportLines,
+  customerReachCounts,
+  listCustomers,
+} from './customer-list.queries.ts'
 import { customersCsv, writeCustomersXlsx } from './export.ts'
 import { findCustomer } from './customers.queries.ts'
 import {
   archiveCustomers,
   assignCustomers,
   createCustomer,
+  customersMatching,
   deleteCustomer,
   restoreCustomers,
   updateCustomer,
@@ -53,6 +61,26 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
       },
     },
     async (request) => listCustomers(db, scopeOf(request).organizationId, request.query),
+  )
+
+  app.get(
+    '/customers/count',
+    {
+      schema: {
+        tags,
+        summary: 'Count the customers a search and filters find',
+        description:
+          'The same search and filters as `GET /customers`: how many customers the whole list holds, for "select all matching" before a bulk action with `filter`.',
+        querystring: customerCountQuery,
+        response: { 200: customerCount, ...errorResponses },
+      },
+    },
+    async (request) => ({
+      customers: await countCustomers(db, scopeOf(request).organizationId, {
+        ...request.query,
+        sort: 'name',
+      }),
+    }),
   )
 
   app.post(
@@ -158,7 +186,7 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
         tags,
         summary: 'Assign account managers or a workflow to selected customers, or archive them',
         description:
-          "One transaction: every selected customer changes, or none (the error names the ones refused). `assign` replaces the account managers and/or sets the workflow (`null` removes it); `archive` and `restore` as for one customer. Each change is in the customer's history. `updated` counts the customers that changed.",
+          "One transaction: every selected customer changes, or none (the error names the ones refused). The customers are `ids` (at most 1,000), or with `filter` every customer the list shows with that search and those filters (at most 5,000; see `GET /customers/count`). `assign` replaces the account managers and/or sets the workflow (`null` removes it); `archive` and `restore` as for one customer. Each change is in the customer's history. `updated` counts the customers that changed.",
         body: customerBulkAction,
         response: { 200: customerBulkResult, ...errorResponses },
       },
@@ -166,19 +194,21 @@ export const customerRoutes: FastifyPluginCallbackZod<{ db: Db }> = (app, { db }
     async (request) => {
       const scope = scopeOf(request)
       const body = request.body
-      const updated = await db.transaction((tx) => {
+      const updated = await db.transaction(async (tx) => {
+        // The ticked customers, or every one the list's search and filters find now.
+        const ids = body.ids ?? (await customersMatching(tx, scope, body.filter ?? {}))
         switch (body.action) {
           case 'assign':
-            return assignCustomers(tx, scope, body.ids, {
+            return assignCustomers(tx, scope, ids, {
               ...(body.accountManagers !== undefined
                 ? { accountManagers: body.accountManagers }
                 : {}),
               ...(body.workflow !== undefined ? { workflow: body.workflow } : {}),
             })
           case 'archive':
-            return archiveCustomers(tx, scope, body.ids)
+            return archiveCustomers(tx, scope, ids)
           case 'restore':
-            return restoreCustomers(tx, scope, body.ids)
+            return restoreCustomers(tx, scope, ids)
         }
       })
       return { updated }

@@ -1,7 +1,13 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Warning } from '../../contracts/common.ts'
 import { auditSnapshot, customerCatalogue, writtenAsIs } from '../../contracts/fields.ts'
-import type { Customer, CustomerCreate, CustomerPatch } from '../../contracts/customers.ts'
+import {
+  BULK_FILTER_LIMIT,
+  type Customer,
+  type CustomerBulkFilter,
+  type CustomerCreate,
+  type CustomerPatch,
+} from '../../contracts/customers.ts'
 import type { DbOrTx, Tx } from '../../platform/db/client.ts'
 import {
   connections,
@@ -16,6 +22,7 @@ import type { Scope } from '../../platform/auth/scope.ts'
 import { membersByEmail } from '../organizations/members.service.ts'
 import { assertCustomerDeletable, assertCustomerFieldsEditable } from '../sources/ownership.ts'
 import { systemNames, type SourceSystem } from '../sources/systems.ts'
+import { matchingCustomerIds } from './customer-list.queries.ts'
 import { findCustomer } from './customers.queries.ts'
 
 type CustomerRow = typeof customers.$inferSelect
@@ -450,4 +457,30 @@ export async function withoutAccountManager(
     customersLeft.push({ id, name: after.name, externalId: after.externalId })
   }
   return customersLeft.sort((a, b) => a.name.localeCompare(b.name))
+}
+
+/**
+ * The customers a bulk action on "all matching" applies to: those the list shows with this
+ * search and filters, read in the action's transaction (none: an empty selection, nothing done).
+ * More than BULK_FILTER_LIMIT is refused, before anything changes.
+ */
+export async function customersMatching(
+  tx: Tx,
+  scope: Scope,
+  filter: CustomerBulkFilter,
+): Promise<string[]> {
+  const ids = await matchingCustomerIds(
+    tx,
+    scope.organizationId,
+    { ...filter, sort: 'name' },
+    BULK_FILTER_LIMIT + 1,
+  )
+  if (ids.length > BULK_FILTER_LIMIT) {
+    throw new AppError(
+      'validation_failed',
+      `More than ${BULK_FILTER_LIMIT.toLocaleString('en')} customers match this filter; a bulk action changes at most ${BULK_FILTER_LIMIT.toLocaleString('en')} at a time: narrow the search or filters and run it again.`,
+      [{ path: 'filter', message: `More than ${BULK_FILTER_LIMIT} customers match.` }],
+    )
+  }
+  return ids
 }

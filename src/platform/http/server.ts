@@ -29,6 +29,11 @@ export interface ServerOptions {
   trustProxy?: boolean | number | string[]
   /** A built web app to serve next to the API (see src/platform/web/build.ts). */
   webDir?: string
+  /**
+   * The build of `webDir` under way, when the server starts before it ends: until then its pages
+   * answer that the app is being built (the API answers already).
+   */
+  webBuild?: Promise<unknown>
   /** Whether this process can serve (`/readyz`): the composition root says what is checked. */
   readiness?: () => Promise<Readiness>
   /** Records each request's duration by route (served on the metrics port, not here). */
@@ -132,6 +137,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   }
 
   await options.routes(app)
-  if (options.webDir && hasWebApp(options.webDir)) await registerWebApp(app, options.webDir)
+  if (options.webDir && (options.webBuild || hasWebApp(options.webDir))) {
+    await registerWebApp(app, options.webDir, options.webBuild)
+  }
   return app
 }

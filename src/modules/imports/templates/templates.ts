@@ -14,8 +14,6 @@ type Line = Partial<Record<ImportField, string>>
 interface Template {
   fileName: string
   fields: ImportField[]
-  /** Header overrides: the assignment template calls the Customer ID "External ID". */
-  headers?: Partial<Record<ImportField, string>>
   lines: Line[]
 }
 
@@ -140,7 +138,6 @@ const templates: Record<TemplateName, Template> = {
   'account-managers-and-workflows': {
     fileName: 'roster-import-account-managers-and-workflows.csv',
     fields: ['customer.externalId', ...assignmentColumns],
-    headers: { 'customer.externalId': 'External ID' },
     lines: [
       { 'customer.externalId': 'SGD-001', ...assigned('demo.manager@example.com', 'Standard') },
       {
@@ -188,10 +185,11 @@ export function templateFile(name: TemplateName): {
   contentType: 'text/csv; charset=utf-8'
   body: string
 } {
-  const { fileName, fields, headers = {}, lines } = templates[name]
+  const { fileName, fields, lines } = templates[name]
   const csv = Papa.unparse(
     {
-      fields: fields.map((field) => headers[field] ?? fieldInfo[field].label),
+      // Each column under the name the app gives its field ("Customer ID", as everywhere).
+      fields: fields.map((field) => fieldInfo[field].label),
       data: lines.map((line) => fields.map((field) => line[field] ?? '')),
     },
     { delimiter: ';', newline: '\r\n' },

@@ -1,16 +1,12 @@
 import type { importStatuses } from '@contracts/imports.ts'
+import { formatCount, plural } from '../../platform/plural.ts'
 
 export type ImportStatus = (typeof importStatuses)[number]
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
-const number = new Intl.NumberFormat()
 
 export const formatDateTime = (iso: string): string => dateTime.format(new Date(iso))
-export const formatCount = (value: number): string => number.format(value)
-
-/** "1 line", "2,431 lines". */
-export const plural = (count: number, one: string, many = `${one}s`): string =>
-  `${formatCount(count)} ${count === 1 ? one : many}`
+export { formatCount, plural, pluralOf } from '../../platform/plural.ts'
 
 export function formatSize(bytes: number): string {
   if (bytes < 1024) return plural(bytes, 'byte')

@@ -51,9 +51,12 @@ export function ContactFormModal({
   const text = (
     name: 'email' | 'firstName' | 'lastName' | 'phone' | 'externalId',
     label: string,
+    warning?: string,
   ) => (
     <TextInput
       label={label}
+      description={warning}
+      inputWrapperOrder={['label', 'input', 'description', 'error']}
       value={values[name]}
       onChange={(event) => set({ [name]: event.currentTarget.value })}
       error={fieldError(name)}
@@ -79,7 +82,13 @@ export function ContactFormModal({
             {text('firstName', 'First name')}
             {text('lastName', 'Family name')}
           </Group>
-          {text('phone', 'Phone number')}
+          {text(
+            'phone',
+            'Phone number',
+            contact?.phoneKeptAsTyped && values.phone === contact.phone
+              ? 'Kept as typed: Roster could not read it as a phone number. Write it with its country code (+33…) or as a number of the organisation’s country.'
+              : undefined,
+          )}
           {text('externalId', 'Contact ID')}
           <Select
             label="Role"

@@ -135,7 +135,20 @@ export function ContactsCard({ customer }: { customer: Customer }) {
                       {contact.email ?? 'No email'}
                     </Text>
                   </Table.Td>
-                  <Table.Td>{contact.phone ?? '—'}</Table.Td>
+                  <Table.Td>
+                    {contact.phone ?? '—'}
+                    {contact.phoneKeptAsTyped && (
+                      // Saved as typed: the warning of the write would otherwise be gone.
+                      <Badge
+                        color="yellow"
+                        variant="light"
+                        ml={6}
+                        title="Roster could not read this as a phone number and kept it as typed: check it."
+                      >
+                        Kept as typed
+                      </Badge>
+                    )}
+                  </Table.Td>
                   <Table.Td miw={160}>
                     <Select
                       aria-label={`Role of ${contact.email ?? contactName(contact)}`}

@@ -3,10 +3,12 @@ import {
   auditEvent,
   customer,
   customerBulkResult,
+  customerCount,
   customerReachCounts,
   customerWritten,
   type Customer,
   type CustomerBulkAction,
+  type CustomerBulkFilter,
   type CustomerCreate,
   type CustomerPatch,
   type CustomerSort,
@@ -37,6 +39,22 @@ export const filterQuery = (filters: CustomerFilters) => ({
   ...filters,
   archived: filters.archived ? 'true' : undefined,
 })
+
+/** The filters as a bulk action's `filter`: every customer the list shows ("select all matching"). */
+export const bulkFilter = (filters: CustomerFilters): CustomerBulkFilter => ({
+  ...(filters.q.trim() ? { q: filters.q.trim() } : {}),
+  ...(filters.accountManager ? { accountManager: filters.accountManager } : {}),
+  ...(filters.workflow ? { workflow: filters.workflow } : {}),
+  ...(filters.source ? { source: filters.source } : {}),
+  ...(filters.reach ? { reach: filters.reach } : {}),
+  ...(filters.archived ? { archived: true } : {}),
+})
+
+/** How many customers the whole list holds with these filters (it loads 100 at a time). */
+export const fetchCustomerCount = async (filters: CustomerFilters): Promise<number> => {
+  const { sort: _sort, ...query } = filterQuery(filters)
+  return (await api('/customers/count', { query, schema: customerCount })).customers
+}
 
 const customerPage = page(customer)
 export type CustomerPage = z.infer<typeof customerPage>

@@ -1,8 +1,12 @@
 import { Button, Menu } from '@mantine/core'
 import { IconChevronDown, IconFileImport, IconHistory, IconPlus } from '@tabler/icons-react'
-import { useState } from 'react'
+import { lazy, Suspense, useState } from 'react'
 import { Link, useNavigate } from 'react-router'
-import { CustomerFormModal } from './CustomerFormModal.tsx'
+
+// Loaded when opened: the customers list does not wait for the form.
+const CustomerFormModal = lazy(() =>
+  import('./CustomerFormModal.tsx').then((m) => ({ default: m.CustomerFormModal })),
+)
 
 /** The ways to add customers: one by hand, the import wizard, and the history of imports. */
 export function AddCustomersMenu() {
@@ -38,13 +42,15 @@ export function AddCustomersMenu() {
         </Menu.Dropdown>
       </Menu>
       {creating && (
-        <CustomerFormModal
-          onClose={() => setCreating(false)}
-          onCreated={(created) => {
-            setCreating(false)
-            void navigate(`/customers/${created.id}`)
-          }}
-        />
+        <Suspense fallback={null}>
+          <CustomerFormModal
+            onClose={() => setCreating(false)}
+            onCreated={(created) => {
+              setCreating(false)
+              void navigate(`/customers/${created.id}`)
+            }}
+          />
+        </Suspense>
       )}
     </>
   )

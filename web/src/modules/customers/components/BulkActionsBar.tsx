@@ -1,29 +1,47 @@
-import { Button, Group, Paper, Select, Text } from '@mantine/core'
+import { Anchor, Button, Group, Paper, Select, Text } from '@mantine/core'
 import { modals } from '@mantine/modals'
 import { useState } from 'react'
 import { useAccountManagers, useWorkflows } from '../../organization/hooks/useOrganization.ts'
+import { plural } from '../../../platform/plural.ts'
+import { bulkFilter, type CustomerFilters } from '../api/customers.ts'
 import { useBulkCustomers } from '../hooks/useCustomer.ts'
+import { useCustomerCount } from '../hooks/useCustomers.ts'
 
 /**
  * What can be done to the ticked customers at once: give them an account manager or a workflow,
- * archive them (or restore them, in the archived list). All of them change, or none.
+ * archive them (or restore them, in the archived list). All of them change, or none. Once the
+ * rows shown are all ticked, it offers every customer the filters find ("select all matching"):
+ * the action then names the filters, and the server finds the customers.
  */
 export function BulkActionsBar({
   selected,
-  archivedList,
+  filters,
+  pageSelected,
+  allMatching,
+  onSelectAllMatching,
   onDone,
 }: {
   selected: ReadonlySet<string>
-  archivedList: boolean
+  filters: CustomerFilters
+  /** Every row loaded so far is ticked. */
+  pageSelected: boolean
+  /** The action is for every customer the filters find, not only the rows ticked. */
+  allMatching: boolean
+  onSelectAllMatching: () => void
   onDone: () => void
 }) {
+  const archivedList = filters.archived
+  const matching = useCustomerCount(filters, pageSelected || allMatching)
   const managers = useAccountManagers()
   const workflows = useWorkflows()
   const bulk = useBulkCustomers()
   const [manager, setManager] = useState<string | null>(null)
   const [workflow, setWorkflow] = useState<string | null>(null)
   const ids = [...selected]
-  const count = `${ids.length.toLocaleString()} customer${ids.length === 1 ? '' : 's'}`
+  const total = matching.data
+  const count =
+    allMatching && total !== undefined ? plural(total, 'customer') : plural(ids.length, 'customer')
+  const target = allMatching ? { filter: bulkFilter(filters) } : { ids }
   const run = (body: Parameters<typeof bulk.mutate>[0]): void =>
     bulk.mutate(body, {
       onSuccess: () => {
@@ -42,21 +60,26 @@ export function BulkActionsBar({
         </Text>
       ),
       labels: { confirm: 'Archive', cancel: 'Cancel' },
-      onConfirm: () => run({ action: 'archive', ids }),
+      onConfirm: () => run({ action: 'archive', ...target }),
     })
   }
-  if (ids.length === 0) return null
+  if (ids.length === 0 && !allMatching) return null
   return (
     <Paper withBorder p="sm" mb="md" role="region" aria-label="Bulk actions">
       <Group gap="sm" align="flex-end" wrap="wrap">
         <Text fw={500} size="sm" role="status">
-          {count} selected
+          {allMatching ? `All ${count} matching this filter are selected` : `${count} selected`}
         </Text>
+        {!allMatching && pageSelected && total !== undefined && total > ids.length && (
+          <Anchor component="button" type="button" size="sm" onClick={onSelectAllMatching}>
+            Select all {plural(total, 'customer')} matching this filter
+          </Anchor>
+        )}
         {archivedList ? (
           <Button
             variant="default"
             loading={bulk.isPending}
-            onClick={() => run({ action: 'restore', ids })}
+            onClick={() => run({ action: 'restore', ...target })}
           >
             Restore
           </Button>
@@ -78,7 +101,9 @@ export function BulkActionsBar({
               variant="default"
               disabled={!manager}
               loading={bulk.isPending}
-              onClick={() => manager && run({ action: 'assign', ids, accountManagers: [manager] })}
+              onClick={() =>
+                manager && run({ action: 'assign', ...target, accountManagers: [manager] })
+              }
             >
               Assign account manager
             </Button>
@@ -95,7 +120,7 @@ export function BulkActionsBar({
               variant="default"
               disabled={!workflow}
               loading={bulk.isPending}
-              onClick={() => workflow && run({ action: 'assign', ids, workflow })}
+              onClick={() => workflow && run({ action: 'assign', ...target, workflow })}
             >
               Assign workflow
             </Button>

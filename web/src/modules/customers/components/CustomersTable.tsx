@@ -6,6 +6,7 @@ import { useMediaQuery } from '@mantine/hooks'
 import { useEffect, useMemo, useRef } from 'react'
 import type { CustomerSort } from '@contracts/customers.ts'
 import { errorMessage } from '../../../platform/api.ts'
+import { plural } from '../../../platform/plural.ts'
 import type { Customer, CustomerFilters } from '../api/customers.ts'
 import { useCustomerList } from '../hooks/useCustomers.ts'
 import { customerColumns, features, phoneColumns } from './customerColumns.tsx'
@@ -211,7 +212,7 @@ function TableFooter({ list, shown }: { list: ReturnType<typeof useCustomerList>
     <Text c="dimmed" size="sm" p="md" role="status">
       {shown === 0
         ? 'No customers match.'
-        : `${shown.toLocaleString()} customer${shown === 1 ? '' : 's'}${list.hasNextPage ? ' shown; scroll for more' : ''}.`}
+        : `${plural(shown, 'customer')}${list.hasNextPage ? ' shown; scroll for more' : ''}.`}
     </Text>
   )
 }

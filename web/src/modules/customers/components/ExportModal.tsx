@@ -2,6 +2,7 @@ import { Alert, Button, Group, Modal, Progress, Radio, Select, Stack, Text } fro
 import { useState } from 'react'
 import { csvDefaultsFor, type CsvEncoding, type CsvSeparator } from '@contracts/export.ts'
 import { errorMessage } from '../../../platform/api.ts'
+import { plural, pluralOf } from '../../../platform/plural.ts'
 import {
   downloadExport,
   type CustomerFilters,
@@ -116,8 +117,8 @@ export function ExportModal({
                 ? 'Export downloaded.'
                 : progress
                   ? progress.lines !== null
-                    ? `${progress.lines.toLocaleString()} of ${progress.total.toLocaleString()} lines`
-                    : `${megabytes(progress.bytes)} received (${progress.total.toLocaleString()} lines)`
+                    ? pluralOf(progress.lines, progress.total, 'line')
+                    : `${megabytes(progress.bytes)} received (${plural(progress.total, 'line')})`
                   : 'Preparing the export…'}
             </Text>
           </Stack>

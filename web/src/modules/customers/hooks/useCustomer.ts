@@ -1,6 +1,7 @@
 import type { CustomerBulkAction, CustomerCreate, CustomerPatch } from '@contracts/customers.ts'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { notifySaved } from '../../../platform/notify.ts'
+import { plural } from '../../../platform/plural.ts'
 import {
   archiveCustomer,
   bulkCustomers,
@@ -86,7 +87,7 @@ export function useBulkCustomers() {
   return useMutation({
     mutationFn: (body: CustomerBulkAction) => bulkCustomers(body),
     onSuccess: ({ updated }) => {
-      notifySaved(`${updated.toLocaleString()} customer${updated === 1 ? '' : 's'} updated.`)
+      notifySaved(`${plural(updated, 'customer')} updated.`)
       return client.invalidateQueries({ queryKey: customersKey })
     },
   })

@@ -1,5 +1,5 @@
-import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query'
-import { fetchCustomers, type CustomerFilters } from '../api/customers.ts'
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
+import { fetchCustomerCount, fetchCustomers, type CustomerFilters } from '../api/customers.ts'
 
 export const customersKey = ['customers'] as const
 
@@ -11,5 +11,14 @@ export function useCustomerList(filters: CustomerFilters) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     placeholderData: keepPreviousData,
+  })
+}
+
+/** How many customers match the filters in all, read when `enabled` (to offer "select all"). */
+export function useCustomerCount(filters: CustomerFilters, enabled: boolean) {
+  return useQuery({
+    queryKey: [...customersKey, 'count', { ...filters, sort: null }],
+    queryFn: () => fetchCustomerCount(filters),
+    enabled,
   })
 }

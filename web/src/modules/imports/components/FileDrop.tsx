@@ -1,3 +1,5 @@
+// Its styles come with it: only the import wizard drops files, so they stay out of the first load.
+import '@mantine/dropzone/styles.css'
 import { Alert, Anchor, Button, Group, List, Progress, Stack, Text, Title } from '@mantine/core'
 import { Dropzone } from '@mantine/dropzone'
 import { IconDownload, IconFileSpreadsheet, IconUpload } from '@tabler/icons-react'
@@ -17,7 +19,7 @@ const templates: { name: TemplateName; label: string; description: string }[] = 
   {
     name: 'account-managers-and-workflows',
     label: 'Account managers and workflows',
-    description: 'assign them to customers by their External ID',
+    description: 'assign them to customers by their Customer ID',
   },
   { name: 'all', label: 'Every field', description: 'all the columns Roster reads' },
 ]

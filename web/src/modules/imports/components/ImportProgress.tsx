@@ -3,7 +3,7 @@ import { modals } from '@mantine/modals'
 import { IconPlayerStop } from '@tabler/icons-react'
 import type { ImportRecord } from '../api/imports.ts'
 import { useCancelImport } from '../hooks/useImports.ts'
-import { formatCount, isActive } from '../format.ts'
+import { formatCount, isActive, pluralOf } from '../format.ts'
 
 /** Where a waiting or running import is, in words and as a share of the work (0–100). */
 function progressOf(record: ImportRecord): { text: string; value: number | null } {
@@ -11,7 +11,7 @@ function progressOf(record: ImportRecord): { text: string; value: number | null 
   // Until the run has read the whole file, the dry run's count says how many lines to expect.
   const expected = linesTotal ?? record.dryRun?.lines.total ?? null
   if (record.status === 'queued' || phase === 'waiting') {
-    return { text: 'Waiting for a worker to start the import…', value: null }
+    return { text: 'Queued — the import starts shortly…', value: null }
   }
   if (phase === 'reading') {
     const of = expected ? ` of ${formatCount(expected)}` : ''
@@ -22,7 +22,7 @@ function progressOf(record: ImportRecord): { text: string; value: number | null 
   }
   const total = linesTotal ?? 0
   return {
-    text: `Saving the customers and contacts: ${formatCount(linesDone)} of ${formatCount(total)} lines`,
+    text: `Saving the customers and contacts: ${pluralOf(linesDone, total, 'line')}`,
     value: total > 0 ? 50 + Math.min(50, (linesDone / total) * 50) : 50,
   }
 }

@@ -4,7 +4,7 @@ import { IconCheck, IconX } from '@tabler/icons-react'
 import type { ImportPreview } from '../api/imports.ts'
 import type { Check } from '../hooks/useMappingCheck.ts'
 import { columnName, fieldInfo, requiredFields } from '../fields.ts'
-import { plural } from '../format.ts'
+import { plural, pluralOf } from '../format.ts'
 import { ColumnPicker } from './ColumnPicker.tsx'
 import { MappedPreview } from './MappedPreview.tsx'
 
@@ -145,7 +145,7 @@ function CheckStatus({
     return (
       <Text size="sm" aria-live="polite" c={rejected > 0 ? 'red.8' : 'green.8'}>
         {rejected > 0
-          ? `Checked: ${plural(rejected, 'line')} of ${plural(total, 'line')} will be rejected. Continue to the review to see them all.`
+          ? `Checked: ${pluralOf(rejected, total, 'line')} will be rejected. Continue to the review to see them all.`
           : `Checked: the ${plural(total, 'line')} of the file can be imported.`}
       </Text>
     )

@@ -1,10 +1,17 @@
-import { AppShell, Burger, Group } from '@mantine/core'
+import { AppShell, Burger, Center, Group, Loader } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
+import { lazy, Suspense } from 'react'
 import { Outlet } from 'react-router'
 import { MainNav } from './MainNav.tsx'
 import { OrganizationSwitcher } from './OrganizationSwitcher.tsx'
 import { MemberMenu } from './MemberMenu.tsx'
-import { NotificationsBell } from '../../notifications/components/NotificationsBell.tsx'
+
+// The bell and its list load after the page: the first page shows without waiting for them.
+const NotificationsBell = lazy(() =>
+  import('../../notifications/components/NotificationsBell.tsx').then((m) => ({
+    default: m.NotificationsBell,
+  })),
+)
 
 /** Header with the organisation, the sections, notifications and the member; a menu on phones. */
 export function AppLayout() {
@@ -31,7 +38,9 @@ export function AppLayout() {
             </Group>
           </Group>
           <Group gap="sm" wrap="nowrap">
-            <NotificationsBell />
+            <Suspense fallback={null}>
+              <NotificationsBell />
+            </Suspense>
             <MemberMenu />
           </Group>
         </Group>
@@ -40,7 +49,16 @@ export function AppLayout() {
         {opened && <MainNav vertical onNavigate={close} />}
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        {/* Each page is loaded when first shown (web/src/app/routes.tsx): the header stays. */}
+        <Suspense
+          fallback={
+            <Center py="xl">
+              <Loader aria-label="Loading the page" />
+            </Center>
+          }
+        >
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   )

@@ -1,6 +1,7 @@
 import { Alert, Button, Card, Group, Table, TextInput, Title } from '@mantine/core'
 import { useState, type SubmitEvent } from 'react'
 import { errorMessage } from '../../../platform/api.ts'
+import { plural } from '../../../platform/plural.ts'
 import { notifySaved } from '../../../platform/notify.ts'
 import {
   useAddWorkflow,
@@ -111,7 +112,7 @@ export function WorkflowsPanel() {
                       onClick={() => {
                         const lose =
                           workflow.customerCount > 0
-                            ? ` ${String(workflow.customerCount)} customer(s) will follow no workflow.`
+                            ? ` ${plural(workflow.customerCount, 'customer')} will follow no workflow.`
                             : ''
                         if (window.confirm(`Delete the workflow ${workflow.name}?${lose}`)) {
                           removeWorkflow(workflow)
