@@ -1,0 +1,2 @@
+ALTER TABLE "import_rejections" DROP CONSTRAINT "import_rejections_organization_id_import_id_line_pk";--> statement-breakpoint
+ALTER TABLE "import_rejections" ADD CONSTRAINT "import_rejections_organization_id_import_id_line_seq_pk" PRIMARY KEY("organization_id","import_id","line","seq");
