@@ -181,7 +181,7 @@ export const mappingBody = z.strictObject({
 })
 
 /** Submitting may change the value map; the lines are then checked again before they apply. */
-export const startBody = z.strictObject({ valueMap: valueMap.optional() }).optional()
+export const startBody = z.strictObject({ valueMap: valueMap.optional() }).nullish()
 
 /** The history's filter: an import's status, or several separated by commas. */
 export const importListQuery = z.strictObject({

@@ -150,6 +150,21 @@ describe('values that map', () => {
     expect(await contactsOf(http)).toEqual([['A', 'a@a.fr', 'SALES', false]])
   })
 
+  it('submits without a body, as the web app does', async () => {
+    const { api } = await setup()
+    const preview = await uploadFile(api, 'Nom du client\nA\n')
+    await apiCall(api, 'PUT', `/imports/${preview.id}/mapping`, {
+      mapping: preview.suggestedMapping,
+    })
+    const started = await app.inject({
+      method: 'POST',
+      url: `/api/v1/imports/${preview.id}/start`,
+      headers: { authorization: `Bearer ${api.key}` },
+    })
+    expect(started.statusCode).toBe(202)
+    expect((await waitForImport(api, preview.id)).status).toBe('completed')
+  })
+
   it('refuses a value map naming an unknown role, saying which, and changes nothing', async () => {
     const { api } = await setup()
     const preview = await uploadFile(api, 'Nom du client;Email du contact;Rôle\nA;a@a.fr;Boss\n')
