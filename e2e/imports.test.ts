@@ -267,11 +267,11 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     const { page } = browser
     await page.setViewportSize(phone)
     await page.goto('/imports/new')
-    await page.getByText('Step 1 of 4: Upload').waitFor()
+    await page.getByText('Step 1 of 5: Upload').waitFor()
     await shot(page, 'upload-phone')
     await chooseFile(page, file)
     await page.getByRole('button', { name: 'Next: map the columns' }).click()
-    await page.getByText('Step 2 of 4: Map').waitFor()
+    await page.getByText('Step 2 of 5: Map').waitFor()
     await page.getByRole('combobox', { name: 'Roster field for column Dossier' }).waitFor()
     await shot(page, 'map-phone')
 
@@ -351,5 +351,53 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     await pager.getByRole('button', { name: 'Previous page' }).click()
     await pager.getByText('Page 1').waitFor()
     await expect.poll(firstLine).toBe('2')
+  })
+
+  it('maps the role values Roster does not know in their own step, then imports every line', async () => {
+    const { page } = browser
+    await writeFile(
+      join(dir, 'roles.csv'),
+      [
+        'Company;Customer ID;Email;Rôle',
+        'Alpha;R-1;a@alpha.example;Comptabilité',
+        'Beta;R-2;b@beta.example;Trésorerie',
+        'Gamma;R-3;c@gamma.example;trésorerie',
+        '',
+      ].join('\n'),
+    )
+    await page.goto('/imports/new')
+    await chooseFile(page, join(dir, 'roles.csv'))
+    await page.getByRole('button', { name: 'Next: map the columns' }).click()
+    await page.getByRole('button', { name: 'Next: review' }).click()
+    const values = page.getByRole('table', { name: 'Values to map' })
+    await values.getByRole('cell', { name: 'Trésorerie', exact: true }).waitFor()
+    await values.getByRole('cell', { name: '2 lines' }).waitFor()
+    // Comptabilité is known: only the unknown value is asked.
+    expect(await values.locator('tbody tr').count()).toBe(1)
+    await page.getByRole('combobox', { name: 'Role for "Trésorerie"' }).click()
+    await page.getByRole('option', { name: 'Payer' }).click()
+    await shot(page, 'values')
+    await page.getByRole('button', { name: 'Next: review' }).click()
+    await page.getByRole('table', { name: 'What the import will do' }).waitFor()
+    await page.getByRole('button', { name: 'Submit: import 3 lines' }).click()
+    await page.getByRole('table', { name: 'What the import did' }).waitFor()
+  })
+
+  it('filters the history by status and discards an upload never submitted', async () => {
+    const { page } = browser
+    await page.goto('/imports/new')
+    await chooseFile(page, join(dir, 'roles.csv'))
+    await page.getByRole('combobox', { name: 'Separator' }).waitFor()
+    await page.goto('/imports')
+    await page.getByRole('combobox', { name: 'Status' }).click()
+    await page.getByRole('option', { name: 'Not submitted' }).click()
+    const rows = page.getByRole('table', { name: 'Import history' }).locator('tbody tr')
+    // The file just left, and the one whose every line was rejected at the review.
+    await expect.poll(() => rows.count()).toBe(2)
+    await shot(page, 'history-not-submitted')
+    await page.getByRole('button', { name: 'Discard roles.csv' }).click()
+    await expect.poll(() => rows.count()).toBe(1)
+    await page.getByRole('button', { name: 'Discard bad.csv' }).click()
+    await page.getByText('No import has this status.').waitFor()
   })
 })

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { runImportJob } from '../modules/imports/imports.job.ts'
+import { discardAbandonedImportsJob, runImportJob } from '../modules/imports/imports.job.ts'
 import { deliverNotification } from '../modules/notifications/notifications.job.ts'
 import {
   connectors as registeredConnectors,
@@ -42,6 +42,7 @@ export interface JobDeps {
 /** Every kind of background job; a module adds its `*.job.ts` definitions here. */
 export const jobs: JobDefinition<never, JobDeps>[] = [
   runImportJob,
+  discardAbandonedImportsJob,
   deliverNotification,
   sendAccountEmail,
   sendReminder,

@@ -5,11 +5,16 @@ import { basename } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Command } from 'commander'
 import { z } from 'zod'
+import { foldValue } from '../contracts/fields.ts'
 import {
+  fieldInfo,
   importField,
   readOptions,
+  valueMap,
+  valueMappedFields,
   type ColumnMapping,
   type ImportRecord,
+  type ValueMap,
 } from '../contracts/imports.ts'
 import type { ImportSummary } from '../modules/imports/apply/summary.ts'
 import { runImportJob } from '../modules/imports/imports.job.ts'
@@ -37,8 +42,55 @@ interface ImportOptions {
   encoding?: string
   sheet?: string
   headerRow?: string
+  valueMap?: string[]
   dryRun?: boolean
   json?: boolean
+}
+
+/**
+ * `--value-map Role:Compta=ACCOUNTING`: the field (its label, key or the file's column mapped to
+ * it), a value of the file, and what it means; nothing after `=` leaves the cell empty.
+ */
+function parseValueMap(
+  given: string[],
+  columns: string[],
+  mapping: ColumnMapping,
+): ValueMap | undefined {
+  if (given.length === 0) return undefined
+  const raw: Record<string, Record<string, string | null>> = {}
+  for (const entry of given) {
+    const colon = entry.indexOf(':')
+    const equals = entry.lastIndexOf('=')
+    if (colon < 1 || equals < colon + 2) {
+      throw new AppError(
+        'validation_failed',
+        `--value-map ${entry}: write it as FIELD:VALUE=ROLE, like Role:Compta=ACCOUNTING.`,
+      )
+    }
+    const target = foldValue(entry.slice(0, colon))
+    const field = valueMappedFields.find(
+      (f) =>
+        foldValue(f) === target ||
+        foldValue(fieldInfo[f].label) === target ||
+        mapping.some((m, index) => m === f && foldValue(columns[index] ?? '') === target),
+    )
+    if (!field) {
+      throw new AppError(
+        'validation_failed',
+        `--value-map ${entry}: "${entry.slice(0, colon)}" is not a field whose values can be mapped; use ${valueMappedFields.map((f) => fieldInfo[f].label).join(', ')}.`,
+      )
+    }
+    const role = entry.slice(equals + 1).trim()
+    ;(raw[field] ??= {})[entry.slice(colon + 1, equals)] = role === '' ? null : role
+  }
+  const parsed = valueMap.safeParse(raw)
+  if (!parsed.success) {
+    throw new AppError(
+      'validation_failed',
+      `--value-map: ${parsed.error.issues.map((issue) => issue.message).join(' ')}`,
+    )
+  }
+  return parsed.data
 }
 
 const mappingFile = z.record(z.string(), importField.nullable())
@@ -134,6 +186,11 @@ export function registerImport(program: Command): void {
     )
     .option('--sheet <name>', 'xlsx sheet to read (default: the first)')
     .option('--header-row <n>', 'row number of the header (default: detected)')
+    .option(
+      '--value-map <field:value=role>',
+      'what a value of the file means, e.g. Role:Compta=ACCOUNTING (nothing after = leaves it empty); repeatable',
+      (entry: string, all: string[] | undefined) => [...(all ?? []), entry],
+    )
     .option('--dry-run', 'say what each line would do, and change nothing')
     .option('--json', 'print the result as JSON')
     .addHelpText(
@@ -157,7 +214,8 @@ export function registerImport(program: Command): void {
           const mapping = opts.mapping
             ? await readMapping(opts.mapping, preview.inspection.columns)
             : preview.suggestedMapping
-          const mapped = await setMapping(store.db, org.id, row.id, mapping)
+          const values = parseValueMap(opts.valueMap ?? [], preview.inspection.columns, mapping)
+          const mapped = await setMapping(store.db, org.id, row.id, mapping, values)
           if (opts.dryRun) {
             record = { ...toImportRecord(mapped.row), summary: mapped.summary }
           } else {
@@ -234,9 +292,11 @@ async function report(
     if (record.error) lines.push(`Error: ${record.error}`)
     if (rejected.length > 0) lines.push(`${rejected.length} lines rejected:`)
     for (const r of rejected) {
-      const where = r.column ? `, column "${r.column}"` : ''
-      const value = r.value ? `, value "${r.value}"` : ''
-      lines.push(`  line ${r.line}${where}${value}: ${r.reason}`)
+      for (const problem of r.problems) {
+        const where = problem.column ? `, column "${problem.column}"` : ''
+        const value = problem.value ? `, value "${problem.value}"` : ''
+        lines.push(`  line ${r.line}${where}${value}: ${problem.reason}`)
+      }
     }
     process.stdout.write(lines.join('\n') + '\n')
   }

@@ -527,6 +527,54 @@ export const groupImportCatalogue = {
 export const contactRoles = ['ACCOUNTING', 'SALES', 'PURCHASER', 'PAYER'] as const
 export type ContactRole = (typeof contactRoles)[number]
 
+/**
+ * How files name each role, in English and French, compared folded (`foldValue`): a value
+ * listed here maps on its own; one that is not gets a value mapping from the member.
+ */
+export const roleValues: Record<ContactRole, readonly string[]> = {
+  ACCOUNTING: [
+    'Accounting',
+    'Accountant',
+    'Accounts',
+    'Comptabilité',
+    'Compta',
+    'Comptable',
+    'Service comptable',
+  ],
+  SALES: ['Sales', 'Sale', 'Ventes', 'Vente', 'Commercial', 'Commerciale', 'Vendeur'],
+  PURCHASER: [
+    'Purchaser',
+    'Purchasing',
+    'Purchase',
+    'Buyer',
+    'Achats',
+    'Achat',
+    'Acheteur',
+    'Acheteuse',
+  ],
+  PAYER: ['Payer', 'Payment', 'Payments', 'Payeur', 'Payeuse', 'Paiement', 'Paiements'],
+}
+
+/** A cell's value reduced to what identifies it: trimmed, lower case, without accents. */
+export const foldValue = (text: string): string =>
+  text
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toLowerCase()
+
+/** The role a cell names in English or French (`roleValues`, compared folded), if any. */
+export function knownRole(text: string): ContactRole | undefined {
+  return knownRoles.get(foldValue(text))
+}
+
+const knownRoles = new Map<string, ContactRole>(
+  Object.entries(roleValues).flatMap(([role, names]) =>
+    names.map((name): [string, ContactRole] => [foldValue(name), role as ContactRole]),
+  ),
+)
+
 export const roleField = z
   .string()
   .trim()

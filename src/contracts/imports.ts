@@ -1,9 +1,11 @@
 import { z } from 'zod'
-import { emailField } from './common.ts'
+import { emailField, pageQuery } from './common.ts'
 import {
+  contactRoles,
   fieldInfo,
   importFieldDecls,
   importFields,
+  knownRole,
   type FieldGroup,
   type FieldInfo,
   type ImportField,
@@ -54,6 +56,39 @@ export const readOptions = z.strictObject({
     .optional(),
   sheet: z.string().min(1).max(200).optional(),
   headerRow: z.coerce.number().int().min(1).max(1000).optional(),
+})
+
+/**
+ * Fields whose cells are read against a list of values (a contact's role): a value the list does
+ * not know is mapped by the member, value by value, to one of the list or to nothing.
+ */
+export const valueMappedFields = ['contact.role'] as const
+export type ValueMappedField = (typeof valueMappedFields)[number]
+
+const roleChoice = z
+  .string()
+  .trim()
+  .transform((value) => value.toUpperCase())
+  .pipe(
+    z.enum(contactRoles, {
+      error: (issue) =>
+        `"${String(issue.input)}" is not a role; map the value to ACCOUNTING, SALES, PURCHASER or PAYER, or to null to leave the role empty.`,
+    }),
+  )
+  .nullable()
+
+/**
+ * The value map: for each value-mapped field, each value of the file (as written) and what it
+ * means; null leaves the cell empty. `{ "contact.role": { "Compta": "ACCOUNTING" } }`.
+ */
+export const valueMap = z.strictObject({
+  'contact.role': z.record(z.string().trim().min(1).max(500), roleChoice).optional(),
+})
+export type ValueMap = z.output<typeof valueMap>
+
+/** The value map as Roster answers it (roles in capitals). */
+const valueMapRecord = z.object({
+  'contact.role': z.record(z.string(), z.enum(contactRoles).nullable()).optional(),
 })
 
 export const importStatuses = [
@@ -114,6 +149,8 @@ export const importRecord = z.object({
   }),
   columns: z.array(z.string()),
   mapping: columnMapping.nullable(),
+  /** The values mapped for this import: the member's, and those the organisation's earlier imports taught. */
+  valueMap: valueMapRecord.nullable(),
   progress: z.object({
     phase: z.enum(['waiting', 'reading', 'applying', 'done']),
     linesRead: z.number(),
@@ -141,15 +178,31 @@ export const importPreview = importRecord.extend({
   requiredFields: z.array(importField),
 })
 
-export const rejectedLine = z.object({
-  line: z.number(),
+const lineProblem = z.object({
   column: z.string().nullable(),
   value: z.string().nullable(),
   reason: z.string(),
 })
+export type LineProblem = z.infer<typeof lineProblem>
+
+/** A rejected line: its first problem (column, value, reason), and every problem it has. */
+export const rejectedLine = lineProblem.extend({
+  line: z.number(),
+  problems: z.array(lineProblem),
+})
+
+/** A value of the file that no role is known by, with the number of lines it is on. */
+export const unknownValue = z.object({
+  field: z.enum(valueMappedFields),
+  column: z.string().nullable(),
+  value: z.string(),
+  lines: z.number(),
+})
 
 export const dryRunResult = importRecord.extend({
   rejected: z.array(rejectedLine),
+  /** The distinct values to map (each a rejection until it is mapped): the value mapping step. */
+  unknownValues: z.array(unknownValue),
 })
 
 /** Rejected lines fixed, to import again: each by its line number, with the cells it changes. */
@@ -178,6 +231,12 @@ export const rejectedCells = z.object({ line: z.number(), cells: z.array(z.strin
 export function cellProblem(field: ImportField, value: string): string | null {
   const cell = value.trim()
   if (cell === '') return null
+  if (field === 'contact.role') {
+    // A role in English or French maps by itself; another value needs the import's value map.
+    return knownRole(cell) || contactRoles.some((role) => role === cell.toUpperCase())
+      ? null
+      : `Role "${cell}" is not one of Accounting, Sales, Purchaser or Payer (in English or French).`
+  }
   if (field === 'assignment.accountManagers') {
     const wrong = cell
       .split(/[,;]/)
@@ -191,7 +250,31 @@ export function cellProblem(field: ImportField, value: string): string | null {
   return result.success ? null : (result.error.issues[0]?.message ?? 'This value is not valid.')
 }
 
-export const mappingBody = z.strictObject({ mapping: columnMapping })
+export const mappingBody = z.strictObject({
+  mapping: columnMapping,
+  valueMap: valueMap.optional(),
+})
+
+/** Submitting may change the value map; the lines are then checked again before they apply. */
+export const startBody = z.strictObject({ valueMap: valueMap.optional() }).nullish()
+
+/** The history's filter: an import's status, or several separated by commas. */
+export const importListQuery = z.strictObject({
+  ...pageQuery,
+  status: z
+    .string()
+    .max(200)
+    .transform((text) => text.split(',').map((status) => status.trim()))
+    .pipe(
+      z.array(
+        z.enum(importStatuses, {
+          error: (issue) =>
+            `"${String(issue.input)}" is not an import status; use ${importStatuses.join(', ')}.`,
+        }),
+      ),
+    )
+    .optional(),
+})
 
 export const lineOutcomes = ['create', 'update', 'unchanged'] as const
 export const plannedLine = z.object({ line: z.number(), outcome: z.enum(lineOutcomes) })

@@ -73,6 +73,13 @@ describe('roster import', () => {
           column: 'Chargé de compte',
           value: 'ghost@example.com',
           reason: 'Account manager not found; check the email.',
+          problems: [
+            {
+              column: 'Chargé de compte',
+              value: 'ghost@example.com',
+              reason: 'Account manager not found; check the email.',
+            },
+          ],
         },
       ],
     })
@@ -81,6 +88,46 @@ describe('roster import', () => {
       status: 'dry_run',
       customers: { created: 0, updated: 0, unchanged: 1 },
     })
+  })
+
+  it('takes value maps, refuses an unknown role, and lists every problem of a line', async () => {
+    const org = await newOrg(store)
+    const path = await file(
+      'contacts.csv',
+      'Nom du client;Email du contact;Rôle\nA;a@a.fr;Compta\nB;b@b.fr;Trésorerie\nC;c@c.fr;Autre\nD;bad;Chef\n',
+    )
+    const refused = await roster(
+      'import',
+      path,
+      '--org',
+      org.slug,
+      '--value-map',
+      'Role:Trésorerie=TREASURER',
+    )
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('"TREASURER" is not a role')
+    const run = await roster(
+      'import',
+      path,
+      '--org',
+      org.slug,
+      '--json',
+      '--value-map',
+      'Role:Trésorerie=payer',
+      '--value-map',
+      'Rôle:autre=',
+    )
+    expect(run.code).toBe(1)
+    const result = JSON.parse(run.stdout)
+    expect(result.customers).toEqual({ created: 3, updated: 0, unchanged: 0 })
+    expect(result.rejected).toHaveLength(1)
+    expect(result.rejected[0].problems.map((p: any) => [p.column, p.value])).toEqual([
+      ['Email du contact', 'bad'],
+      ['Rôle', 'Chef'],
+    ])
+    const text = await roster('import', path, '--org', org.slug, '--dry-run')
+    expect(text.stdout).toContain('line 5, column "Email du contact", value "bad"')
+    expect(text.stdout).toContain('line 5, column "Rôle", value "Chef"')
   })
 
   it('takes a mapping file, and exits 0 when every line applied', async () => {

@@ -152,7 +152,7 @@ describe('the command line with Stripe', () => {
     )
     const imported = await roster('import', path, '--org', slug, '--json')
     expect(imported.code).toBe(1)
-    expect(JSON.parse(imported.stdout).rejected).toEqual([
+    expect(JSON.parse(imported.stdout).rejected).toMatchObject([
       {
         line: 2,
         column: 'City',

@@ -1,4 +1,6 @@
+import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm'
 import type { Db, Tx } from '../../platform/db/client.ts'
+import { apiKeys, imports } from '../../platform/db/schema/index.ts'
 import { defineJob, type Queue } from '../../platform/queue/queue.ts'
 import { notifyMember } from '../notifications/notifications.service.ts'
 import { emitWebhookEvent } from '../webhooks/webhooks.service.ts'
@@ -32,14 +34,30 @@ async function emitCompleted(tx: Tx, row: ImportRow): Promise<void> {
   })
 }
 
-/** Tells the member who started the import how it ended, per their notification preferences. */
+/**
+ * Who is told how an import ended: the member who started it, or who created the API key that
+ * started it. An import from the command line tells no one: the command prints its outcome.
+ */
+export async function importRecipient(tx: Tx, row: ImportRow): Promise<string | null> {
+  if (!row.actorId) return null
+  if (row.actorKind === 'member') return row.actorId
+  if (row.actorKind !== 'api_key') return null
+  const [key] = await tx
+    .select({ memberId: apiKeys.createdByMemberId })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.organizationId, row.organizationId), eq(apiKeys.id, row.actorId)))
+  return key?.memberId ?? null
+}
+
+/** Tells whoever started the import how it ended, per their notification preferences. */
 async function notifyEnd(tx: Tx, queue: Queue, row: ImportRow): Promise<void> {
   await emitCompleted(tx, row)
-  if (row.actorKind !== 'member' || !row.actorId) return
+  const memberId = await importRecipient(tx, row)
+  if (!memberId) return
   const rejected = row.summary?.lines.rejected ?? 0
   const done = `${plural(row.linesDone - rejected, 'line')} applied`
   if (row.status === 'completed' || row.status === 'cancelled') {
-    await notifyMember(tx, queue, row.organizationId, row.actorId, {
+    await notifyMember(tx, queue, row.organizationId, memberId, {
       kind: 'import_completed',
       title:
         row.status === 'completed'
@@ -52,7 +70,7 @@ async function notifyEnd(tx: Tx, queue: Queue, row: ImportRow): Promise<void> {
       subject: { importId: row.id },
     })
   } else if (row.status === 'failed') {
-    await notifyMember(tx, queue, row.organizationId, row.actorId, {
+    await notifyMember(tx, queue, row.organizationId, memberId, {
       kind: 'import_failed',
       title: `Import of ${row.fileName} failed`,
       body: `${row.error ?? 'It stopped on an unexpected error.'} Nothing more will be applied; upload the file again to retry.`,
@@ -79,5 +97,34 @@ export const runImportJob = defineJob<{ organizationId: string; importId: string
       applied: (lines) => metrics?.importLines.inc(lines),
       signal: context?.signal,
     })
+  },
+})
+
+/** Uploads never submitted leave the history by themselves after a day. */
+/** Statuses of an import never submitted, which may be discarded. */
+const unsubmitted = or(
+  inArray(imports.status, ['uploaded', 'mapped']),
+  and(eq(imports.status, 'cancelled'), isNull(imports.startedAt)),
+)
+
+/** How long an upload never submitted stays in the history before it is discarded. */
+export const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000
+
+/** Discards, in every organisation, the imports never submitted and older than a day. */
+export async function discardAbandonedImports(db: Db, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - ABANDONED_AFTER_MS)
+  const gone = await db
+    .delete(imports)
+    .where(and(unsubmitted, lt(imports.createdAt, before)))
+    .returning({ id: imports.id })
+  return gone.length
+}
+
+export const discardAbandonedImportsJob = defineJob<object, { db: Db }>({
+  name: 'imports.discard-abandoned',
+  cron: '41 * * * *',
+  queue: { policy: 'singleton', retryLimit: 0, expireInSeconds: 15 * 60 },
+  handle: async ({ db }) => {
+    await discardAbandonedImports(db)
   },
 })

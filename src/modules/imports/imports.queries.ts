@@ -1,10 +1,18 @@
-import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm'
-import type { ImportRecord, lineOutcomes } from '../../contracts/imports.ts'
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, or, sql } from 'drizzle-orm'
+import { foldValue } from '../../contracts/fields.ts'
+import {
+  valueMappedFields,
+  type ImportRecord,
+  type LineProblem,
+  type lineOutcomes,
+  type ValueMappedField,
+} from '../../contracts/imports.ts'
 import type { DbOrTx } from '../../platform/db/client.ts'
 import { decodeCursor, encodeCursor } from '../../platform/db/cursor.ts'
 import { importLines, importRejections, imports } from '../../platform/db/schema/index.ts'
 import { notFound } from '../../platform/errors.ts'
 import type { ImportRow } from './apply/run.ts'
+import type { ImportStatus } from './lifecycle.ts'
 
 export const importWhere = (organizationId: string, id: string) =>
   and(eq(imports.organizationId, organizationId), eq(imports.id, id))
@@ -40,6 +48,7 @@ export function toImportRecord(row: ImportRow, retries: string[] = []): ImportRe
     read: row.read,
     columns: row.columns,
     mapping: row.mapping,
+    valueMap: row.valueMap,
     progress: {
       phase: phase(row),
       linesRead: row.linesRead,
@@ -86,7 +95,7 @@ export async function importRecordOf(db: DbOrTx, row: ImportRow): Promise<Import
 export async function listImports(
   db: DbOrTx,
   organizationId: string,
-  query: { limit: number; cursor?: string | undefined },
+  query: { limit: number; cursor?: string | undefined; status?: ImportStatus[] | undefined },
 ): Promise<{ data: ImportRecord[]; nextCursor: string | null }> {
   const after = query.cursor
     ? decodeCursor(query.cursor, (at) => !Number.isNaN(Date.parse(at)))
@@ -97,6 +106,7 @@ export async function listImports(
     .where(
       and(
         eq(imports.organizationId, organizationId),
+        query.status ? inArray(imports.status, query.status) : undefined,
         after
           ? or(
               lt(imports.createdAt, new Date(after[0])),
@@ -120,12 +130,9 @@ export async function listImports(
   }
 }
 
-export type RejectedLine = Pick<
-  typeof importRejections.$inferSelect,
-  'line' | 'column' | 'value' | 'reason'
->
+export type RejectedLine = LineProblem & { line: number; problems: LineProblem[] }
 
-/** Rejected lines in file order, after a line number. */
+/** Rejected lines in file order, after a line number, each with every problem it has. */
 export async function rejectedLines(
   db: DbOrTx,
   organizationId: string,
@@ -133,7 +140,19 @@ export async function rejectedLines(
   afterLine: number,
   limit: number,
 ): Promise<RejectedLine[]> {
-  return db
+  const of = and(
+    eq(importRejections.organizationId, organizationId),
+    eq(importRejections.importId, importId),
+  )
+  const lines = await db
+    .selectDistinct({ line: importRejections.line })
+    .from(importRejections)
+    .where(and(of, gt(importRejections.line, afterLine)))
+    .orderBy(asc(importRejections.line))
+    .limit(limit)
+  const last = lines[lines.length - 1]
+  if (!last) return []
+  const rows = await db
     .select({
       line: importRejections.line,
       column: importRejections.column,
@@ -141,15 +160,66 @@ export async function rejectedLines(
       reason: importRejections.reason,
     })
     .from(importRejections)
+    .where(and(of, gt(importRejections.line, afterLine), lte(importRejections.line, last.line)))
+    .orderBy(asc(importRejections.line), asc(importRejections.seq))
+  const byLine = new Map<number, RejectedLine>()
+  for (const { line, ...problem } of rows) {
+    const rejected = byLine.get(line)
+    if (rejected) rejected.problems.push(problem)
+    else byLine.set(line, { line, ...problem, problems: [problem] })
+  }
+  return [...byLine.values()]
+}
+
+export interface UnknownValue {
+  field: ValueMappedField
+  column: string | null
+  value: string
+  lines: number
+}
+
+/**
+ * The distinct values of the file no list knows (its unknown roles), most frequent first, the
+ * spellings of one value (case, accents) counted together: what the value mapping step asks.
+ */
+export async function unknownValues(
+  db: DbOrTx,
+  organizationId: string,
+  importId: string,
+): Promise<UnknownValue[]> {
+  const rows = await db
+    .select({
+      field: importRejections.field,
+      column: importRejections.column,
+      value: importRejections.value,
+      lines: sql<number>`count(distinct ${importRejections.line})::int`,
+    })
+    .from(importRejections)
     .where(
       and(
         eq(importRejections.organizationId, organizationId),
         eq(importRejections.importId, importId),
-        gt(importRejections.line, afterLine),
+        inArray(importRejections.field, [...valueMappedFields]),
+        isNotNull(importRejections.value),
+        sql`char_length(${importRejections.value}) <= 500`,
       ),
     )
-    .orderBy(asc(importRejections.line))
-    .limit(limit)
+    .groupBy(importRejections.field, importRejections.column, importRejections.value)
+    .orderBy(
+      desc(sql`count(distinct ${importRejections.line})`),
+      sql`${importRejections.value} collate "C"`,
+    )
+    .limit(1000)
+  const folded = new Map<string, UnknownValue>()
+  for (const row of rows) {
+    if (!row.value) continue
+    const field = row.field as ValueMappedField
+    const key = `${field}\u0000${foldValue(row.value)}`
+    const seen = folded.get(key)
+    if (seen) seen.lines += row.lines
+    else folded.set(key, { field, column: row.column, value: row.value, lines: row.lines })
+  }
+  return [...folded.values()].sort((a, b) => b.lines - a.lines)
 }
 
 type LineOutcome = (typeof lineOutcomes)[number]

@@ -11,6 +11,7 @@ import { z } from 'zod'
 import { errorEnvelope, idParams, page, pageQuery } from '../../contracts/common.ts'
 import {
   dryRunResult,
+  importListQuery,
   importPreview,
   importRecord,
   lineOutcomes,
@@ -20,7 +21,9 @@ import {
   rejectedCells as rejectedCellsSchema,
   rejectedLine,
   retryBody,
+  startBody,
   templateName,
+  unknownValue,
 } from '../../contracts/imports.ts'
 import type { Db } from '../../platform/db/client.ts'
 import { AppError } from '../../platform/errors.ts'
@@ -37,11 +40,13 @@ import {
   plannedLines,
   rejectedLines,
   toImportRecord,
+  unknownValues,
   type RejectedLine,
 } from './imports.queries.ts'
 import {
   cancelImport,
   createImport,
+  discardImport,
   previewImport,
   setMapping,
   setReadOptions,
@@ -167,7 +172,9 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
       schema: {
         tags,
         summary: 'The import history, newest first',
-        querystring: z.strictObject(pageQuery),
+        description:
+          '`status` keeps the imports in that status, or in any of several separated by commas (`uploaded,mapped` are the uploads never submitted).',
+        querystring: importListQuery,
         response: { 200: page(importRecord), ...errorResponses },
       },
     },
@@ -235,7 +242,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
         tags,
         summary: 'Set the column mapping; answers with the dry run',
         description:
-          '`mapping` gives, for each column of the file in order, the field it fills or null to ignore it. Nothing is written: the answer says how many lines will create, update, leave unchanged or be rejected, with the first rejected lines and their reasons.',
+          '`mapping` gives, for each column of the file in order, the field it fills or null to ignore it. `valueMap` says what values of the file mean where Roster does not know them: `{"contact.role": {"Compta": "ACCOUNTING", "Autre": null}}` (null leaves the role empty); left out, the one given before is kept, and the values earlier imports mapped apply too. Nothing is written: the answer says how many lines will create, update, leave unchanged or be rejected, with the first rejected lines and every problem of each, and the distinct values still unknown (`unknownValues`).',
         params: idParams,
         body: mappingBody,
         response: { 200: dryRunResult, ...errorResponses },
@@ -243,9 +250,16 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
     },
     async (request) => {
       const { organizationId } = scopeOf(request)
-      const { row } = await setMapping(db, organizationId, request.params.id, request.body.mapping)
+      const { row } = await setMapping(
+        db,
+        organizationId,
+        request.params.id,
+        request.body.mapping,
+        request.body.valueMap,
+      )
       const rejected = await rejectedLines(db, organizationId, row.id, 0, 100)
-      return { ...toImportRecord(row), rejected }
+      const unknown = await unknownValues(db, organizationId, row.id)
+      return { ...toImportRecord(row), rejected, unknownValues: unknown }
     },
   )
 
@@ -255,13 +269,22 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
       schema: {
         tags,
         summary: 'Submit a mapped import; it runs in the background',
+        description:
+          'A `valueMap` given here is added to the import’s (see the mapping); the lines are then checked again with it before they apply.',
         params: idParams,
+        body: startBody,
         response: { 202: importRecord, ...errorResponses },
       },
     },
     async (request, reply) => {
       const { organizationId } = scopeOf(request)
-      const row = await startImport(db, queue, organizationId, request.params.id)
+      const row = await startImport(
+        db,
+        queue,
+        organizationId,
+        request.params.id,
+        request.body?.valueMap,
+      )
       return reply.code(202).send(toImportRecord(row))
     },
   )
@@ -315,6 +338,44 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
     },
     async (request) =>
       importRecordOf(db, await undoImport(db, scopeOf(request), request.params.id)),
+  )
+
+  const discard = {
+    schema: {
+      tags,
+      summary: 'Discard an import never submitted',
+      description:
+        'An upload never submitted (uploaded, mapped, or cancelled before it started) leaves the history with its file. A submitted import stays (409). Uploads never submitted are also discarded by themselves after a day.',
+      params: idParams,
+      response: { 204: z.null(), ...errorResponses },
+    },
+  }
+  app.delete('/imports/:id', discard, async (request, reply) => {
+    await discardImport(db, scopeOf(request).organizationId, request.params.id)
+    return reply.code(204).send(null)
+  })
+  app.post('/imports/:id/discard', discard, async (request, reply) => {
+    await discardImport(db, scopeOf(request).organizationId, request.params.id)
+    return reply.code(204).send(null)
+  })
+
+  app.get(
+    '/imports/:id/unknown-values',
+    {
+      schema: {
+        tags,
+        summary: 'The values of the file no role is known by, after the dry run',
+        description:
+          'Each distinct value (spellings differing only by case or accents together) with its column and how many lines hold it: map each in `valueMap` when setting the mapping.',
+        params: idParams,
+        response: { 200: z.object({ data: z.array(unknownValue) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { organizationId } = scopeOf(request)
+      const row = await findImport(db, organizationId, request.params.id)
+      return { data: await unknownValues(db, organizationId, row.id) }
+    },
   )
 
   app.get(

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm'
-import type { ColumnMapping, ImportField } from '../../contracts/imports.ts'
+import { foldValue } from '../../contracts/fields.ts'
+import type { ColumnMapping, ImportField, ValueMap } from '../../contracts/imports.ts'
 import type { Db, DbOrTx } from '../../platform/db/client.ts'
 import { imports } from '../../platform/db/schema/index.ts'
 import { AppError, notFound } from '../../platform/errors.ts'
@@ -57,6 +58,45 @@ async function learned(
     }
   }
   return knowledge
+}
+
+/**
+ * The values the organisation's earlier imports mapped (folded value → the value as written and
+ * its role), the newest winning: a value mapped once maps on its own in the next files.
+ */
+async function learnedValues(db: DbOrTx, organizationId: string): Promise<ValueMap> {
+  const rows = await db
+    .select({ valueMap: imports.valueMap })
+    .from(imports)
+    .where(
+      and(
+        eq(imports.organizationId, organizationId),
+        isNotNull(imports.valueMap),
+        inArray(imports.status, ['queued', 'running', 'completed']),
+      ),
+    )
+    .orderBy(desc(imports.createdAt))
+    .limit(20)
+  return mergeValueMaps(...rows.reverse().map((row) => row.valueMap ?? {}))
+}
+
+/** Value maps one over the other, the later winning, values compared folded. */
+function mergeValueMaps(...maps: ValueMap[]): ValueMap {
+  const roles = new Map<string, [string, NonNullable<ValueMap['contact.role']>[string]]>()
+  for (const map of maps) {
+    for (const [value, role] of Object.entries(map['contact.role'] ?? {})) {
+      roles.set(foldValue(value), [value, role])
+    }
+  }
+  return roles.size > 0 ? { 'contact.role': Object.fromEntries(roles.values()) } : {}
+}
+
+/** The entries of a value map the file used, with those the member gave for this import. */
+function keptValues(given: ValueMap, effective: ValueMap, used: Set<string>): ValueMap {
+  const usedOnly = Object.entries(effective['contact.role'] ?? {}).filter(([value]) =>
+    used.has(value),
+  )
+  return mergeValueMaps({ 'contact.role': Object.fromEntries(usedOnly) }, given)
 }
 
 async function preview(
@@ -165,26 +205,37 @@ export async function setReadOptions(
   return { row, preview: await preview(db, organizationId, inspection) }
 }
 
-/** Records the mapping and answers with the dry run: what each line will do, nothing written. */
+/**
+ * Records the mapping and the value map, and answers with the dry run: what each line will do,
+ * nothing written. Without a value map, the one given before is kept. The values the
+ * organisation's earlier imports mapped apply too; the import keeps those its file used.
+ */
 export async function setMapping(
   db: Db,
   organizationId: string,
   id: string,
   mapping: ColumnMapping,
+  valueMap?: ValueMap,
 ): Promise<{ row: ImportRow; summary: ImportSummary }> {
   const current = await findImport(db, organizationId, id)
   assertCanMove(current.status, 'mapped', 'be mapped again')
   checkMapping(current.columns, mapping)
+  const given = valueMap ?? current.valueMap ?? {}
+  const effective = mergeValueMaps(await learnedValues(db, organizationId), given)
   const [mapped] = await db
     .update(imports)
-    .set({ mapping, status: 'mapped', dryRun: null, plannedVersion: null })
+    .set({ mapping, valueMap: effective, status: 'mapped', dryRun: null, plannedVersion: null })
     .where(where(organizationId, id))
     .returning()
   if (!mapped) throw notFound('Import')
-  const { summary, version } = await dryRun(db, mapped)
+  const { summary, version, valuesUsed } = await dryRun(db, mapped)
   const [row] = await db
     .update(imports)
-    .set({ dryRun: summary, plannedVersion: version })
+    .set({
+      dryRun: summary,
+      plannedVersion: version,
+      valueMap: keptValues(given, effective, valuesUsed),
+    })
     .where(where(organizationId, id))
     .returning()
   if (!row) throw notFound('Import')
@@ -197,6 +248,8 @@ export async function startImport(
   queue: Queue,
   organizationId: string,
   id: string,
+  /** A value map given on submitting: the lines are checked again with it before they apply. */
+  valueMap?: ValueMap,
 ): Promise<ImportRow> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(imports).where(where(organizationId, id)).for('update')
@@ -216,6 +269,9 @@ export async function startImport(
         linesDone: 0,
         linesTotal: null,
         summary: null,
+        ...(valueMap
+          ? { valueMap: mergeValueMaps(current.valueMap ?? {}, valueMap), plannedVersion: null }
+          : {}),
       })
       .where(where(organizationId, id))
       .returning()
@@ -246,5 +302,27 @@ export async function cancelImport(db: Db, organizationId: string, id: string): 
       .returning()
     if (!row) throw notFound('Import')
     return row
+  })
+}
+
+/**
+ * Discards an import never submitted (uploaded, mapped, or cancelled before it started): it
+ * leaves the history with its file and staged lines. A submitted import is history and stays.
+ */
+export async function discardImport(db: Db, organizationId: string, id: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [current] = await tx.select().from(imports).where(where(organizationId, id)).for('update')
+    if (!current) throw notFound('Import')
+    const neverStarted =
+      current.status === 'uploaded' ||
+      current.status === 'mapped' ||
+      (current.status === 'cancelled' && !current.startedAt)
+    if (!neverStarted) {
+      throw new AppError(
+        'conflict',
+        'This import was submitted, so it stays in the history; only imports never submitted can be discarded.',
+      )
+    }
+    await tx.delete(imports).where(where(organizationId, id))
   })
 }

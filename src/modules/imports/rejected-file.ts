@@ -8,7 +8,7 @@ import { readRecords } from './read/index.ts'
 
 /**
  * The rejected lines as a CSV to fix and upload again: the file's own columns, as read, plus an
- * Error column with the reason. Walks the file and the rejections together, both in line order,
+ * Error column with every problem of the line (each after its column when there are several). Walks the file and the rejections together, both in line order,
  * so neither is held in memory.
  */
 export async function* rejectedLinesCsv(db: DbOrTx, row: ImportRow): AsyncGenerator<string> {
@@ -40,7 +40,7 @@ export async function* rejectedLinesCsv(db: DbOrTx, row: ImportRow): AsyncGenera
     }
     if (rejection.line !== record.line) continue
     const cells = columns.map((_, i) => record.cells[i] ?? '')
-    yield line([...cells, rejection.reason])
+    yield line([...cells, errorText(rejection)])
   }
 }
 
@@ -78,4 +78,11 @@ export async function rejectedCells(
     if (record.line >= last) break
   }
   return found
+}
+
+function errorText(rejection: RejectedLine): string {
+  if (rejection.problems.length <= 1) return rejection.reason
+  return rejection.problems
+    .map((problem) => (problem.column ? `${problem.column}: ${problem.reason}` : problem.reason))
+    .join(' | ')
 }

@@ -83,7 +83,7 @@ export async function retryImport(
       .update(imports)
       .set({ retryOf: first.id })
       .where(importWhere(row.organizationId, row.id))
-    await setMapping(db, row.organizationId, row.id, mapping)
+    await setMapping(db, row.organizationId, row.id, mapping, first.valueMap ?? undefined)
     return await startImport(db, queue, row.organizationId, row.id)
   } finally {
     await rm(file, { force: true })

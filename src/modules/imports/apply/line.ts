@@ -1,11 +1,17 @@
 import { z } from 'zod'
 import type { ContactRole } from '../../../contracts/contacts.ts'
-import { plainImportFields, type PlainStagedKey } from '../../../contracts/fields.ts'
+import {
+  foldValue,
+  plainImportFields,
+  knownRole,
+  type PlainStagedKey,
+} from '../../../contracts/fields.ts'
 import {
   fieldInfo,
   importFields,
   type ColumnMapping,
   type ImportField,
+  type ValueMap,
 } from '../../../contracts/imports.ts'
 import { normalizePhone } from '../../contacts/phone.ts'
 import { ACCOUNT_MANAGER_NOT_FOUND } from '../../customers/customers.service.ts'
@@ -20,6 +26,8 @@ export interface LineContext {
   accountManagers: ReadonlyMap<string, string>
   /** lower-case name → workflow id. */
   workflows: ReadonlyMap<string, string>
+  /** What a role cell means, the import's value map first (`roleReader`). */
+  readRole: (text: string) => ContactRole | null | undefined
 }
 
 /**
@@ -36,8 +44,11 @@ export type StagedLine = { line: number } & Record<PlainStagedKey, string | null
     contactIsMain: boolean | null
   }
 
+/** One problem of a rejected line; a line has as many as it has wrong cells. */
 export interface Rejection {
   line: number
+  /** The import field at fault. */
+  field: ImportField
   column: string | null
   value: string | null
   reason: string
@@ -46,23 +57,44 @@ export interface Rejection {
 export type LineResult =
   | { kind: 'blank' }
   | { kind: 'staged'; row: StagedLine }
-  | { kind: 'rejected'; rejection: Rejection }
+  | { kind: 'rejected'; rejections: Rejection[] }
 
 const MAX_TEXT = 500
-const roles = ['ACCOUNTING', 'SALES', 'PURCHASER', 'PAYER'] as const
 const email = z.email()
-const truthy = new Set(['1', 'true', 'yes', 'oui', 'x', 'y'])
-const falsy = new Set(['0', 'false', 'no', 'non', 'n'])
+const truthy = new Set(['1', 'true', 'yes', 'oui', 'x', 'y', 'vrai'])
+const falsy = new Set(['0', 'false', 'no', 'non', 'n', 'faux'])
 
-class LineProblem extends Error {
-  readonly field: ImportField
-  readonly value: string | null
-
-  constructor(field: ImportField, value: string | null, reason: string) {
-    super(reason)
-    this.field = field
-    this.value = value
+/**
+ * Reads a role cell: the import's value map first (the member's choice wins, null leaves the
+ * role empty), then the names roles are known by. Undefined when the value means nothing known.
+ */
+export function roleReader(
+  valueMap: ValueMap,
+  /** Collects the value map's entries the file used, as the map writes them. */
+  used?: Set<string>,
+): (text: string) => ContactRole | null | undefined {
+  const mapped = new Map(
+    Object.entries(valueMap['contact.role'] ?? {}).map(([value, role]) => [
+      foldValue(value),
+      { value, role },
+    ]),
+  )
+  return (text) => {
+    const folded = foldValue(text)
+    const entry = mapped.get(folded)
+    if (!entry) return knownRole(folded)
+    used?.add(entry.value)
+    return entry.role
   }
+}
+
+export const UNKNOWN_ROLE = (value: string): string =>
+  `Role "${value}" is not one of Accounting, Sales, Purchaser, Payer; map it to one of them in the value mapping step, or correct it.`
+
+interface Problem {
+  field: ImportField
+  value: string | null
+  reason: string
 }
 
 /** The column index of each mapped field. */
@@ -95,8 +127,9 @@ export const NUL_REASON =
   'This cell holds a NUL character (an invisible byte 0), which cannot be stored; delete it and import the line again.'
 
 /**
- * Checks one line on its own (formats, roles, members, workflows) and normalises it. What needs
- * the other lines or the stored customers is decided afterwards, in SQL, for all lines at once.
+ * Checks one line on its own (formats, roles, members, workflows) and normalises it, listing
+ * every problem it has. What needs the other lines or the stored customers is decided
+ * afterwards, in SQL, for all lines at once.
  */
 export function checkLine(
   context: LineContext,
@@ -104,40 +137,57 @@ export function checkLine(
   line: number,
   cells: readonly string[],
 ): LineResult {
-  const cell = (field: ImportField): string | null => {
+  const problems: Problem[] = []
+  const values = new Map<ImportField, string | null>()
+  const read = (field: ImportField): string | null => {
     const index = byField.get(field)
     if (index === undefined) return null
     // Roster's own error files protect formula-like cells with an apostrophe; take it off again.
     const value = (cells[index] ?? '').trim().replace(/^'(?=[=+\-@])/, '')
     if (value === '') return null
     if (value.includes('\u0000')) {
-      throw new LineProblem(field, value.replaceAll('\u0000', ''), NUL_REASON)
+      problems.push({ field, value: value.replaceAll('\u0000', ''), reason: NUL_REASON })
+      return null
     }
     const rule = plainRules.get(field)
     if (rule?.write) {
       const checked = rule.write.safeParse(value)
-      if (!checked.success) throw new LineProblem(field, value, refusal(rule.label, checked.error))
+      if (!checked.success) {
+        problems.push({ field, value, reason: refusal(rule.label, checked.error) })
+        return null
+      }
     } else if (value.length > MAX_TEXT) {
-      throw new LineProblem(field, value, `This cell is longer than ${MAX_TEXT} characters.`)
+      problems.push({ field, value, reason: `This cell is longer than ${MAX_TEXT} characters.` })
+      return null
     }
     return value
   }
-  try {
-    if ([...byField.keys()].every((field) => cell(field) === null)) return { kind: 'blank' }
-    const row = readLine(context, line, cell)
-    return { kind: 'staged', row }
-  } catch (error) {
-    if (!(error instanceof LineProblem)) throw error
-    const index = byField.get(error.field)
-    return {
-      kind: 'rejected',
-      rejection: {
+  // Each cell is read once: a wrong one is a problem once, and blank afterwards.
+  const cell = (field: ImportField): string | null => {
+    if (!values.has(field)) values.set(field, read(field))
+    return values.get(field) ?? null
+  }
+  const filled = (field: ImportField): boolean => {
+    const index = byField.get(field)
+    return index !== undefined && (cells[index] ?? '').trim() !== ''
+  }
+  if (![...byField.keys()].some(filled)) return { kind: 'blank' }
+  const row = readLine(context, line, cell, filled, (problem) => {
+    problems.push(problem)
+  })
+  if (problems.length === 0) return { kind: 'staged', row }
+  return {
+    kind: 'rejected',
+    rejections: problems.map((problem) => {
+      const index = byField.get(problem.field)
+      return {
         line,
+        field: problem.field,
         column: index === undefined ? null : (context.columns[index] ?? null),
-        value: error.value,
-        reason: error.message,
-      },
-    }
+        value: problem.value,
+        reason: problem.reason,
+      }
+    }),
   }
 }
 
@@ -145,11 +195,22 @@ function readLine(
   context: LineContext,
   line: number,
   cell: (field: ImportField) => string | null,
+  filled: (field: ImportField) => boolean,
+  report: (problem: Problem) => void,
 ): StagedLine {
+  const problem = (field: ImportField, value: string | null, reason: string): void => {
+    report({ field, value, reason })
+  }
   const customerName = cell('customer.name')
   const customerExternalId = cell('customer.externalId')
-  if (!customerName && !customerExternalId) {
-    throw new LineProblem(
+  // A name or ID that is there but wrong is reported as such, not as missing.
+  if (
+    !customerName &&
+    !customerExternalId &&
+    !filled('customer.name') &&
+    !filled('customer.externalId')
+  ) {
+    problem(
       'customer.name',
       null,
       'Customer name is missing: fill in the customer name or its Customer ID.',
@@ -161,7 +222,7 @@ function readLine(
   if (countryText) {
     country = toCountryCode(countryText) ?? null
     if (!country) {
-      throw new LineProblem(
+      problem(
         'customer.country',
         countryText,
         `Country "${countryText}" is not recognised; use a country name (France) or an ISO code (FR).`,
@@ -177,9 +238,8 @@ function readLine(
       const trimmed = address.trim()
       if (trimmed === '') continue
       const id = context.accountManagers.get(trimmed.toLowerCase())
-      if (!id)
-        throw new LineProblem('assignment.accountManagers', trimmed, ACCOUNT_MANAGER_NOT_FOUND)
-      ids.add(id)
+      if (id) ids.add(id)
+      else problem('assignment.accountManagers', trimmed, ACCOUNT_MANAGER_NOT_FOUND)
     }
     accountManagerIds = [...ids]
   }
@@ -189,7 +249,7 @@ function readLine(
   if (workflowName) {
     workflowId = context.workflows.get(workflowName.toLowerCase()) ?? null
     if (!workflowId) {
-      throw new LineProblem(
+      problem(
         'assignment.workflow',
         workflowName,
         `Workflow "${workflowName}" not found; check its name or create it in Settings.`,
@@ -197,22 +257,22 @@ function readLine(
     }
   }
 
-  const hasContact = contactFields.some((field) => cell(field) !== null)
+  const hasContact = contactFields.some(filled)
   const contactEmailText = cell('contact.email')
   const contactExternalId = cell('contact.externalId')
   let contactEmail: string | null = null
   if (hasContact) {
     if (contactEmailText) {
-      if (!email.safeParse(contactEmailText).success) {
-        throw new LineProblem(
+      if (email.safeParse(contactEmailText).success) contactEmail = contactEmailText
+      else {
+        problem(
           'contact.email',
           contactEmailText,
           `"${contactEmailText}" is not a valid email address; write it like name@company.com.`,
         )
       }
-      contactEmail = contactEmailText
-    } else if (!contactExternalId) {
-      throw new LineProblem(
+    } else if (!contactExternalId && !filled('contact.email') && !filled('contact.externalId')) {
+      problem(
         'contact.email',
         null,
         'Contact email is missing: every contact needs an email address.',
@@ -223,28 +283,22 @@ function readLine(
   const roleText = cell('contact.role')
   let contactRole: StagedLine['contactRole'] = null
   if (roleText) {
-    const upper = roleText.toUpperCase()
-    contactRole = roles.find((role) => role === upper) ?? null
-    if (!contactRole) {
-      throw new LineProblem(
-        'contact.role',
-        roleText,
-        `Role "${roleText}" is not one of Accounting, Sales, Purchaser, Payer.`,
-      )
-    }
+    const role = context.readRole(roleText)
+    if (role === undefined) problem('contact.role', roleText, UNKNOWN_ROLE(roleText))
+    else contactRole = role
   }
 
   const mainText = cell('contact.isMain')
   let contactIsMain: boolean | null = null
   if (mainText) {
-    const folded = mainText.toLowerCase()
+    const folded = foldValue(mainText)
     if (truthy.has(folded)) contactIsMain = true
     else if (falsy.has(folded)) contactIsMain = false
     else {
-      throw new LineProblem(
+      problem(
         'contact.isMain',
         mainText,
-        `Main contact "${mainText}" is not understood; write 1 for the main contact, or leave it blank.`,
+        `Main contact "${mainText}" is not understood; write 1 (or yes, oui, x) for the main contact, 0 (or no, non) otherwise, or leave it blank.`,
       )
     }
   }

@@ -51,6 +51,7 @@ export async function stageAndPlan(
   db: Db,
   row: ImportRow,
   progress?: (linesRead: number) => Promise<boolean>,
+  valuesUsed?: Set<string>,
 ): Promise<{ lines: number; chunks: number; version: string } | null> {
   const { mapping, columns } = row
   if (!mapping) throw new Error('an import is staged only once it is mapped')
@@ -70,6 +71,8 @@ export async function stageAndPlan(
       read: row.read,
       columns,
       mapping,
+      valueMap: row.valueMap,
+      valuesUsed,
       progress,
     }))
   } catch (error) {
@@ -125,14 +128,19 @@ async function chunksWithChanges(db: DbOrTx, row: ImportRow): Promise<Set<number
   return new Set(rows.map((r) => r.chunk))
 }
 
-/** The dry run: its counts, and the data version its planned lines hold for the run. */
+/**
+ * The dry run: its counts, the data version its planned lines hold for the run, and the entries
+ * of the import's value map the file used.
+ */
 export async function dryRun(
   db: Db,
   row: ImportRow,
-): Promise<{ summary: ImportSummary; version: string }> {
-  const staged = await stageAndPlan(db, row)
+): Promise<{ summary: ImportSummary; version: string; valuesUsed: Set<string> }> {
+  const valuesUsed = new Set<string>()
+  const staged = await stageAndPlan(db, row, undefined, valuesUsed)
   if (!staged) throw new Error('dry run stopped')
-  return { summary: await summarize(db, row.organizationId, row.id), version: staged.version }
+  const summary = await summarize(db, row.organizationId, row.id)
+  return { summary, version: staged.version, valuesUsed }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { camel, stagedDecls } from '../../../contracts/fields.ts'
-import type { ColumnMapping } from '../../../contracts/imports.ts'
+import type { ColumnMapping, ValueMap } from '../../../contracts/imports.ts'
 import type { Db, DbOrTx } from '../../../platform/db/client.ts'
 import {
   importLines,
@@ -14,6 +14,7 @@ import { readRecords, type ResolvedRead } from '../read/index.ts'
 import {
   checkLine,
   fieldColumns,
+  roleReader,
   type LineContext,
   type Rejection,
   type StagedLine,
@@ -36,6 +37,8 @@ export async function lineContext(
   organizationId: string,
   columns: string[],
   mapping: ColumnMapping,
+  valueMap: ValueMap = {},
+  valuesUsed?: Set<string>,
 ): Promise<LineContext> {
   const [org] = await db
     .select({ defaultCountry: organizations.defaultCountry })
@@ -55,6 +58,7 @@ export async function lineContext(
     defaultCountry: org?.defaultCountry ?? null,
     accountManagers: new Map(managers.map((m) => [m.email.toLowerCase(), m.id])),
     workflows: new Map(flows.map((w) => [w.name.toLowerCase(), w.id])),
+    readRole: roleReader(valueMap, valuesUsed),
   }
 }
 
@@ -92,9 +96,14 @@ async function insertRejections(
   rows: Rejection[],
 ): Promise<void> {
   if (rows.length === 0) return
-  await db
-    .insert(importRejections)
-    .values(rows.map((row) => ({ organizationId, importId, ...row })))
+  // A line's problems are numbered in the order found; they are inserted together.
+  let seq = 0
+  await db.insert(importRejections).values(
+    rows.map((row, index) => {
+      seq = index > 0 && rows[index - 1]?.line === row.line ? seq + 1 : 0
+      return { organizationId, importId, seq, ...row }
+    }),
+  )
 }
 
 export async function clearStaging(
@@ -122,6 +131,9 @@ export interface StageInput {
   read: ResolvedRead
   columns: string[]
   mapping: ColumnMapping
+  valueMap?: ValueMap | null
+  /** Collects the value map's entries the file used. */
+  valuesUsed?: Set<string>
   /** Called after each batch with the lines read so far; answering false stops the reading. */
   progress?: (linesRead: number) => Promise<boolean>
 }
@@ -135,7 +147,14 @@ export class StagingStopped extends Error {}
 export async function stageFile(db: Db, input: StageInput): Promise<{ lines: number }> {
   const { organizationId, importId } = input
   await clearStaging(db, organizationId, importId)
-  const context = await lineContext(db, organizationId, input.columns, input.mapping)
+  const context = await lineContext(
+    db,
+    organizationId,
+    input.columns,
+    input.mapping,
+    input.valueMap ?? {},
+    input.valuesUsed,
+  )
   const byField = fieldColumns(input.mapping)
   let staged: StagedLine[] = []
   let rejected: Rejection[] = []
@@ -152,7 +171,7 @@ export async function stageFile(db: Db, input: StageInput): Promise<{ lines: num
     if (result.kind === 'blank') continue
     lines++
     if (result.kind === 'staged') staged.push(result.row)
-    else rejected.push(result.rejection)
+    else rejected.push(...result.rejections)
     if (staged.length + rejected.length >= BATCH) await flush()
   }
   await flush()

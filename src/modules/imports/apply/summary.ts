@@ -21,7 +21,7 @@ export async function summarize(
     sql`${sql.raw(alias)}.organization_id = ${organizationId}::uuid and ${sql.raw(alias)}.import_id = ${importId}::uuid`
   const { rows } = await db.execute<Record<string, string | number | null>>(sql`
     select
-      (select count(*) from import_rejections r where ${scope('r')}) as rejected,
+      (select count(distinct r.line) from import_rejections r where ${scope('r')}) as rejected,
       count(*) filter (where customer_outcome = 'create' or contact_outcome = 'create') as lines_created,
       count(*) filter (where customer_outcome <> 'create' and coalesce(contact_outcome, '') <> 'create'
         and (customer_outcome = 'update' or contact_outcome = 'update')) as lines_updated,

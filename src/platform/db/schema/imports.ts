@@ -9,6 +9,7 @@ import {
   pgEnum,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uuid,
@@ -21,6 +22,7 @@ import {
   type ImportSummary,
   type ImportUndo,
   type ResolvedRead,
+  type ValueMap,
 } from '../../../contracts/imports.ts'
 import { actorKind } from './audit.ts'
 import { contactRole } from './contacts.ts'
@@ -53,6 +55,8 @@ export const imports = pgTable(
     read: jsonb().$type<ResolvedRead>().notNull(),
     columns: jsonb().$type<string[]>().notNull(),
     mapping: jsonb().$type<ColumnMapping>(),
+    // What the file's values mean where no list knows them (its roles), remembered by later imports.
+    valueMap: jsonb('value_map').$type<ValueMap>(),
     status: importStatus().notNull().default('uploaded'),
     linesRead: integer('lines_read').notNull().default(0),
     linesTotal: integer('lines_total'),
@@ -104,19 +108,23 @@ export const importFiles = pgTable(
   ],
 )
 
-/** Why a line was not applied: one row per rejected line, its first column at fault. */
+/** Why a line was not applied: one row per problem of a rejected line, in the order found. */
 export const importRejections = pgTable(
   'import_rejections',
   {
     organizationId: uuid('organization_id').notNull(),
     importId: uuid('import_id').notNull(),
     line: integer().notNull(),
+    seq: smallint().notNull().default(0),
+    // The import field at fault (`contact.role`), where one is: the value mapping step lists
+    // the unknown values of a field from it.
+    field: text(),
     column: text(),
     value: text(),
     reason: text().notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.organizationId, t.importId, t.line] }),
+    primaryKey({ columns: [t.organizationId, t.importId, t.line, t.seq] }),
     foreignKey({
       columns: [t.organizationId, t.importId],
       foreignColumns: [imports.organizationId, imports.id],

@@ -6,11 +6,14 @@ import {
   readOptions,
   rejectedCells,
   rejectedLine,
+  unknownValue,
   type ColumnMapping,
   type RetryBody,
+  type importStatuses,
   type TemplateName,
+  type ValueMap,
 } from '@contracts/imports.ts'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { api, ApiError, apiUrl, errorOf } from '../../../platform/api.ts'
 
 export type ImportRecord = z.infer<typeof importRecord>
@@ -18,6 +21,8 @@ export type ImportPreview = z.infer<typeof importPreview>
 export type DryRun = z.infer<typeof dryRunResult>
 export type ImportSummary = NonNullable<ImportRecord['summary']>
 export type RejectedLine = z.infer<typeof rejectedLine>
+export type UnknownValue = z.infer<typeof unknownValue>
+export type { ValueMap }
 /** How to read the file, as the member chose it; what is left out is detected. */
 export type ReadChoice = z.input<typeof readOptions>
 
@@ -25,6 +30,7 @@ const importPage = page(importRecord)
 const rejectedPage = page(rejectedLine)
 const rejectedCellsPage = page(rejectedCells)
 export type RejectedCells = z.infer<typeof rejectedCells>
+const unknownValues = z.object({ data: z.array(unknownValue) })
 
 const unreachable = (): ApiError =>
   new ApiError(0, 'network', 'Roster cannot be reached; check your connection.')
@@ -81,9 +87,25 @@ export const fetchPreview = (id: string): Promise<ImportPreview> =>
 export const readAgain = (id: string, choice: ReadChoice): Promise<ImportPreview> =>
   api(`/imports/${id}/options`, { method: 'PUT', body: choice, schema: importPreview })
 
-/** Records the mapping; answers the dry run. Nothing is written to the customers. */
-export const checkMapping = (id: string, mapping: ColumnMapping): Promise<DryRun> =>
-  api(`/imports/${id}/mapping`, { method: 'PUT', body: { mapping }, schema: dryRunResult })
+/** Records the mapping and the value map; answers the dry run. Nothing is written to the customers. */
+export const checkMapping = (
+  id: string,
+  mapping: ColumnMapping,
+  valueMap: ValueMap,
+): Promise<DryRun> =>
+  api(`/imports/${id}/mapping`, {
+    method: 'PUT',
+    body: { mapping, valueMap },
+    schema: dryRunResult,
+  })
+
+/** The values of the file no role is known by, after the last dry run. */
+export const fetchUnknownValues = (id: string): Promise<UnknownValue[]> =>
+  api(`/imports/${id}/unknown-values`, { schema: unknownValues }).then((answer) => answer.data)
+
+/** Discards an import never submitted. */
+export const discardImport = (id: string): Promise<unknown> =>
+  api(`/imports/${id}/discard`, { method: 'POST' })
 
 export const startImport = (id: string): Promise<ImportRecord> =>
   api(`/imports/${id}/start`, { method: 'POST', schema: importRecord })
@@ -91,8 +113,15 @@ export const startImport = (id: string): Promise<ImportRecord> =>
 export const cancelImport = (id: string): Promise<ImportRecord> =>
   api(`/imports/${id}/cancel`, { method: 'POST', schema: importRecord })
 
-export const fetchHistory = (cursor: string | null, limit: number) =>
-  api('/imports', { query: { cursor, limit }, schema: importPage })
+export const fetchHistory = (
+  cursor: string | null,
+  limit: number,
+  status: readonly (typeof importStatuses)[number][] | null,
+) =>
+  api('/imports', {
+    query: { cursor, limit, status: status ? status.join(',') : null },
+    schema: importPage,
+  })
 
 export const fetchRejectedLines = (id: string, cursor: string | null, limit: number) =>
   api(`/imports/${id}/rejected-lines`, { query: { cursor, limit }, schema: rejectedPage })

@@ -1,4 +1,5 @@
 import {
+  ActionIcon,
   Alert,
   Anchor,
   Badge,
@@ -6,19 +7,62 @@ import {
   Group,
   Loader,
   Paper,
+  Select,
   Stack,
   Table,
   Text,
 } from '@mantine/core'
+import { IconTrash } from '@tabler/icons-react'
+import { useState } from 'react'
 import { Link } from 'react-router'
 import { errorMessage } from '../../../platform/api.ts'
 import { originalFileUrl, type ImportRecord } from '../api/imports.ts'
-import { useHistory } from '../hooks/useImports.ts'
-import { formatCount, formatDateTime, isSubmitted, plural } from '../format.ts'
+import { useDiscardImport, useHistory } from '../hooks/useImports.ts'
+import {
+  formatCount,
+  formatDateTime,
+  isSubmitted,
+  plural,
+  statusInfo,
+  type ImportStatus,
+} from '../format.ts'
 import { Pager, useCursorPages } from './Pager.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
 
 const pageSize = 20
+
+/** The history's filter: the statuses each choice keeps (the two of "Not submitted" together). */
+const filters: { value: string; label: string; statuses: ImportStatus[] }[] = [
+  { value: 'unsubmitted', label: 'Not submitted', statuses: ['uploaded', 'mapped'] },
+  { value: 'active', label: 'Waiting or running', statuses: ['queued', 'running'] },
+  ...(['completed', 'failed', 'cancelled'] as const).map((status) => ({
+    value: status,
+    label: statusInfo[status].label,
+    statuses: [status],
+  })),
+]
+
+/** Whether an import was never submitted, and so may be discarded. */
+const discardable = (record: ImportRecord): boolean =>
+  !isSubmitted(record.status) || (record.status === 'cancelled' && !record.startedAt)
+
+/** Discards an import never submitted; it leaves the history. */
+function DiscardButton({ record }: { record: ImportRecord }) {
+  const discard = useDiscardImport()
+  if (!discardable(record)) return null
+  return (
+    <ActionIcon
+      variant="subtle"
+      color="red"
+      aria-label={`Discard ${record.fileName}`}
+      title="Discard this upload, never submitted"
+      loading={discard.isPending}
+      onClick={() => discard.mutate(record.id)}
+    >
+      <IconTrash size={16} aria-hidden />
+    </ActionIcon>
+  )
+}
 
 function Counts({ record }: { record: ImportRecord }) {
   const summary = record.summary
@@ -57,7 +101,10 @@ function HistoryCard({ record }: { record: ImportRecord }) {
         >
           {record.fileName}
         </Anchor>
-        <StatusBadge status={record.status} />
+        <Group gap={4} wrap="nowrap">
+          <StatusBadge status={record.status} />
+          <DiscardButton record={record} />
+        </Group>
       </Group>
       <Text size="sm" c="dimmed">
         <Anchor component={Link} to={`/imports/${record.id}`} size="sm">
@@ -81,13 +128,37 @@ function HistoryCard({ record }: { record: ImportRecord }) {
 /** Every import of the organisation, newest first, a page at a time. */
 export function ImportHistory() {
   const pages = useCursorPages()
-  const { data, error, isPending } = useHistory(pages.cursor, pageSize)
+  const [filter, setFilter] = useState<string | null>(null)
+  const statuses = filters.find((f) => f.value === filter)?.statuses ?? null
+  const { data, error, isPending } = useHistory(pages.cursor, pageSize, statuses)
+  const filterSelect = (
+    <Select
+      label="Status"
+      placeholder="All imports"
+      data={filters.map(({ value, label }) => ({ value, label }))}
+      value={filter}
+      onChange={(next) => {
+        setFilter(next)
+        pages.reset()
+      }}
+      clearable
+      w={220}
+    />
+  )
   if (isPending) return <Loader aria-label="Loading the import history" />
   if (error) {
     return (
       <Alert color="red" role="alert" title="The import history could not be read">
         {errorMessage(error)}
       </Alert>
+    )
+  }
+  if (data.data.length === 0 && pages.page === 1 && statuses) {
+    return (
+      <Stack align="flex-start">
+        {filterSelect}
+        <Text>No import has this status.</Text>
+      </Stack>
     )
   }
   if (data.data.length === 0 && pages.page === 1) {
@@ -102,6 +173,7 @@ export function ImportHistory() {
   }
   return (
     <Stack gap="sm">
+      {filterSelect}
       <Stack gap="xs" hiddenFrom="sm" component="ul" p={0} m={0} aria-label="Imports">
         {data.data.map((record) => (
           <HistoryCard key={record.id} record={record} />
@@ -151,8 +223,9 @@ export function ImportHistory() {
                   </Anchor>
                 </Table.Td>
                 <Table.Td>
-                  <Group gap={4}>
+                  <Group gap={4} wrap="nowrap">
                     <StatusBadge status={record.status} />
+                    <DiscardButton record={record} />
                     {record.undo && (
                       <Badge
                         color="gray"

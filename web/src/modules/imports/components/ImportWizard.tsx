@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useState, type ReactNode } from 'react'
 import { useSearchParams } from 'react-router'
 import { errorMessage } from '../../../platform/api.ts'
-import type { ImportPreview, ImportRecord } from '../api/imports.ts'
+import type { ImportPreview, ImportRecord, ValueMap } from '../api/imports.ts'
 import {
   importKeys,
   useCancelImport,
@@ -22,6 +22,7 @@ import { ImportProgress } from './ImportProgress.tsx'
 import { MappingStep } from './MappingStep.tsx'
 import { ReadOptionsForm } from './ReadOptionsForm.tsx'
 import { ReviewStep } from './ReviewStep.tsx'
+import { ValueMappingStep } from './ValueMappingStep.tsx'
 import { stepCount, WizardSteps } from './WizardSteps.tsx'
 
 /**
@@ -49,10 +50,13 @@ export function ImportWizard() {
   )
 }
 
+/** The wizard's steps, in order (see WizardSteps). */
+const steps = { upload: 0, map: 1, values: 2, review: 3, submit: 4 } as const
+
 function firstStep(record: ImportRecord): number {
-  if (isSubmitted(record.status)) return 3
-  if (record.status === 'mapped' && record.dryRun) return 2
-  return 0
+  if (isSubmitted(record.status)) return steps.submit
+  if (record.status === 'mapped' && record.dryRun) return steps.review
+  return steps.upload
 }
 
 /** The wizard once the file is uploaded; the address names the import, so a reload resumes it. */
@@ -67,6 +71,7 @@ function WizardFor({ importId }: { importId: string }) {
   // The mapping being edited; it starts again from the suggestion when the file is read again.
   const scope = preview.data ? JSON.stringify([preview.data.read, preview.data.columns]) : ''
   const [mapping, setMapping] = useState<ColumnMapping | null>(null)
+  const [valueMap, setValueMap] = useState<ValueMap>({})
   const [mappingScope, setMappingScope] = useState('')
   if (preview.data && record.data && scope !== mappingScope) {
     const saved = record.data.mapping
@@ -74,9 +79,10 @@ function WizardFor({ importId }: { importId: string }) {
     setMapping(
       saved?.length === preview.data.columns.length ? saved : preview.data.suggestedMapping,
     )
+    setValueMap(record.data.valueMap ?? {})
   }
-  const live = !!preview.data && preview.data.fileSize <= liveCheckMaxBytes && step === 1
-  const check = useMappingCheck(importId, scope, mapping, live)
+  const live = !!preview.data && preview.data.fileSize <= liveCheckMaxBytes && step === steps.map
+  const check = useMappingCheck(importId, scope, mapping, live, valueMap)
   const [reviewing, setReviewing] = useState(false)
   const start = useStartImport(importId)
   const discard = useCancelImport(importId)
@@ -99,18 +105,21 @@ function WizardFor({ importId }: { importId: string }) {
   const current = record.data
   const finished = submitted && !isActive(current.status)
 
-  const review = () => {
+  // From the mapping, the values step comes only when the file has values to map.
+  const review = (from: number) => {
     setReviewing(true)
     void check.ensure().then((result) => {
       setReviewing(false)
-      if (result.result) setStep(2)
+      if (!result.result) return
+      const toMap = from === steps.map && result.result.unknownValues.length > 0
+      setStep(toMap ? steps.values : steps.review)
     })
   }
   const startOver = () => discard.mutate(undefined, { onSuccess: () => setParams({}) })
 
   let body: ReactNode
   let actions: ReactNode
-  if (step === 3 || submitted) {
+  if (step === steps.submit || submitted) {
     body = (
       <Stack gap="lg">
         <ImportProgress record={current} />
@@ -118,7 +127,7 @@ function WizardFor({ importId }: { importId: string }) {
       </Stack>
     )
     actions = <FinishedLinks record={current} />
-  } else if (step === 0 && preview.data) {
+  } else if (step === steps.upload && preview.data) {
     body = (
       <Stack gap="md">
         <Text>
@@ -141,10 +150,10 @@ function WizardFor({ importId }: { importId: string }) {
         >
           Choose another file
         </Button>
-        <Button onClick={() => setStep(1)}>Next: map the columns</Button>
+        <Button onClick={() => setStep(steps.map)}>Next: map the columns</Button>
       </>
     )
-  } else if (step === 1 && preview.data && mapping) {
+  } else if (step === steps.map && preview.data && mapping) {
     body = (
       <MappingStep
         preview={preview.data}
@@ -157,10 +166,31 @@ function WizardFor({ importId }: { importId: string }) {
     )
     actions = (
       <>
-        <Button variant="default" onClick={() => setStep(0)}>
+        <Button variant="default" onClick={() => setStep(steps.upload)}>
           Back
         </Button>
-        <Button onClick={review} loading={reviewing}>
+        <Button onClick={() => review(steps.map)} loading={reviewing}>
+          Next: review
+        </Button>
+      </>
+    )
+  } else if (step === steps.values) {
+    body = (
+      <Stack gap="md">
+        <ValueMappingStep importId={importId} valueMap={valueMap} onChange={setValueMap} />
+        {check.current?.error && (
+          <Alert color="red" role="alert" title="The values could not be checked">
+            {errorMessage(check.current.error)}
+          </Alert>
+        )}
+      </Stack>
+    )
+    actions = (
+      <>
+        <Button variant="default" onClick={() => setStep(steps.map)}>
+          Back
+        </Button>
+        <Button onClick={() => review(steps.values)} loading={reviewing}>
           Next: review
         </Button>
       </>
@@ -170,11 +200,11 @@ function WizardFor({ importId }: { importId: string }) {
     body = <ReviewStep record={current} />
     actions = (
       <>
-        <Button variant="default" onClick={() => setStep(1)}>
+        <Button variant="default" onClick={() => setStep(steps.values)}>
           Back
         </Button>
         <Button
-          onClick={() => start.mutate(undefined, { onSuccess: () => setStep(3) })}
+          onClick={() => start.mutate(undefined, { onSuccess: () => setStep(steps.submit) })}
           loading={start.isPending}
           disabled={importable === 0}
         >
@@ -186,7 +216,7 @@ function WizardFor({ importId }: { importId: string }) {
 
   return (
     <WizardSteps
-      active={finished ? stepCount : submitted ? 3 : step}
+      active={finished ? stepCount : submitted ? steps.submit : step}
       onBack={submitted ? undefined : setStep}
     >
       <Stack gap="lg">

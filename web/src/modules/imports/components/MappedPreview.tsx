@@ -1,4 +1,4 @@
-import type { ColumnMapping } from '@contracts/imports.ts'
+import type { ColumnMapping, LineProblem } from '@contracts/imports.ts'
 import { Table, Text, VisuallyHidden } from '@mantine/core'
 import { IconAlertTriangle } from '@tabler/icons-react'
 import type { ImportPreview, RejectedLine } from '../api/imports.ts'
@@ -21,10 +21,8 @@ export function MappedPreview({ preview, mapping, rejected }: MappedPreviewProps
   const mapped = mapping.flatMap((field, index) =>
     field ? [{ field, index, header: preview.columns[index] ?? '' }] : [],
   )
-  const byLine = new Map<number, RejectedLine[]>()
-  for (const rejection of rejected ?? []) {
-    byLine.set(rejection.line, [...(byLine.get(rejection.line) ?? []), rejection])
-  }
+  const byLine = new Map<number, LineProblem[]>()
+  for (const rejection of rejected ?? []) byLine.set(rejection.line, rejection.problems)
   if (mapped.length === 0) {
     return <Text c="dimmed">Map a column to see the lines as Roster will read them.</Text>
   }

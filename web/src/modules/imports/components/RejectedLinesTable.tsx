@@ -7,7 +7,10 @@ import { Pager, useCursorPages } from './Pager.tsx'
 
 const pageSize = 25
 
-/** The rejected lines of an import or of its dry run, by line number, a page at a time. */
+/**
+ * The rejected lines of an import or of its dry run, by line number, a page at a time: every
+ * problem of a line, one row each.
+ */
 export function RejectedLinesTable({
   importId,
   total,
@@ -55,14 +58,20 @@ export function RejectedLinesTable({
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {data.data.map((row) => (
-              <Table.Tr key={`${row.line}-${row.column ?? ''}`}>
-                <Table.Td>{row.line}</Table.Td>
-                <Table.Td>{row.column ?? '—'}</Table.Td>
-                <Table.Td style={{ wordBreak: 'break-word' }}>{row.value ?? '—'}</Table.Td>
-                <Table.Td>{row.reason}</Table.Td>
-              </Table.Tr>
-            ))}
+            {data.data.flatMap((row) =>
+              row.problems.map((problem, index) => (
+                <Table.Tr key={`${row.line}-${index}`}>
+                  {index === 0 && (
+                    <Table.Td rowSpan={row.problems.length} style={{ verticalAlign: 'top' }}>
+                      {row.line}
+                    </Table.Td>
+                  )}
+                  <Table.Td>{problem.column ?? '—'}</Table.Td>
+                  <Table.Td style={{ wordBreak: 'break-word' }}>{problem.value ?? '—'}</Table.Td>
+                  <Table.Td>{problem.reason}</Table.Td>
+                </Table.Tr>
+              )),
+            )}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>

@@ -5,6 +5,7 @@ import type { ReactNode } from 'react'
 const steps = [
   { label: 'Upload', description: 'Choose the file' },
   { label: 'Map', description: 'Match the columns' },
+  { label: 'Values', description: 'Match the values' },
   { label: 'Review', description: 'Check before saving' },
   { label: 'Submit', description: 'Import the lines' },
 ]

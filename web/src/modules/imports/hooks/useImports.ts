@@ -1,11 +1,13 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import {
   cancelImport,
+  discardImport,
   fetchHistory,
   fetchImport,
   fetchPreview,
   fetchRejectedCells,
   fetchRejectedLines,
+  fetchUnknownValues,
   readAgain,
   retryImport,
   startImport,
@@ -14,7 +16,7 @@ import {
   type ReadChoice,
 } from '../api/imports.ts'
 import type { RetryBody } from '@contracts/imports.ts'
-import { isActive } from '../format.ts'
+import { isActive, type ImportStatus } from '../format.ts'
 
 export const importKeys = {
   all: ['imports'] as const,
@@ -22,6 +24,7 @@ export const importKeys = {
   record: (id: string) => ['imports', 'record', id] as const,
   preview: (id: string) => ['imports', 'preview', id] as const,
   rejected: (id: string) => ['imports', 'rejected', id] as const,
+  values: (id: string) => ['imports', 'values', id] as const,
 }
 
 /** How often a running import is read again: its progress bar moves at this pace. */
@@ -47,13 +50,26 @@ export function usePreview(id: string, enabled: boolean) {
   })
 }
 
-export function useHistory(cursor: string | null, limit: number) {
+export function useHistory(
+  cursor: string | null,
+  limit: number,
+  status: readonly ImportStatus[] | null,
+) {
   return useQuery({
-    queryKey: [...importKeys.history(cursor), limit],
-    queryFn: () => fetchHistory(cursor, limit),
+    queryKey: [...importKeys.history(cursor), limit, status],
+    queryFn: () => fetchHistory(cursor, limit, status),
     placeholderData: keepPreviousData,
     refetchInterval: (query) =>
       query.state.data?.data.some((row) => isActive(row.status)) ? 2 * pollMs : false,
+  })
+}
+
+/** The values of the file no role is known by, after the last dry run. */
+export function useUnknownValues(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: importKeys.values(id),
+    queryFn: () => fetchUnknownValues(id),
+    enabled,
   })
 }
 
@@ -128,6 +144,18 @@ export function useUndoImport(id: string) {
     onSuccess: (record) => {
       store(record)
       void queryClient.invalidateQueries({ queryKey: ['customers'] })
+    },
+  })
+}
+
+/** Discards an import never submitted: it leaves the history. */
+export function useDiscardImport() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (id: string) => discardImport(id),
+    onSuccess: (_answer, id) => {
+      queryClient.removeQueries({ queryKey: importKeys.record(id) })
+      void queryClient.invalidateQueries({ queryKey: ['imports', 'history'] })
     },
   })
 }

@@ -3,7 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { ApiError } from '../../../platform/api.ts'
-import { checkMapping, type DryRun } from '../api/imports.ts'
+import { checkMapping, type DryRun, type ValueMap } from '../api/imports.ts'
 import { isComplete } from '../fields.ts'
 import { importKeys } from './useImports.ts'
 
@@ -26,29 +26,33 @@ export function useMappingCheck(
   scope: string,
   mapping: ColumnMapping | null,
   auto: boolean,
+  /** What the file's unknown values mean, as the member chose in the value mapping step. */
+  valueMap: ValueMap,
 ) {
   const queryClient = useQueryClient()
   const mutation = useMutation({
-    mutationFn: (next: ColumnMapping) => checkMapping(importId, next),
+    mutationFn: (next: { mapping: ColumnMapping; valueMap: ValueMap }) =>
+      checkMapping(importId, next.mapping, next.valueMap),
     meta: { ownErrors: true },
   })
   const { mutateAsync } = mutation
   const [checked, setChecked] = useState<Check | null>(null)
   const [pending, setPending] = useState(0)
   const running = useRef<{ key: string; promise: Promise<Check> } | null>(null)
-  const key = mapping ? JSON.stringify([scope, mapping]) : ''
+  const key = mapping ? JSON.stringify([scope, mapping, valueMap]) : ''
 
   const run = useCallback(
     (next: ColumnMapping): Promise<Check> => {
-      const nextKey = JSON.stringify([scope, next])
+      const nextKey = JSON.stringify([scope, next, valueMap])
       if (running.current?.key === nextKey) return running.current.promise
       const before = running.current?.promise ?? Promise.resolve(null)
       const promise: Promise<Check> = before
-        .then(() => mutateAsync(next))
+        .then(() => mutateAsync({ mapping: next, valueMap }))
         .then(
           (result): Check => {
             queryClient.setQueryData(importKeys.record(importId), result)
             void queryClient.invalidateQueries({ queryKey: importKeys.rejected(importId) })
+            queryClient.setQueryData(importKeys.values(importId), result.unknownValues)
             return { key: nextKey, result }
           },
           (error: unknown): Check => ({
@@ -69,7 +73,7 @@ export function useMappingCheck(
       setPending((count) => count + 1)
       return promise
     },
-    [importId, scope, mutateAsync, queryClient],
+    [importId, scope, valueMap, mutateAsync, queryClient],
   )
 
   const [settledKey] = useDebouncedValue(key, 600)
