@@ -114,9 +114,10 @@ describe('file import', () => {
           ].includes(k),
       )
       .sort()
-    for (const snapshot of [history[1].after, history[0].before, history[0].after]) {
-      expect(Object.keys(snapshot).sort()).toEqual(keys)
-    }
+    expect(Object.keys(history[1].after).sort()).toEqual(keys)
+    // An update holds the keys it changed (and the id): before, every one's old value.
+    expect(history[0].before).toEqual({ id: alpha.id, accountManagers: [], workflow: null })
+    expect(Object.keys(history[0].after).sort()).toEqual(['accountManagers', 'id', 'workflow'])
     expect(history[1].after).toMatchObject({
       name: 'Alpha',
       city: 'Paris',
@@ -180,6 +181,47 @@ describe('file import', () => {
     const contactEvents = history.filter((e: any) => e.entity === 'contact')
     expect(contactEvents.map((e: any) => e.action)).toEqual(['create'])
     expect(contactEvents[0].after).toMatchObject({ email: 'a@acme.com', isMain: true })
+  })
+
+  it('audits an update with the fields it changed only, each one’s old value before', async () => {
+    const { api, http } = await setup()
+    await importFile(
+      api,
+      'Customer name;City;Contact email;First name;Main contact\nAcme;Paris;a@acme.com;Ann;1\nAcme;Paris;b@acme.com;Bob;0\n',
+    )
+    await importFile(
+      api,
+      'Customer name;City;Contact email;First name;Main contact\nAcme;Lyon;a@acme.com;Anna;0\nAcme;Lyon;b@acme.com;Bob;1\n',
+    )
+    const [acme] = await customersOf(http)
+    const history = json(await http.get(`/api/v1/customers/${acme.id as string}/history`)).data
+    const updates = history.filter((e: any) => e.action === 'update')
+    const customer = updates.find((e: any) => e.entity === 'customer')
+    expect([customer.before, customer.after]).toEqual([
+      { id: acme.id, city: 'Paris' },
+      { id: acme.id, city: 'Lyon' },
+    ])
+    const idOf = (email: string) => acme.contacts.find((c: any) => c.email === email).id
+    const contactChanges = updates
+      .filter((e: any) => e.entity === 'contact')
+      .map((e: any) => [e.before, e.after])
+    expect(contactChanges).toEqual(
+      expect.arrayContaining([
+        [
+          { id: idOf('a@acme.com'), firstName: 'Ann' },
+          { id: idOf('a@acme.com'), firstName: 'Anna' },
+        ],
+        [
+          { id: idOf('a@acme.com'), isMain: true },
+          { id: idOf('a@acme.com'), isMain: false },
+        ],
+        [
+          { id: idOf('b@acme.com'), isMain: false },
+          { id: idOf('b@acme.com'), isMain: true },
+        ],
+      ]),
+    )
+    expect(contactChanges).toHaveLength(3)
   })
 
   it('refuses a line holding a NUL character, saying so, and applies the others', async () => {
