@@ -1,4 +1,12 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { createImport, setMapping } from '../../src/modules/imports/imports.service.ts'
+import { importFiles } from '../../src/platform/db/schema/index.ts'
+import { AppError } from '../../src/platform/errors.ts'
 import { client, json, newMember, newOrg, testApp, testStore } from '../support.ts'
 import { apiCall, importFile, upload } from './helpers.ts'
 
@@ -222,6 +230,29 @@ describe('file import', () => {
       ]),
     )
     expect(contactChanges).toHaveLength(3)
+  })
+
+  it('previews an upload while its file is stored; a file not stored is refused with a reason', async () => {
+    const { org } = await setup()
+    // Content of its own, so no local copy of an earlier run stands in for the stored file.
+    const content = `Customer name;City\nAcme ${randomUUID()};Paris\n`
+    const path = join(tmpdir(), `roster-test-${randomUUID()}.csv`)
+    await writeFile(path, content)
+    const sha256 = createHash('sha256').update(content).digest('hex')
+    const upload = { path, fileName: 'a.csv', size: Buffer.byteLength(content), sha256 }
+    const { row, preview, stored } = await createImport(store.db, org.scope, upload, {})
+    expect(preview.inspection.columns).toEqual(['Customer name', 'City'])
+    await stored
+    await store.db
+      .delete(importFiles)
+      .where(and(eq(importFiles.organizationId, org.id), eq(importFiles.importId, row.id)))
+    const refused = await setMapping(store.db, org.id, row.id, ['customer.name', 'customer.city'])
+      .then(() => null)
+      .catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(AppError)
+    expect((refused as AppError).message).toBe(
+      'The file of this import is still being stored: try again in a moment, or upload it again.',
+    )
   })
 
   it('refuses a line holding a NUL character, saying so, and applies the others', async () => {
