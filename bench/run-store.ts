@@ -7,6 +7,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { eq } from 'drizzle-orm'
 import { from as copyFrom } from 'pg-copy-streams'
 import { runImport } from '../src/modules/imports/apply/run.ts'
@@ -112,7 +113,8 @@ async function floorPostgres(store: Store, organizationId: string): Promise<Meas
 
 /** PGlite has no COPY FROM STDIN over the wire; its own COPY reads a blob in process. */
 async function floorPglite(organizationId: string): Promise<Measure> {
-  const pglite = new PGlite({ extensions: { pg_trgm } })
+  // The extensions the migrations create (as the embedded store loads them).
+  const pglite = new PGlite({ extensions: { pg_trgm, unaccent } })
   const folder = new URL('../drizzle/', import.meta.url).pathname
   for (const name of (await readdir(folder)).filter((f) => f.endsWith('.sql')).sort()) {
     for (const statement of (await readFile(folder + name, 'utf8')).split(

@@ -323,7 +323,7 @@ export function connectorConformance<F extends Fake, Settings, Secrets>(
       secrets = webhook.secrets(fake())
       receiver = await webhookReceiver((headers, rawBody) => {
         if (!connector.verifyWebhook) throw new Error(`${spec.label} has no verifyWebhook`)
-        connector.verifyWebhook({ headers, rawBody }, spec.settings(fake()), secrets)
+        return connector.verifyWebhook({ headers, rawBody }, spec.settings(fake()), secrets)
       })
     })
     afterEach(async () => {

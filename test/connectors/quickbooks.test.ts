@@ -258,12 +258,11 @@ describe('the QuickBooks connector on what only QuickBooks does', () => {
 
   it('accepts webhooks in the CloudEvents shape, signed the same way', async () => {
     fake().createCustomer({ DisplayName: 'Hooked' })
-    const verify = (headers: any, rawBody: Buffer) => {
+    const verify = (headers: any, rawBody: Buffer) =>
       webhookVerifier(quickbooksConnector)({ headers, rawBody }, settings(), {
         ...secrets(),
         webhookVerifierToken: fake().webhookVerifierToken,
       })
-    }
     const receiver = await webhookReceiver(verify)
     try {
       expect((await fake().sendWebhook(receiver.url, { format: 'cloudevents' })).status).toBe(204)
@@ -307,7 +306,7 @@ describe('the QuickBooks consent', () => {
   })
   /** Opens the consent page and follows Connect or Cancel: the redirect's query. */
   async function consentAnswer(choice: 'allow' | 'deny') {
-    const page = await fetch(consent.authorizeUrl(start()))
+    const page = await fetch(await consent.authorizeUrl(start()))
     expect(page.status).toBe(200)
     const html = await page.text()
     const href = new RegExp(`id="${choice}" href="([^"]+)"`).exec(html)?.[1] ?? ''
@@ -320,8 +319,8 @@ describe('the QuickBooks consent', () => {
     return Object.fromEntries(location.searchParams)
   }
 
-  it('sends the admin to Intuit’s consent page with the accounting scope and Roster’s state', () => {
-    const url = new URL(consent.authorizeUrl({ ...start(), settings: {} }))
+  it('sends the admin to Intuit’s consent page with the accounting scope and Roster’s state', async () => {
+    const url = new URL(await consent.authorizeUrl({ ...start(), settings: {} }))
     expect(`${url.origin}${url.pathname}`).toBe('https://appcenter.intuit.com/connect/oauth2')
     expect(Object.fromEntries(url.searchParams)).toEqual({
       client_id: fake().clientId,
@@ -330,7 +329,9 @@ describe('the QuickBooks consent', () => {
       redirect_uri: redirectUri,
       state: 'state-123',
     })
-    expect(consent.authorizeUrl(start())).toMatch(new RegExp(`^${fake().url}/connect/oauth2\\?`))
+    expect(await consent.authorizeUrl(start())).toMatch(
+      new RegExp(`^${fake().url}/connect/oauth2\\?`),
+    )
   })
 
   it('turns an allowed consent into the company and its tokens; the code is good once', async () => {

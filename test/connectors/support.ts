@@ -42,18 +42,20 @@ export async function fixture(system: string, name: string): Promise<any> {
  * or 401 with the reason.
  */
 export async function webhookReceiver(
-  verify: (headers: IncomingHttpHeaders, rawBody: Buffer) => void,
+  verify: (headers: IncomingHttpHeaders, rawBody: Buffer) => unknown,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
-      try {
-        verify(req.headers, Buffer.concat(chunks))
-        res.writeHead(204).end()
-      } catch (error) {
-        res.writeHead(401).end(error instanceof Error ? error.message : 'refused')
-      }
+      // A connector's check may be asynchronous (its SDK loaded on first use).
+      Promise.resolve()
+        .then(() => verify(req.headers, Buffer.concat(chunks)))
+        .then(
+          () => res.writeHead(204).end(),
+          (error: unknown) =>
+            res.writeHead(401).end(error instanceof Error ? error.message : 'refused'),
+        )
     })
   })
   server.listen(0, '127.0.0.1')

@@ -332,7 +332,7 @@ describe('Xero tokens', () => {
     const consent = xeroConnector.consent
     if (!consent) throw new Error('Xero has a consent flow')
     const redirectUri = 'http://roster.test/oauth/callback/xero'
-    const url = consent.authorizeUrl({
+    const url = await consent.authorizeUrl({
       settings,
       clientId: fake.clientId,
       redirectUri,

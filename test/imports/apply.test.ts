@@ -1,4 +1,12 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { createImport, setMapping } from '../../src/modules/imports/imports.service.ts'
+import { importFiles } from '../../src/platform/db/schema/index.ts'
+import { AppError } from '../../src/platform/errors.ts'
 import { client, json, newMember, newOrg, testApp, testStore } from '../support.ts'
 import { apiCall, importFile, upload } from './helpers.ts'
 
@@ -114,9 +122,10 @@ describe('file import', () => {
           ].includes(k),
       )
       .sort()
-    for (const snapshot of [history[1].after, history[0].before, history[0].after]) {
-      expect(Object.keys(snapshot).sort()).toEqual(keys)
-    }
+    expect(Object.keys(history[1].after).sort()).toEqual(keys)
+    // An update holds the keys it changed (and the id): before, every one's old value.
+    expect(history[0].before).toEqual({ id: alpha.id, accountManagers: [], workflow: null })
+    expect(Object.keys(history[0].after).sort()).toEqual(['accountManagers', 'id', 'workflow'])
     expect(history[1].after).toMatchObject({
       name: 'Alpha',
       city: 'Paris',
@@ -180,6 +189,70 @@ describe('file import', () => {
     const contactEvents = history.filter((e: any) => e.entity === 'contact')
     expect(contactEvents.map((e: any) => e.action)).toEqual(['create'])
     expect(contactEvents[0].after).toMatchObject({ email: 'a@acme.com', isMain: true })
+  })
+
+  it('audits an update with the fields it changed only, each one’s old value before', async () => {
+    const { api, http } = await setup()
+    await importFile(
+      api,
+      'Customer name;City;Contact email;First name;Main contact\nAcme;Paris;a@acme.com;Ann;1\nAcme;Paris;b@acme.com;Bob;0\n',
+    )
+    await importFile(
+      api,
+      'Customer name;City;Contact email;First name;Main contact\nAcme;Lyon;a@acme.com;Anna;0\nAcme;Lyon;b@acme.com;Bob;1\n',
+    )
+    const [acme] = await customersOf(http)
+    const history = json(await http.get(`/api/v1/customers/${acme.id as string}/history`)).data
+    const updates = history.filter((e: any) => e.action === 'update')
+    const customer = updates.find((e: any) => e.entity === 'customer')
+    expect([customer.before, customer.after]).toEqual([
+      { id: acme.id, city: 'Paris' },
+      { id: acme.id, city: 'Lyon' },
+    ])
+    const idOf = (email: string) => acme.contacts.find((c: any) => c.email === email).id
+    const contactChanges = updates
+      .filter((e: any) => e.entity === 'contact')
+      .map((e: any) => [e.before, e.after])
+    expect(contactChanges).toEqual(
+      expect.arrayContaining([
+        [
+          { id: idOf('a@acme.com'), firstName: 'Ann' },
+          { id: idOf('a@acme.com'), firstName: 'Anna' },
+        ],
+        [
+          { id: idOf('a@acme.com'), isMain: true },
+          { id: idOf('a@acme.com'), isMain: false },
+        ],
+        [
+          { id: idOf('b@acme.com'), isMain: false },
+          { id: idOf('b@acme.com'), isMain: true },
+        ],
+      ]),
+    )
+    expect(contactChanges).toHaveLength(3)
+  })
+
+  it('previews an upload while its file is stored; a file not stored is refused with a reason', async () => {
+    const { org } = await setup()
+    // Content of its own, so no local copy of an earlier run stands in for the stored file.
+    const content = `Customer name;City\nAcme ${randomUUID()};Paris\n`
+    const path = join(tmpdir(), `roster-test-${randomUUID()}.csv`)
+    await writeFile(path, content)
+    const sha256 = createHash('sha256').update(content).digest('hex')
+    const upload = { path, fileName: 'a.csv', size: Buffer.byteLength(content), sha256 }
+    const { row, preview, stored } = await createImport(store.db, org.scope, upload, {})
+    expect(preview.inspection.columns).toEqual(['Customer name', 'City'])
+    await stored
+    await store.db
+      .delete(importFiles)
+      .where(and(eq(importFiles.organizationId, org.id), eq(importFiles.importId, row.id)))
+    const refused = await setMapping(store.db, org.id, row.id, ['customer.name', 'customer.city'])
+      .then(() => null)
+      .catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(AppError)
+    expect((refused as AppError).message).toBe(
+      'The file of this import is still being stored: try again in a moment, or upload it again.',
+    )
   })
 
   it('refuses a line holding a NUL character, saying so, and applies the others', async () => {

@@ -12,7 +12,7 @@ import {
 import { createImport, setMapping, startImport } from '../../src/modules/imports/imports.service.ts'
 import { listNotifications } from '../../src/modules/notifications/notifications.service.ts'
 import { createApiKey } from '../../src/modules/organizations/api-keys.service.ts'
-import { imports } from '../../src/platform/db/schema/index.ts'
+import { importLines, imports } from '../../src/platform/db/schema/index.ts'
 import { client, json, newMember, newOrg, testApp, testQueue, testStore } from '../support.ts'
 import { apiCall, importFile, upload, waitForImport } from './helpers.ts'
 
@@ -286,7 +286,12 @@ describe('history hygiene', () => {
         })
       ).statusCode,
     ).toBe(204)
+    const stagedOf = async (id: string) =>
+      (await store.db.select().from(importLines).where(eq(importLines.importId, id))).length
+    // The dry run staged its lines for the run; nothing ties them to the import but its id.
+    expect(await stagedOf(mapped.id)).toBe(1)
     expect((await apiCall(api, 'POST', `/imports/${mapped.id}/discard`)).statusCode).toBe(204)
+    expect(await stagedOf(mapped.id)).toBe(0)
     expect((await apiCall(api, 'GET', `/imports/${uploaded.id}`)).statusCode).toBe(404)
     expect((await apiCall(api, 'GET', `/imports/${mapped.id}`)).statusCode).toBe(404)
     const refused = await apiCall(api, 'POST', `/imports/${done}/discard`)
@@ -307,6 +312,7 @@ describe('history hygiene', () => {
     expect(discardAbandonedImportsJob.cron).toBeDefined()
     const old = await uploadFile(api, 'Nom du client\nA\n')
     const fresh = await uploadFile(api, 'Nom du client\nB\n')
+    await apiCall(api, 'PUT', `/imports/${old.id}/mapping`, { mapping: old.suggestedMapping })
     const { id: done } = await importFile(api, 'Nom du client\nC\n')
     const dayAndMore = new Date(Date.now() - 25 * 60 * 60 * 1000)
     for (const id of [old.id, done]) {
@@ -316,6 +322,8 @@ describe('history hygiene', () => {
         .where(and(eq(imports.organizationId, org.id), eq(imports.id, id)))
     }
     expect(await discardAbandonedImports(store.db)).toBeGreaterThanOrEqual(1)
+    const staged = await store.db.select().from(importLines).where(eq(importLines.importId, old.id))
+    expect(staged).toEqual([])
     const history = json(await apiCall(api, 'GET', '/imports'))
     expect(history.data.map((r: any) => r.id)).toEqual([fresh.id, done])
   })

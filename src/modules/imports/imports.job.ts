@@ -5,6 +5,7 @@ import { defineJob, type Queue } from '../../platform/queue/queue.ts'
 import { notifyMember } from '../notifications/notifications.service.ts'
 import { emitWebhookEvent } from '../webhooks/webhooks.service.ts'
 import { runImport, type ImportRow, type RunHooks } from './apply/run.ts'
+import { clearStaging } from './apply/stage.ts'
 
 export interface ImportJobDeps {
   db: Db
@@ -100,7 +101,6 @@ export const runImportJob = defineJob<{ organizationId: string; importId: string
   },
 })
 
-/** Uploads never submitted leave the history by themselves after a day. */
 /** Statuses of an import never submitted, which may be discarded. */
 const unsubmitted = or(
   inArray(imports.status, ['uploaded', 'mapped']),
@@ -113,11 +113,15 @@ export const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000
 /** Discards, in every organisation, the imports never submitted and older than a day. */
 export async function discardAbandonedImports(db: Db, now = new Date()): Promise<number> {
   const before = new Date(now.getTime() - ABANDONED_AFTER_MS)
-  const gone = await db
-    .delete(imports)
-    .where(and(unsubmitted, lt(imports.createdAt, before)))
-    .returning({ id: imports.id })
-  return gone.length
+  return db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(imports)
+      .where(and(unsubmitted, lt(imports.createdAt, before)))
+      .returning({ organizationId: imports.organizationId, id: imports.id })
+    // A dry run's staged lines are kept for the run; no key ties them to their import.
+    for (const row of gone) await clearStaging(tx, row.organizationId, row.id)
+    return gone.length
+  })
 }
 
 export const discardAbandonedImportsJob = defineJob<object, { db: Db }>({

@@ -158,8 +158,13 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (ap
         // A retry of an upload sent with an Idempotency-Key gets the first answer.
         if (await idempotentUpload(request, `${upload.fileName}\n${upload.sha256}`))
           return await reply
-        const { row, preview } = await createImport(db, scope, upload, request.query)
-        return await reply.code(201).send(withPreview(row, preview))
+        const { row, preview, stored } = await createImport(db, scope, upload, request.query)
+        // Answered at once; the uploaded file is removed once it is stored.
+        void reply.code(201).send(withPreview(row, preview))
+        await stored.catch((error: unknown) => {
+          request.log.error({ err: error, importId: row.id }, 'the uploaded file was not stored')
+        })
+        return await reply
       } finally {
         await rm(upload.path, { force: true })
       }

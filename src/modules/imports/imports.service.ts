@@ -9,7 +9,7 @@ import type { Scope } from '../../platform/auth/scope.ts'
 import { dryRun, type ImportRow } from './apply/run.ts'
 import type { ImportSummary } from './apply/summary.ts'
 import { clearStaging } from './apply/stage.ts'
-import { localCopy, saveFile } from './file-store.ts'
+import { localCopy, storeFile } from './file-store.ts'
 import { assertFileKept } from './personal-data.ts'
 import { runImportJob } from './imports.job.ts'
 import { findImport, importWhere } from './imports.queries.ts'
@@ -122,28 +122,26 @@ export async function createImport(
   scope: Scope,
   upload: Upload,
   options: ReadOptions,
-): Promise<{ row: ImportRow; preview: Preview }> {
+): Promise<{ row: ImportRow; preview: Preview; stored: Promise<void> }> {
   const inspection = await inspectFile(upload.path, options)
-  const row = await db.transaction(async (tx) => {
-    const [created] = await tx
-      .insert(imports)
-      .values({
-        organizationId: scope.organizationId,
-        actorKind: scope.actor.kind,
-        actorId: scope.actor.id,
-        actorLabel: scope.actor.label,
-        fileName: upload.fileName,
-        fileSize: upload.size,
-        fileSha256: upload.sha256,
-        read: resolvedRead(inspection),
-        columns: inspection.columns,
-      })
-      .returning()
-    if (!created) throw new Error('import not created')
-    await saveFile(tx, scope.organizationId, created.id, upload.path)
-    return created
-  })
-  return { row, preview: await preview(db, scope.organizationId, inspection) }
+  const [row] = await db
+    .insert(imports)
+    .values({
+      organizationId: scope.organizationId,
+      actorKind: scope.actor.kind,
+      actorId: scope.actor.id,
+      actorLabel: scope.actor.label,
+      fileName: upload.fileName,
+      fileSize: upload.size,
+      fileSha256: upload.sha256,
+      read: resolvedRead(inspection),
+      columns: inspection.columns,
+    })
+    .returning()
+  if (!row) throw new Error('import not created')
+  // The preview does not wait for the file to be stored (a large one takes seconds).
+  const stored = storeFile(db, scope.organizationId, row.id, upload.path)
+  return { row, preview: await preview(db, scope.organizationId, inspection), stored }
 }
 
 async function inspectStored(
@@ -323,6 +321,7 @@ export async function discardImport(db: Db, organizationId: string, id: string):
         'This import was submitted, so it stays in the history; only imports never submitted can be discarded.',
       )
     }
+    await clearStaging(tx, organizationId, id)
     await tx.delete(imports).where(where(organizationId, id))
   })
 }

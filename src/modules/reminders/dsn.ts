@@ -1,4 +1,12 @@
-import { simpleParser, type Attachment } from 'mailparser'
+import type { Attachment, ParsedMail, SimpleParserOptions } from 'mailparser'
+
+/** mailparser's parser, loaded on first use: only the bounce receiver reads mail. */
+async function simpleParser(
+  source: Buffer | string,
+  options: SimpleParserOptions,
+): Promise<ParsedMail> {
+  return (await import('mailparser')).simpleParser(source, options)
+}
 
 /** What a delivery status notification (RFC 3464) says of one recipient. */
 export interface DsnRecipient {

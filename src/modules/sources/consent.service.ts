@@ -137,7 +137,7 @@ export async function startConsent(
     credentials,
     expiresAt: expiry(),
   })
-  const authorizeUrl = consent.authorizeUrl({
+  const authorizeUrl = await consent.authorizeUrl({
     settings,
     clientId,
     redirectUri: redirectUri(publicUrl, input.system),

@@ -102,7 +102,11 @@ export const webhookRoutes: FastifyPluginCallbackZod<WebhookRoutesDeps> = (
         if (!connector.verifyWebhook) {
           throw new SourceError('unverified', `${connector.descriptor.label} sends no webhooks`)
         }
-        verdict = connector.verifyWebhook({ headers: request.headers, rawBody }, settings, secrets)
+        verdict = await connector.verifyWebhook(
+          { headers: request.headers, rawBody },
+          settings,
+          secrets,
+        )
       } catch (error) {
         request.log.warn({ connectionId, err: (error as Error).message }, 'webhook refused')
         throw unverified()

@@ -18,6 +18,14 @@ export interface Store {
   close(): Promise<void>
 }
 
+/** The pools of PostgreSQL servers by their database (the embedded store takes no COPY FROM STDIN). */
+const servers = new WeakMap<Db, pg.Pool>()
+
+/** The pool under `db` when it is a PostgreSQL server's, to COPY rows in; null on the embedded store. */
+export function copyPool(db: Db): pg.Pool | null {
+  return servers.get(db) ?? null
+}
+
 export async function openStore(
   config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'queueSchema'>>,
   options: { migrate?: boolean } = {},
@@ -40,6 +48,7 @@ export async function openStore(
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined)
   const db = drizzle({ client: pool, schema, casing: 'snake_case' })
+  if (kind === 'postgres') servers.set(db, pool)
   const store: Store = {
     kind,
     db,

@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer'
+import type { createTransport } from 'nodemailer'
 
 export interface MailMessage {
   to: string | string[]
@@ -30,8 +30,9 @@ export interface Mailer {
  */
 export function createMailer(smtpUrl: string, options: { from?: string } = {}): Mailer {
   let transport: ReturnType<typeof createTransport> | undefined
-  const transportFor = () =>
-    (transport ??= createTransport(
+  // nodemailer is loaded with the first message: most commands never send one.
+  const transportFor = async () =>
+    (transport ??= (await import('nodemailer')).createTransport(
       {
         url: smtpUrl,
         // A background job should fail and retry rather than hang on a silent server.
@@ -44,7 +45,9 @@ export function createMailer(smtpUrl: string, options: { from?: string } = {}): 
   return {
     async send({ returnPath, ...message }) {
       const recipients = [message.to, message.cc ?? []].flat()
-      const info: unknown = await transportFor().sendMail({
+      const info: unknown = await (
+        await transportFor()
+      ).sendMail({
         ...message,
         ...(returnPath ? { envelope: { from: returnPath, to: recipients } } : {}),
       })

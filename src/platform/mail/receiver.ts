@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net'
-import { SMTPServer } from 'smtp-server'
 
 /** A message received: its envelope and raw bytes. */
 export interface ReceivedMessage {
@@ -43,6 +42,8 @@ const answer = (code: number, message: string) =>
  */
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const maxBytes = options.maxBytes ?? 10 * 1024 * 1024
+  // Loaded here: only the process that receives bounces needs it.
+  const { SMTPServer } = await import('smtp-server')
   const server = new SMTPServer({
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,

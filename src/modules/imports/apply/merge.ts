@@ -46,6 +46,16 @@ const managerEmails = (organizationId: string, ids: string): SQL => sql`coalesce
   where m.organization_id = ${organizationId}::uuid
     and m.id = any (string_to_array(${sql.raw(ids)}, ',')::uuid[])), '[]'::jsonb)`
 
+/**
+ * Of an update's two snapshots, the keys whose value changed (and `id`): an update's audit row
+ * holds what it changed, `before` with every changed key's old value (what undoing it restores).
+ */
+const changedOf = (from: string, other: string): SQL =>
+  sql.raw(`(select jsonb_build_object('id', ${from} -> 'id') || coalesce(jsonb_object_agg(e.key, e.value), '{}')
+    from jsonb_each(${from}) e where e.key <> 'id' and ${other} -> e.key is distinct from e.value)`)
+const changedColumns = (a: string): SQL =>
+  sql`${changedOf(`${a}.before`, `${a}.after`)}, ${changedOf(`${a}.after`, `${a}.before`)}`
+
 export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
   const lines = sql`l.organization_id = ${c.organizationId}::uuid and l.import_id = ${c.importId}::uuid and not l.rejected`
   const inChunk = sql`${lines} and l.chunk = ${c.chunk}`
@@ -125,7 +135,7 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
       from old join a on a.customer_id = old.id left join upd on upd.id = old.id
     )
     ${audit}
-    select organization_id, 'customer', id, id, 'update', ${actor}, before, after
+    select organization_id, 'customer', id, id, 'update', ${actor}, ${changedColumns('x')}
     from x where updated or before <> after`)
 
   // The account managers of a line replace the customer's.
@@ -170,11 +180,15 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
       update contacts k set is_main = x.is_main, updated_at = now() from x
       where k.organization_id = ${c.organizationId}::uuid and k.id = x.id and k.is_main <> x.is_main
       returning k.*
+    ),
+    s as (
+      select upd.organization_id, upd.id, upd.customer_id,
+        ${contactSnapshot('old')} as before, ${contactSnapshot('upd')} as after
+      from upd join old on old.id = upd.id
     )
     ${audit}
-    select upd.organization_id, 'contact', upd.id, upd.customer_id, 'update', ${actor},
-      ${contactSnapshot('old')}, ${contactSnapshot('upd')}
-    from upd join old on old.id = upd.id`
+    select organization_id, 'contact', id, customer_id, 'update', ${actor}, ${changedColumns('s')}
+    from s`
   await tx.execute(
     mainFlag(sql`
       select k.id, false as is_main from contacts k join m on k.organization_id = ${c.organizationId}::uuid
@@ -214,11 +228,15 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
       where k.organization_id = ${c.organizationId}::uuid and k.id = a.contact_id and not a.is_new
         and (${sql.raw(contactSet.map(([column, from]) => `(a.${from} is not null and a.${from} is distinct from k.${column})`).join(' or '))})
       returning k.*
+    ),
+    s as (
+      select upd.organization_id, upd.id, upd.customer_id,
+        ${contactSnapshot('old')} as before, ${contactSnapshot('upd')} as after
+      from upd join old on old.id = upd.id
     )
     ${audit}
-    select upd.organization_id, 'contact', upd.id, upd.customer_id, 'update', ${actor},
-      ${contactSnapshot('old')}, ${contactSnapshot('upd')}
-    from upd join old on old.id = upd.id`)
+    select organization_id, 'contact', id, customer_id, 'update', ${actor}, ${changedColumns('s')}
+    from s`)
 
   await tx.execute(mainFlag(sql`select contact_id as id, true as is_main from m`))
 }

@@ -121,15 +121,17 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
   await refreshStatistics(db, [customers, contacts])
   await analyze(db)
 
-  // Customers: by Customer ID, else by name.
+  // Customers: by Customer ID (a new one's lines keyed by it), else by name.
   await db.execute(sql`
-    update import_lines l set customer_id = c.id, customer_key = 'id:' || c.id
-    from customers c
-    where ${live} and l.customer_external_id is not null
-      and c.organization_id = l.organization_id and c.external_id = l.customer_external_id`)
-  await db.execute(sql`
-    update import_lines l set customer_key = 'ext:' || l.customer_external_id
-    where ${live} and l.customer_key is null and l.customer_external_id is not null`)
+    with x as (
+      select l.line, c.id from import_lines l
+      left join customers c on c.organization_id = l.organization_id
+        and c.external_id = l.customer_external_id
+      where ${live} and l.customer_external_id is not null
+    )
+    update import_lines l set customer_id = x.id,
+      customer_key = case when x.id is null then 'ext:' || l.customer_external_id else 'id:' || x.id end
+    from x where ${scope(c, 'l')} and l.line = x.line`)
   await analyze(db)
   await reject(
     db,
@@ -175,24 +177,22 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
     )
     update import_lines l set customer_key = k.key
     from k where ${live} and l.customer_key is null and lower(l.customer_name) = k.name`)
+  // The others are new, keyed by their name: one id each.
   await db.execute(sql`
-    update import_lines l set customer_key = 'name:' || lower(l.customer_name)
-    where ${live} and l.customer_key is null`)
-  await db.execute(sql`
-    with n as (
-      select customer_key, gen_random_uuid() as id from import_lines l
-      where ${live} and customer_key not like 'id:%' group by customer_key
-    )
-    update import_lines l set customer_id = n.id, customer_is_new = true
-    from n where ${live} and l.customer_key = n.customer_key`)
+    with x as (
+      select l.line, coalesce(l.customer_key, 'name:' || lower(l.customer_name)) as key
+      from import_lines l where ${live} and (l.customer_key is null or l.customer_key not like 'id:%')
+    ),
+    n as (select key, gen_random_uuid() as id from x group by key)
+    update import_lines l set customer_key = x.key, customer_id = n.id, customer_is_new = true
+    from x join n on n.key = x.key where ${scope(c, 'l')} and l.line = x.line`)
 
   await analyze(db)
   await planGroups(db, c)
   await rejectSourceOwnedCustomers(db, c)
   await planContacts(db, c)
   await analyze(db)
-  await classify(db, c)
-  await chunk(db, c)
+  await classifyAndChunk(db, c)
   await analyze(db)
 }
 
@@ -283,6 +283,12 @@ async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
 
 async function rejectSourceOwnedCustomers(db: DbOrTx, c: PlanContext): Promise<void> {
   const live = sql`${scope(c, 'l')} and not l.rejected`
+  // Most organisations sync no customer from a source: then no line can be refused here, and the
+  // checks (one pass over the lines each) are not run.
+  const { rows } = await db.execute<{ synced: boolean }>(sql`
+    select exists (select 1 from customers where organization_id = ${c.organizationId}::uuid
+      and source_connection_id is not null) as synced`)
+  if (!rows[0]?.synced) return
   const owned: [ImportField, string, string][] = [
     ...sourceOwnedFields,
     ['group.name', 'group_id', 'group_id'],
@@ -349,16 +355,17 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
         'No contact of this customer has the Contact ID "' || l.contact_external_id || '"; add the Contact email to create the contact.' as reason
       from import_lines l where ${pending} and l.contact_email is null`,
   )
+  // The others are new, keyed by their customer and email: one id each.
   await db.execute(sql`
-    update import_lines l set contact_key = 'new:' || l.customer_key || '|' || lower(l.contact_email)
-    where ${pending}`)
-  await db.execute(sql`
-    with n as (
-      select contact_key, gen_random_uuid() as id from import_lines l
-      where ${live} and contact_key is not null and contact_key not like 'id:%' group by contact_key
-    )
-    update import_lines l set contact_id = n.id, contact_is_new = true
-    from n where ${live} and l.contact_key = n.contact_key`)
+    with x as (
+      select l.line,
+        coalesce(l.contact_key, 'new:' || l.customer_key || '|' || lower(l.contact_email)) as key
+      from import_lines l
+      where ${live} and (l.contact_key not like 'id:%' or (l.contact_key is null and l.contact_email is not null))
+    ),
+    n as (select key, gen_random_uuid() as id from x group by key)
+    update import_lines l set contact_key = x.key, contact_id = n.id, contact_is_new = true
+    from x join n on n.key = x.key where ${scope(c, 'l')} and l.line = x.line`)
   await reject(
     db,
     c,
@@ -391,7 +398,14 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
   )
 }
 
-async function classify(db: DbOrTx, c: PlanContext): Promise<void> {
+/**
+ * What each line creates or changes, and its chunk, in one pass over the lines. A new customer
+ * or contact is created by its first line; its other lines add to it. An existing one is
+ * updated when a filled cell differs from what Roster holds. Chunks are whole customers (a
+ * customer's lines decide its main contact together), in the order of their first lines; groups
+ * go first, in chunk 0, so subsidiaries can point at them.
+ */
+async function classifyAndChunk(db: DbOrTx, c: PlanContext): Promise<void> {
   const live = sql`${scope(c, 'l')} and not l.rejected`
   const customerChanged = sql.join(
     [
@@ -409,51 +423,44 @@ async function classify(db: DbOrTx, c: PlanContext): Promise<void> {
     [...contactFields.map(([line, stored]) => changes(`l.${line}`, `k.${stored}`)), mainChanged],
     sql` or `,
   )
-  for (const part of ['customer', 'contact'] as const) {
-    const stored =
-      part === 'customer'
-        ? sql`customers c`
-        : sql`contacts k left join (${mainOfFile(c)}) main on main.customer_id = k.customer_id`
-    const alias = part === 'customer' ? 'c' : 'k'
-    // A new customer or contact is created by its first line; its other lines add to it.
-    await db.execute(sql`
-      with f as (
-        select line, row_number() over (partition by ${sql.raw(part)}_key order by line) as n
-        from import_lines l where ${live} and ${sql.raw(part)}_is_new
-      )
-      update import_lines l
-      set ${sql.raw(part)}_outcome = case when f.n = 1 then 'create' else 'unchanged' end
-      from f where ${scope(c, 'l')} and l.line = f.line`)
-    await db.execute(sql`
-      update import_lines l
-      set ${sql.raw(part)}_outcome = case
-        when ${part === 'customer' ? customerChanged : contactChanged} then 'update'
-        else 'unchanged' end
-      from ${stored}
-      where ${live} and l.${sql.raw(part)}_id is not null and not l.${sql.raw(part)}_is_new
-        and ${sql.raw(alias)}.organization_id = l.organization_id and ${sql.raw(alias)}.id = l.${sql.raw(part)}_id`)
-  }
-}
-
-/**
- * Splits the work into chunks of whole customers (a customer's lines decide its main contact
- * together); groups go first so subsidiaries can point at them.
- */
-async function chunk(db: DbOrTx, c: PlanContext): Promise<void> {
-  const live = sql`${scope(c, 'l')} and not l.rejected`
+  // A key's lines are all new or all existing: numbering them over all live lines numbers the
+  // new ones alone.
   await db.execute(sql`
-    with k as (
-      select customer_key, min(line) as first from import_lines l where ${live} group by customer_key
+    with o as (
+      select l.line, l.customer_key,
+        min(l.line) over (partition by l.customer_key) as first,
+        case
+          when l.customer_is_new then
+            case when row_number() over (partition by l.customer_key order by l.line) = 1
+              then 'create' else 'unchanged' end
+          when c.id is not null then
+            case when ${customerChanged} then 'update' else 'unchanged' end
+        end as customer_outcome,
+        case
+          when l.contact_is_new then
+            case when row_number() over (partition by l.contact_key order by l.line) = 1
+              then 'create' else 'unchanged' end
+          when k.id is not null then
+            case when ${contactChanged} then 'update' else 'unchanged' end
+        end as contact_outcome
+      from import_lines l
+      left join customers c on not l.customer_is_new
+        and c.organization_id = l.organization_id and c.id = l.customer_id
+      left join contacts k on not l.contact_is_new
+        and k.organization_id = l.organization_id and k.id = l.contact_id
+      left join (${mainOfFile(c)}) main on main.customer_id = k.customer_id
+      where ${live}
     ),
     p as (
       select distinct group_key from import_lines l where ${live} and group_key is not null
     ),
     r as (
-      select k.customer_key,
+      select o.line, o.customer_outcome, o.contact_outcome,
         case when p.group_key is not null then 0
-          else (dense_rank() over (order by k.first) - 1) / ${c.chunkSize} + 1 end as chunk
-      from k left join p on p.group_key = k.customer_key
+          else (dense_rank() over (order by o.first) - 1) / ${c.chunkSize} + 1 end as chunk
+      from o left join p on p.group_key = o.customer_key
     )
-    update import_lines l set chunk = r.chunk
-    from r where ${live} and l.customer_key = r.customer_key`)
+    update import_lines l
+    set customer_outcome = r.customer_outcome, contact_outcome = r.contact_outcome, chunk = r.chunk
+    from r where ${scope(c, 'l')} and l.line = r.line`)
 }

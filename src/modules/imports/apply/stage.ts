@@ -1,7 +1,11 @@
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { and, eq, sql } from 'drizzle-orm'
+import type pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import { camel, stagedDecls } from '../../../contracts/fields.ts'
 import type { ColumnMapping, ValueMap } from '../../../contracts/imports.ts'
-import type { Db, DbOrTx } from '../../../platform/db/client.ts'
+import { copyPool, type Db, type DbOrTx } from '../../../platform/db/client.ts'
 import {
   importLines,
   importRejections,
@@ -89,6 +93,40 @@ async function insertLines(
     from unnest(${sql.join(arrays, sql`, `)}) as t(${sql.raw(names)})`)
 }
 
+/** A value in COPY's text format: `\\N` for null, arrays and booleans as PostgreSQL writes them. */
+function copyText(value: StagedLine[keyof StagedLine]): string {
+  if (value === null) return '\\N'
+  if (Array.isArray(value)) return `{${value.join(',')}}`
+  if (typeof value === 'boolean') return value ? 't' : 'f'
+  return String(value)
+    .replace(/\\/g, '\\\\')
+    .replace(/\t/g, '\\t')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+}
+
+/**
+ * The lines through COPY, on a PostgreSQL server: no statement to parse and no arrays to build
+ * per column, about half the time of `insertLines`.
+ */
+async function copyLines(
+  client: pg.PoolClient,
+  organizationId: string,
+  importId: string,
+  rows: StagedLine[],
+): Promise<void> {
+  const names = stagedColumns.map(([, column]) => column).join(', ')
+  const prefix = `${organizationId}\t${importId}\t`
+  let text = ''
+  for (const row of rows) {
+    text += prefix + stagedColumns.map(([key]) => copyText(row[key])).join('\t') + '\n'
+  }
+  await pipeline(
+    Readable.from([text]),
+    client.query(copyFrom(`copy import_lines (organization_id, import_id, ${names}) from stdin`)),
+  )
+}
+
 async function insertRejections(
   db: DbOrTx,
   organizationId: string,
@@ -159,22 +197,32 @@ export async function stageFile(db: Db, input: StageInput): Promise<{ lines: num
   let staged: StagedLine[] = []
   let rejected: Rejection[] = []
   let lines = 0
+  // On PostgreSQL the lines are copied in, on a connection of their own for the whole file.
+  const pool = copyPool(db)
+  const client = pool && (await pool.connect())
   const flush = async (): Promise<void> => {
-    if (staged.length > 0) await insertLines(db, organizationId, importId, staged)
+    if (staged.length > 0) {
+      if (client) await copyLines(client, organizationId, importId, staged)
+      else await insertLines(db, organizationId, importId, staged)
+    }
     await insertRejections(db, organizationId, importId, rejected)
     staged = []
     rejected = []
     if (input.progress && !(await input.progress(lines))) throw new StagingStopped()
   }
-  for await (const record of readRecords(input.path, input.read)) {
-    const result = checkLine(context, byField, record.line, record.cells)
-    if (result.kind === 'blank') continue
-    lines++
-    if (result.kind === 'staged') staged.push(result.row)
-    else rejected.push(...result.rejections)
-    if (staged.length + rejected.length >= BATCH) await flush()
+  try {
+    for await (const record of readRecords(input.path, input.read)) {
+      const result = checkLine(context, byField, record.line, record.cells)
+      if (result.kind === 'blank') continue
+      lines++
+      if (result.kind === 'staged') staged.push(result.row)
+      else rejected.push(...result.rejections)
+      if (staged.length + rejected.length >= BATCH) await flush()
+    }
+    await flush()
+  } finally {
+    client?.release()
   }
-  await flush()
   if (lines === 0) {
     throw new AppError('file_refused', 'The file has no lines to import below its header.')
   }

@@ -91,6 +91,17 @@ export function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b)
 }
 
+/**
+ * Pages listed by a client made asynchronously (an SDK loaded on first use): the client is made
+ * when the first page is asked for.
+ */
+export async function* listWith<C, T>(
+  client: () => Promise<C>,
+  list: (client: C) => AsyncIterable<T>,
+): AsyncGenerator<T> {
+  yield* list(await client())
+}
+
 /** `fetch` that also stops when the run is cancelled. */
 export function fetchWithSignal(signal: AbortSignal | undefined): typeof fetch {
   if (!signal) return (input, init) => fetch(input, init)

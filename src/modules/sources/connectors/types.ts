@@ -161,7 +161,7 @@ export interface Connector<Settings = unknown, Secrets = unknown> {
     request: WebhookRequest,
     settings: Settings,
     secrets: Secrets,
-  ): WebhookVerdict | undefined
+  ): WebhookVerdict | undefined | Promise<WebhookVerdict | undefined>
   /**
    * How a verified webhook is answered when Roster's 202 with its JSON will not do: `empty-200`
    * is 200 with no body (Xero disables an endpoint answering anything else).
@@ -234,7 +234,7 @@ export interface ConsentOutcome<Settings, Secrets> {
 
 /** The OAuth2 authorization-code flow of a system, as the connections routes drive it. */
 export interface Consent<Settings, Secrets> {
-  authorizeUrl(start: ConsentStart<Settings>): string
+  authorizeUrl(start: ConsentStart<Settings>): string | Promise<string>
   complete(callback: ConsentCallback<Settings>): Promise<ConsentOutcome<Settings, Secrets>>
   choose?(settings: Settings, tenantId: string): Settings
 }

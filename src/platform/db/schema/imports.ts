@@ -170,10 +170,8 @@ export const importLines = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.organizationId, t.importId, t.line] }),
+    // No foreign key to the import: staging would check it for every line (a run's lines are
+    // written by its import's code, and deleted when it ends).
     index('import_lines_chunk_idx').on(t.organizationId, t.importId, t.chunk),
-    foreignKey({
-      columns: [t.organizationId, t.importId],
-      foreignColumns: [imports.organizationId, imports.id],
-    }).onDelete('cascade'),
   ],
 )

@@ -1,4 +1,4 @@
-import Chargebee from 'chargebee'
+import type Chargebee from 'chargebee'
 import { z } from 'zod'
 import { isNetworkFailure, retryAfterMs } from '../common.ts'
 import { SourceError } from '../types.ts'
@@ -13,11 +13,13 @@ const timeoutMs = 30_000
  * fetch: to `baseUrl` instead of `https://{site}.chargebee.com` when one is set (a proxy or a
  * fake, keeping the `/api/v2/…` path), and stopped when the run is cancelled.
  */
-export function chargebeeClient(
+export async function chargebeeClient(
   settings: ChargebeeSettings,
   secrets: ChargebeeSecrets,
   signal?: AbortSignal,
-): Chargebee {
+): Promise<Chargebee> {
+  // Loaded on first use: most processes never call Chargebee.
+  const { default: Chargebee } = await import('chargebee')
   return new Chargebee({
     site: settings.site,
     apiKey: secrets.apiKey,

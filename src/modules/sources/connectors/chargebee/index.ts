@@ -1,4 +1,4 @@
-import { bodyEventId, headerValue, sameSecret } from '../common.ts'
+import { bodyEventId, headerValue, listWith, sameSecret } from '../common.ts'
 import { SourceError, type Connector } from '../types.ts'
 import { chargebeeDescriptor } from './descriptor.ts'
 import { call, chargebeeClient } from './client.ts'
@@ -17,7 +17,7 @@ export const chargebeeConnector: Connector<ChargebeeSettings, ChargebeeSecrets> 
 
   async check(settings, secrets, signal) {
     // Listing one customer proves the site exists and the key may read customers.
-    const chargebee = chargebeeClient(settings, secrets, signal)
+    const chargebee = await chargebeeClient(settings, secrets, signal)
     try {
       await call(signal, () => chargebee.customer.list({ limit: 1 }))
     } catch (error) {
@@ -31,10 +31,13 @@ export const chargebeeConnector: Connector<ChargebeeSettings, ChargebeeSecrets> 
   },
 
   list({ settings, secrets, cursor, mode, signal }) {
-    const chargebee = chargebeeClient(settings, secrets, signal)
-    return mode === 'full'
-      ? listAll(chargebee, cursor, signal)
-      : listChanges(chargebee, cursor, signal)
+    return listWith(
+      () => chargebeeClient(settings, secrets, signal),
+      (chargebee) =>
+        mode === 'full'
+          ? listAll(chargebee, cursor, signal)
+          : listChanges(chargebee, cursor, signal),
+    )
   },
 
   /**

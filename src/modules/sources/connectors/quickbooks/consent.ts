@@ -9,9 +9,9 @@ import { describeIssues } from '../common.ts'
  * documents no PKCE, so the challenge is left out; the state is Roster's.
  */
 export const quickbooksConsent: Consent<QuickBooksSettings, QuickBooksSecrets> = {
-  authorizeUrl({ settings, clientId, redirectUri, state }) {
+  async authorizeUrl({ settings, clientId, redirectUri, state }) {
     // The secret is not needed to build the URL.
-    const client = oauthClient(settings, clientId, '', redirectUri)
+    const client = await oauthClient(settings, clientId, '', redirectUri)
     return client.use((c) => c.authorizeUri({ scope: accountingScope, state }))
   },
 
@@ -29,7 +29,7 @@ export const quickbooksConsent: Consent<QuickBooksSettings, QuickBooksSecrets> =
         `the answer names no company (${describeIssues(company.error)})`,
       )
     }
-    const client = oauthClient(settings, clientId, clientSecret, redirectUri)
+    const client = await oauthClient(settings, clientId, clientSecret, redirectUri)
     const callback = `?${new URLSearchParams({ code, state: query.state ?? '', realmId: company.data.realmId }).toString()}`
     const answer = await tokenCall(signal, () => client.use((c) => c.createToken(callback)))
     const secrets = withTokens({ clientId, clientSecret, refreshToken: code }, answer)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import OAuthClient from 'intuit-oauth'
+import type OAuthClient from 'intuit-oauth'
 import { SourceError } from '../types.ts'
 import {
   tokenError,
@@ -49,12 +49,14 @@ export function endpoints(settings: Partial<QuickBooksSettings>): Endpoints {
  * decides). Its endpoints are static (class-wide) in intuit-oauth: `use` sets them and starts
  * the request in the same tick, as the request reads them synchronously.
  */
-export function oauthClient(
+export async function oauthClient(
   settings: Partial<QuickBooksSettings>,
   clientId: string,
   clientSecret: string,
   redirectUri = '',
 ) {
+  // Loaded on first use: it is large, and most processes never call Intuit.
+  const { default: OAuthClient } = await import('intuit-oauth')
   const client = new OAuthClient({
     environment: settings.environment ?? 'production',
     clientId,
@@ -122,7 +124,7 @@ export async function refreshTokens(
   secrets: QuickBooksSecrets,
   signal?: AbortSignal,
 ): Promise<QuickBooksSecrets> {
-  const client = oauthClient(settings, secrets.clientId, secrets.clientSecret)
+  const client = await oauthClient(settings, secrets.clientId, secrets.clientSecret)
   const answer = await tokenCall(signal, () =>
     client.use((c) => c.refreshUsingToken(secrets.refreshToken)),
   )

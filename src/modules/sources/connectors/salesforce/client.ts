@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import jsforce from 'jsforce'
 import type { z } from 'zod'
 import { describeIssues, isNetworkFailure } from '../common.ts'
 import { SourceError } from '../types.ts'
@@ -20,13 +19,17 @@ export const loginHosts = {
 export const loginUrl = (settings: Partial<SalesforceSettings>): string =>
   settings.baseUrl?.replace(/\/+$/, '') ?? loginHosts[settings.environment ?? 'production']
 
-export function oauth2(
+/** jsforce, loaded on first use: it is large, and most processes never call Salesforce. */
+const jsforce = () => import('jsforce')
+
+export async function oauth2(
   settings: Partial<SalesforceSettings>,
   clientId: string,
   clientSecret: string,
   redirectUri?: string,
-): InstanceType<typeof jsforce.OAuth2> {
-  return new jsforce.OAuth2({
+): Promise<InstanceType<Awaited<ReturnType<typeof jsforce>>['OAuth2']>> {
+  const { OAuth2 } = await jsforce()
+  return new OAuth2({
     loginUrl: loginUrl(settings),
     clientId,
     clientSecret,
@@ -81,7 +84,7 @@ export async function refreshSession(
   settings: SalesforceSettings,
   secrets: SalesforceSecrets,
 ): Promise<SalesforceSecrets> {
-  const client = oauth2(settings, secrets.clientId, secrets.clientSecret)
+  const client = await oauth2(settings, secrets.clientId, secrets.clientSecret)
   try {
     return withSession(settings, secrets, await client.refreshToken(secrets.refreshToken))
   } catch (error) {
@@ -153,14 +156,15 @@ export interface SalesforceApi {
 }
 
 /** A client on the session in `secrets` (refreshed by the engine before a run). */
-export function salesforceApi(
+export async function salesforceApi(
   settings: SalesforceSettings,
   secrets: SalesforceSecrets,
   signal?: AbortSignal,
-): SalesforceApi {
+): Promise<SalesforceApi> {
   const session = usableSession(secrets)
   if (!session) throw new SourceError('auth_revoked', 'the session has expired')
-  const conn = new jsforce.Connection({
+  const { Connection } = await jsforce()
+  const conn = new Connection({
     instanceUrl: session.instanceUrl,
     accessToken: session.accessToken,
     version: API_VERSION,

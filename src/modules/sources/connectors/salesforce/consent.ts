@@ -11,8 +11,9 @@ export const scopes = 'api refresh_token'
  * PKCE verifier for tokens and the instance URL.
  */
 export const salesforceConsent: Consent<SalesforceSettings, SalesforceSecrets> = {
-  authorizeUrl({ settings, clientId, redirectUri, state, codeChallenge }) {
-    return oauth2(settings, clientId, '', redirectUri).getAuthorizationUrl({
+  async authorizeUrl({ settings, clientId, redirectUri, state, codeChallenge }) {
+    const client = await oauth2(settings, clientId, '', redirectUri)
+    return client.getAuthorizationUrl({
       scope: scopes,
       state,
       code_challenge: codeChallenge,
@@ -32,7 +33,7 @@ export const salesforceConsent: Consent<SalesforceSettings, SalesforceSecrets> =
     if (!code) throw new SourceError('bad_data', 'the answer has no authorization code')
     const parsed = salesforceSettings.safeParse(settings)
     const given = parsed.success ? parsed.data : {}
-    const client = oauth2(given, clientId, clientSecret, redirectUri)
+    const client = await oauth2(given, clientId, clientSecret, redirectUri)
     let answer: unknown
     try {
       answer = await client.requestToken(code, { code_verifier: codeVerifier })

@@ -1,3 +1,4 @@
+import { listWith } from '../common.ts'
 import { SourceError, type Connector } from '../types.ts'
 import { refreshSession, salesforceApi, usableSession } from './client.ts'
 import { salesforceConsent } from './consent.ts'
@@ -23,7 +24,7 @@ export const salesforceConnector: Connector<SalesforceSettings, SalesforceSecret
    * typo is named), and one account with its contacts must be readable.
    */
   async check(settings, secrets, signal) {
-    const api = salesforceApi(settings, secrets, signal)
+    const api = await salesforceApi(settings, secrets, signal)
     const field = settings.matchField ?? 'AccountNumber'
     const described = await api.get('/sobjects/Account/describe', describeResult)
     if (!described.fields.some((f) => f.name.toLowerCase() === field.toLowerCase())) {
@@ -36,8 +37,11 @@ export const salesforceConnector: Connector<SalesforceSettings, SalesforceSecret
   },
 
   list({ settings, secrets, cursor, mode, signal }) {
-    const api = salesforceApi(settings, secrets, signal)
-    return mode === 'full' ? listAll(api, settings, cursor) : listChanges(api, settings, cursor)
+    return listWith(
+      () => salesforceApi(settings, secrets, signal),
+      (api) =>
+        mode === 'full' ? listAll(api, settings, cursor) : listChanges(api, settings, cursor),
+    )
   },
 
   /** A new session when the stored one is old or was not issued for this refresh token. */

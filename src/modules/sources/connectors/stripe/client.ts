@@ -1,7 +1,15 @@
-import Stripe from 'stripe'
+import type Stripe from 'stripe'
 import { fetchWithSignal, isNetworkFailure, retryAfterMs } from '../common.ts'
 import { SourceError } from '../types.ts'
 import type { StripeSecrets, StripeSettings } from './schemas.ts'
+
+let loaded: typeof Stripe | undefined
+
+/** The SDK, loaded on first use: it is large, and most processes never call Stripe. */
+export async function stripeSdk(): Promise<typeof Stripe> {
+  loaded ??= (await import('stripe')).default
+  return loaded
+}
 
 /** One request's time limit; the engine's policy decides whether a timed-out call is retried. */
 const timeoutMs = 30_000
@@ -13,11 +21,12 @@ const timeoutMs = 30_000
  * rule); with the fetch client used here those failures surface as a `fetch failed` error
  * without that code, so in practice it never retries on its own.
  */
-export function stripeClient(
+export async function stripeClient(
   settings: StripeSettings,
   secrets: StripeSecrets,
   signal?: AbortSignal,
-): Stripe {
+): Promise<Stripe> {
+  const Stripe = await stripeSdk()
   const target = settings.baseUrl ? new URL(settings.baseUrl) : null
   return new Stripe(secrets.apiKey, {
     maxNetworkRetries: 0,
@@ -45,7 +54,9 @@ export async function call<T>(signal: AbortSignal | undefined, request: () => Pr
 
 export function classifyStripeError(error: unknown): SourceError {
   if (error instanceof SourceError) return error
-  if (!(error instanceof Stripe.errors.StripeError)) {
+  // No Stripe error can exist before the SDK is loaded.
+  const Stripe = loaded
+  if (!Stripe || !(error instanceof Stripe.errors.StripeError)) {
     if (isNetworkFailure(error)) {
       return new SourceError('temporary', 'no answer over the network', { cause: error })
     }

@@ -1,8 +1,7 @@
-import Stripe from 'stripe'
-import { bodyEventId, headerValue, refuseFutureTime } from '../common.ts'
+import { bodyEventId, headerValue, listWith, refuseFutureTime } from '../common.ts'
 import { SourceError, type Connector } from '../types.ts'
 import { stripeDescriptor } from './descriptor.ts'
-import { call, stripeClient } from './client.ts'
+import { call, stripeClient, stripeSdk } from './client.ts'
 import { listAll, listChanges } from './list.ts'
 import {
   stripeSecrets,
@@ -24,16 +23,19 @@ export const stripeConnector: Connector<StripeSettings, StripeSecrets> = {
 
   async check(settings, secrets, signal) {
     // Listing one customer proves the key works and may read customers.
-    const stripe = stripeClient(settings, secrets, signal)
+    const stripe = await stripeClient(settings, secrets, signal)
     await call(signal, () => stripe.customers.list({ limit: 1 }))
   },
 
   list({ settings, secrets, cursor, mode, signal }) {
-    const stripe = stripeClient(settings, secrets, signal)
-    return mode === 'full' ? listAll(stripe, cursor, signal) : listChanges(stripe, cursor, signal)
+    return listWith(
+      () => stripeClient(settings, secrets, signal),
+      (stripe) =>
+        mode === 'full' ? listAll(stripe, cursor, signal) : listChanges(stripe, cursor, signal),
+    )
   },
 
-  verifyWebhook({ headers, rawBody }, _settings, secrets) {
+  async verifyWebhook({ headers, rawBody }, _settings, secrets) {
     if (!secrets.webhookSecret) {
       throw new SourceError(
         'unverified',
@@ -44,7 +46,7 @@ export const stripeConnector: Connector<StripeSettings, StripeSecrets> = {
     if (!signature) {
       throw new SourceError('unverified', 'The call has no Stripe-Signature header.')
     }
-    const verifier = Stripe.webhooks.signature
+    const verifier = (await stripeSdk()).webhooks.signature
     if (!verifier) throw new SourceError('unverified', 'Stripe signatures cannot be checked here.')
     try {
       verifier.verifyHeader(rawBody, signature, secrets.webhookSecret, webhookToleranceSeconds)

@@ -50,7 +50,21 @@ function show(key: string, value: unknown): string {
   return JSON.stringify(value)
 }
 
-function describe(event: AuditEvent): string {
+/**
+ * Each contact's email as the trail last shows it: an update holds only what it changed, so a
+ * contact is named by the email its other events hold.
+ */
+function emailsOf(events: AuditEvent[]): Map<string, string> {
+  const emails = new Map<string, string>()
+  for (const event of events) {
+    if (event.entity !== 'contact' || emails.has(event.entityId)) continue
+    const email = event.after?.email ?? event.before?.email
+    if (typeof email === 'string') emails.set(event.entityId, email)
+  }
+  return emails
+}
+
+function describe(event: AuditEvent, emails: Map<string, string>): string {
   if (event.entity === 'reminder') {
     const sent = event.after ?? {}
     // `unconfirmed`: Roster stopped while handing it to the mail server; it was not sent again.
@@ -60,7 +74,7 @@ function describe(event: AuditEvent): string {
     }: ${show('subject', sent.subject)}`
   }
   const subject = event.entity === 'contact' ? 'Contact' : 'Customer'
-  const email = (event.after ?? event.before)?.email
+  const email = event.after?.email ?? event.before?.email ?? emails.get(event.entityId)
   const what = `${subject}${event.entity === 'contact' && typeof email === 'string' ? ` ${email}` : ''}`
   const action =
     event.action === 'undo' && event.after === null
@@ -73,6 +87,7 @@ function describe(event: AuditEvent): string {
 /** Who changed what and when, newest first (the audit trail), each change as old → new. */
 export function HistoryCard({ customerId }: { customerId: string }) {
   const history = useCustomerHistory(customerId)
+  const emails = emailsOf(history.data ?? [])
   return (
     <Card withBorder padding="lg">
       <Title order={2} size="h4" mb="sm">
@@ -84,7 +99,7 @@ export function HistoryCard({ customerId }: { customerId: string }) {
             key={event.id}
             title={
               <Text size="sm" fw={500}>
-                {describe(event)}
+                {describe(event, emails)}
               </Text>
             }
           >

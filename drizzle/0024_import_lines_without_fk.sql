@@ -1,0 +1,1 @@
+ALTER TABLE "import_lines" DROP CONSTRAINT "import_lines_organization_id_import_id_imports_organization_id_id_fk";
