@@ -127,6 +127,13 @@ describe("erasing a contact's personal data", () => {
         column: 'Country',
         value: null,
         reason: 'This line held a person whose data was erased.',
+        problems: [
+          {
+            column: 'Country',
+            value: null,
+            reason: 'This line held a person whose data was erased.',
+          },
+        ],
       },
     ])
   })
