@@ -69,7 +69,9 @@ describe('inviting a member by email', () => {
     expect(created.statusCode).toBe(201)
     expect(json(created)).toMatchObject({ email, role: 'account_manager', sentAt: null })
 
-    expect(await sendEmails()).toBe(1)
+    // At least this invitation: another file of this test worker (the CLI's `member invite`)
+    // may have left one queued; what this test checks is the one mail to this address.
+    expect(await sendEmails()).toBeGreaterThanOrEqual(1)
     const [mail, ...more] = mailsTo(email)
     expect(more).toEqual([])
     const text = decoded(mail?.raw ?? '')
