@@ -89,8 +89,10 @@ describeInBrowser('members', () => {
     await browser.context.clearCookies()
     await page.goto('/sign-in')
     await page.getByRole('link', { name: 'Forgot your password?' }).click()
-    await page.getByRole('textbox', { name: 'Email' }).fill(ann.email)
-    await page.getByRole('button', { name: 'Email me a link' }).click()
+    // The sign-in page stays until the next page's code has loaded: fill the form of the next.
+    const form = page.getByRole('form', { name: 'Forgot password' })
+    await form.getByRole('textbox', { name: 'Email' }).fill(ann.email)
+    await form.getByRole('button', { name: 'Email me a link' }).click()
     await page
       .getByRole('status')
       .getByText('a link to choose a new password is on its way')
