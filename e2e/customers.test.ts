@@ -138,7 +138,10 @@ describeInBrowser('the customers tab', () => {
     await page.goBack()
     await page.getByRole('button', { name: 'Add customers' }).focus()
     await page.keyboard.press('Enter')
-    await page.getByRole('menuitem', { name: 'Import or Assign customers' }).waitFor()
+    const first = page.getByRole('menuitem', { name: 'Import or Assign customers' })
+    await first.waitFor()
+    // Escape closes the menu from inside it: wait for the focus to have moved into it.
+    await first.focus()
     await page.keyboard.press('Escape')
     await page.getByRole('menuitem', { name: 'Import history' }).waitFor({ state: 'hidden' })
   })
