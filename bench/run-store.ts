@@ -2,22 +2,21 @@
 // Usage: node bench/run-store.ts <pglite|postgres> <file> <customers> <contactsPerCustomer>
 import { randomUUID, createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
-import { eq } from 'drizzle-orm'
 import { from as copyFrom } from 'pg-copy-streams'
-import { runImport } from '../src/modules/imports/apply/run.ts'
-import { createImport, setMapping } from '../src/modules/imports/imports.service.ts'
+import { createImport } from '../src/modules/imports/imports.service.ts'
 import { cliActor } from '../src/platform/auth/scope.ts'
 import { createOrganization } from '../src/modules/organizations/organizations.service.ts'
 import { loadConfig } from '../src/platform/config.ts'
 import { openStore, type Store } from '../src/platform/db/client.ts'
-import { imports } from '../src/platform/db/schema/index.ts'
-import { benchLine } from './generate.ts'
+import { runRoster } from './command.ts'
+import { benchLine, HEADER } from './generate.ts'
 
 const [kind, file, customersArg, perArg] = process.argv.slice(2)
 if (!kind || !file || !customersArg || !perArg) throw new Error('usage: run-store.ts kind file n k')
@@ -29,6 +28,8 @@ export interface Measure {
   rows: number
   seconds: number
   peakMb: number
+  /** The embedded store's server process, when it is one. */
+  storePeakMb?: number
   note?: string
 }
 
@@ -180,73 +181,100 @@ async function hashFile(path: string): Promise<string> {
   return hash.digest('hex')
 }
 
+/** The embedded store's server: the child process this one started when it opened the store. */
+async function embeddedServer(): Promise<number | undefined> {
+  for (const task of await readdir('/proc/self/task')) {
+    const children = await readFile(`/proc/self/task/${task}/children`, 'utf8')
+    for (const pid of children.trim().split(' ').filter(Boolean).map(Number)) {
+      const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+      if (command.includes('pglite-server')) return pid
+    }
+  }
+  return undefined
+}
+
+/** Peak memory of another process since `resetPeak` (the kernel's high-water mark), in MB. */
+async function peakOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0)
+  return Math.round(kib / 1024)
+}
+const resetPeak = (pid: number): Promise<void> => writeFile(`/proc/${pid}/clear_refs`, '5')
+
+interface ImportJson {
+  status: string
+  customers: { created: number; updated: number; unchanged: number }
+  contacts: { created: number; updated: number; unchanged: number }
+  rejected: unknown[]
+}
+
 async function main(): Promise<void> {
   if (!file) return
   const store = await openStore(loadConfig())
+  const server = kind === 'pglite' ? await embeddedServer() : undefined
   const slug = `bench-${randomUUID().slice(0, 8)}`
   const org = await createOrganization(store.db, { name: 'Bench', slug, country: 'FR' })
   const scope = { organizationId: org.id, actor: cliActor }
   const results: Record<string, Measure> = {}
 
+  // Mapping suggestions and preview once the bytes are here; the original is stored meanwhile
+  // (awaited before the next measure, which would otherwise share the cores with it).
   const upload = {
     path: file,
     fileName: 'bench.csv',
     size: (await stat(file)).size,
     sha256: await hashFile(file),
   }
-  let importId = ''
+  let stored: Promise<void> = Promise.resolve()
   results.preview = await measure(0, async () => {
-    importId = (await createImport(store.db, scope, upload, {})).row.id
+    stored = (await createImport(store.db, scope, upload, {})).stored
   })
-  const phases: Record<string, number> = {}
-  const mapping = [
-    'customer.name',
-    'customer.externalId',
-    'customer.address',
-    'customer.postalCode',
-    'customer.city',
-    'customer.country',
-    'contact.email',
-    'contact.firstName',
-    'contact.lastName',
-    'contact.phone',
-    'contact.role',
-    'contact.isMain',
-  ] as const
-  results.import = await measure(lines, async () => {
-    let started = performance.now()
-    const { row } = await setMapping(store.db, org.id, importId, [...mapping])
-    phases.dryRun = (performance.now() - started) / 1000
-    if (row.dryRun && (row.dryRun as { lines: { rejected: number } }).lines.rejected > 0) {
-      throw new Error(`bench lines rejected: ${JSON.stringify(row.dryRun)}`)
-    }
-    started = performance.now()
-    await store.db.update(imports).set({ status: 'queued' }).where(eq(imports.id, importId))
-    await runImport(store.db, org.id, importId)
-    phases.run = (performance.now() - started) / 1000
-  })
-  results.import.note = `dry run ${phases.dryRun?.toFixed(1)} s + run ${phases.run?.toFixed(1)} s; store in a child process`
-  const [done] = await store.db.select().from(imports).where(eq(imports.id, importId))
-  if (done?.status !== 'completed')
-    throw new Error(`import ${done?.status ?? '?'}: ${done?.error ?? ''}`)
-  // The same file again, as the wizard does it (upload, mapping with its dry run, run): nothing
-  // changes, so nothing should be written.
-  results.reimport = await measure(lines, async () => {
-    let started = performance.now()
-    const again = (await createImport(store.db, scope, upload, {})).row.id
-    await setMapping(store.db, org.id, again, [...mapping])
-    phases.reDryRun = (performance.now() - started) / 1000
-    started = performance.now()
-    await store.db.update(imports).set({ status: 'queued' }).where(eq(imports.id, again))
-    await runImport(store.db, org.id, again)
-    phases.reRun = (performance.now() - started) / 1000
-    const [row] = await store.db.select().from(imports).where(eq(imports.id, again))
-    const summary = row?.summary as { lines: { unchanged: number } } | null | undefined
-    if (summary?.lines.unchanged !== lines) {
-      throw new Error(`re-import changed lines: ${JSON.stringify(summary)}`)
-    }
-  })
-  results.reimport.note = `dry run ${phases.reDryRun?.toFixed(1)} s + run ${phases.reRun?.toFixed(1)} s`
+  results.preview.note = 'in this process'
+  await stored
+
+  // `roster import` as a user runs it, next to this process's store (the embedded store's server
+  // is shared, as with `roster serve`): wall time and the command's own peak memory; the embedded
+  // store's server process is reported on its own.
+  const mappingFile = join(dirname(file), 'mapping.json')
+  await writeFile(
+    mappingFile,
+    JSON.stringify(Object.fromEntries(HEADER.map((column, i) => [column, mapping[i]]))),
+  )
+  const command = async (rows: number, extra: string[]): Promise<[Measure, ImportJson]> => {
+    if (server) await resetPeak(server)
+    const run = await runRoster([
+      'import',
+      file,
+      '--org',
+      slug,
+      '--mapping',
+      mappingFile,
+      '--json',
+      ...extra,
+    ])
+    const outcome = JSON.parse(run.stdout) as ImportJson
+    if (run.code !== 0) throw new Error(`roster import exited ${run.code}: ${run.stdout}`)
+    const measured: Measure = { rows, seconds: run.seconds, peakMb: run.peakMb }
+    if (server) measured.storePeakMb = await peakOf(server)
+    return [measured, outcome]
+  }
+  const [dryRun, planned] = await command(lines, ['--dry-run'])
+  results.dryRun = dryRun
+  if (planned.contacts.created !== lines) {
+    throw new Error(`dry run: ${JSON.stringify(planned)}`)
+  }
+  const [first, imported] = await command(lines, [])
+  results.import = first
+  if (imported.status !== 'completed' || imported.contacts.created !== lines) {
+    throw new Error(`import: ${JSON.stringify(imported)}`)
+  }
+  // The same file again: nothing changes, so nothing should be written.
+  const [again, unchanged] = await command(lines, [])
+  results.reimport = again
+  if (unchanged.contacts.unchanged !== lines || unchanged.customers.unchanged !== customers) {
+    throw new Error(`re-import changed lines: ${JSON.stringify(unchanged)}`)
+  }
+
   const sample = Math.min(20_000, lines)
   results.naive = await naive(store, org.id, sample)
   // Last: PGlite's floor holds the whole file in this process, which would inflate the peaks.
@@ -256,5 +284,20 @@ async function main(): Promise<void> {
   await store.close()
   process.stdout.write(JSON.stringify(results) + '\n')
 }
+
+const mapping = [
+  'customer.name',
+  'customer.externalId',
+  'customer.address',
+  'customer.postalCode',
+  'customer.city',
+  'customer.country',
+  'contact.email',
+  'contact.firstName',
+  'contact.lastName',
+  'contact.phone',
+  'contact.role',
+  'contact.isMain',
+] as const
 
 await main()
