@@ -66,7 +66,7 @@ export interface Runtime {
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const config = options.config ?? loadConfig()
   const store = options.store ?? (await openStore(config))
-  const metrics = options.process ? new Metrics({ process: options.process }) : undefined
+  const metrics = options.process ? await Metrics.create({ process: options.process }) : undefined
   try {
     const queue = await startQueue(store, config, {
       workers: options.workers ?? false,

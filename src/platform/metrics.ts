@@ -1,4 +1,6 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { Counter, Histogram, Registry } from 'prom-client'
+
+type PromClient = typeof import('prom-client')
 
 /** What the metrics read of the queue: pg-boss's counts per queue (shared by every process). */
 export interface QueueCounts {
@@ -12,12 +14,22 @@ export interface QueueCounts {
  * the queue's tables, so every process reports the same, deployment-wide, figures.
  */
 export class Metrics {
-  readonly registry = new Registry()
+  readonly registry: Registry
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>
   readonly importLines: Counter
   readonly syncRuns: Counter<'outcome'>
 
-  constructor(options: { process: 'serve' | 'api' | 'worker' }) {
+  /** prom-client loads here, not with this module: a command that serves no metrics skips it. */
+  static async create(options: { process: 'serve' | 'api' | 'worker' }): Promise<Metrics> {
+    return new Metrics(options, await import('prom-client'))
+  }
+
+  private readonly prom: PromClient
+
+  private constructor(options: { process: 'serve' | 'api' | 'worker' }, prom: PromClient) {
+    this.prom = prom
+    const { collectDefaultMetrics, Counter, Histogram, Registry } = prom
+    this.registry = new Registry()
     this.registry.setDefaultLabels({ process: options.process })
     collectDefaultMetrics({ register: this.registry, prefix: 'roster_' })
     this.httpDuration = new Histogram({
@@ -42,7 +54,7 @@ export class Metrics {
 
   /** Reports the jobs queued, active and failed of every queue, read at each scrape. */
   watchQueue(queue: QueueCounts): void {
-    new Gauge({
+    new this.prom.Gauge({
       name: 'roster_jobs',
       help: 'Background jobs by queue and state (queued, active, failed), across all processes.',
       labelNames: ['queue', 'state'],

@@ -15,7 +15,7 @@ import { customer, scriptedConnectors } from '../sources/scripted.ts'
 const store = await testStore()
 const queue = await testQueue(store)
 const config = loadConfig()
-const metrics = new Metrics({ process: 'api' })
+const metrics = await Metrics.create({ process: 'api' })
 metrics.watchQueue(queue)
 const app = await buildApp({
   db: store.db,

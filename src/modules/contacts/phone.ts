@@ -1,4 +1,12 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max'
+import { createRequire } from 'node:module'
+import type { CountryCode } from 'libphonenumber-js/max'
+
+// The phone metadata (a few MB) loads on the first number read, not with this module: most
+// commands (`roster --help`, an export) read none. `require` keeps the read synchronous.
+const load = createRequire(import.meta.url)
+let library: typeof import('libphonenumber-js/max') | undefined
+const phoneNumbers = (): typeof import('libphonenumber-js/max') =>
+  (library ??= load('libphonenumber-js/max') as typeof import('libphonenumber-js/max'))
 
 export type PhoneResult =
   { phone: string; warning?: undefined } | { phone: string; warning: string }
@@ -19,7 +27,7 @@ export const isPhoneKeptAsTyped = (phone: string | null): boolean =>
  */
 export function normalizePhone(input: string, defaultCountry: string | null): PhoneResult {
   const typed = input.trim()
-  const parsed = parsePhoneNumberFromString(typed, {
+  const parsed = phoneNumbers().parsePhoneNumberFromString(typed, {
     defaultCountry: (defaultCountry ?? undefined) as CountryCode | undefined,
   })
   if (parsed?.isValid()) return { phone: parsed.number }

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorEnvelope, idParams, page, pageQuery } from '../../contracts/common.ts'
@@ -93,7 +92,9 @@ const attachment = (name: string): string =>
 
 export const importRoutes: FastifyPluginAsyncZod<ImportRouteOptions> = async (app, options) => {
   const { db, queue, importMaxBytes } = options
-  await app.register(multipart, { limits: { fileSize: importMaxBytes, files: 1, fields: 10 } })
+  await app.register(import('@fastify/multipart'), {
+    limits: { fileSize: importMaxBytes, files: 1, fields: 10 },
+  })
 
   const tooLarge = (): AppError =>
     new AppError(

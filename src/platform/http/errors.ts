@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { withoutValues } from '../db/errors.ts'
 import { AppError, httpStatus, type ErrorDetail } from '../errors.ts'
+
+type ZodProvider = typeof import('fastify-type-provider-zod')
 
 interface ValidationIssue {
   keyword: string
@@ -22,9 +23,9 @@ function issueDetails(issue: ValidationIssue, where: string): ErrorDetail[] {
   return [{ path: base.join('.') || where, message: issue.message ?? 'Not valid.' }]
 }
 
-function toAppError(error: FastifyError): AppError {
+function toAppError(error: FastifyError, provider: ZodProvider): AppError {
   if (error instanceof AppError) return error
-  if (hasZodFastifySchemaValidationErrors(error)) {
+  if (provider.hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? 'body'
     const details = error.validation.flatMap((issue) => issueDetails(issue, where))
     const unknown = details.filter((d) => d.message === 'Unknown field.').map((d) => d.path)
@@ -52,9 +53,10 @@ function toAppError(error: FastifyError): AppError {
 }
 
 /** One place turns every error into `{ error: { code, message, details } }`. */
-export function registerErrorHandling(app: FastifyInstance): void {
+export async function registerErrorHandling(app: FastifyInstance): Promise<void> {
+  const provider = await import('fastify-type-provider-zod')
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const appError = toAppError(error)
+    const appError = toAppError(error, provider)
     if (appError.code === 'internal') request.log.error(withoutValues(error))
     if (appError.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(Math.max(1, Math.ceil(appError.retryAfterSeconds))))

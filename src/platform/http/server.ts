@@ -1,14 +1,5 @@
-import cookie from '@fastify/cookie'
-import helmet from '@fastify/helmet'
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
-import Fastify, { type FastifyInstance } from 'fastify'
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod'
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Readiness } from '../health.ts'
 import type { Metrics } from '../metrics.ts'
 import { SESSION_COOKIE } from './auth.ts'
@@ -68,6 +59,23 @@ const trusted = (
  * handed to it.
  */
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  // Fastify and its plugins load here, not with this module: a command that serves nothing
+  // (`roster --help`, an import) does not pay for them.
+  const [
+    { default: Fastify },
+    { jsonSchemaTransform, serializerCompiler, validatorCompiler },
+    { default: cookie },
+    { default: helmet },
+    { default: swagger },
+    { default: swaggerUi },
+  ] = await Promise.all([
+    import('fastify'),
+    import('fastify-type-provider-zod'),
+    import('@fastify/cookie'),
+    import('@fastify/helmet'),
+    import('@fastify/swagger'),
+    import('@fastify/swagger-ui'),
+  ])
   const redact = ['authorization', 'cookie', ...(options.redactHeaders ?? [])].map(
     (header) => `req.headers[${JSON.stringify(header.toLowerCase())}]`,
   )
@@ -81,7 +89,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
-  registerErrorHandling(app)
+  await registerErrorHandling(app)
   refuseUnsafeText(app)
 
   await app.register(cookie)

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../errors.ts'
 
@@ -32,7 +31,7 @@ export async function registerWebApp(
       () => (failed = true),
     )
   } else index = readFileSync(join(dir, 'index.html'))
-  await app.register(fastifyStatic, {
+  await app.register(import('@fastify/static'), {
     root: join(dir, 'assets'),
     prefix: '/assets/',
     immutable: true,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { fromDrizzle, PgBoss, type Job, type Queue as BossQueue, type SendOptions } from 'pg-boss'
+import type { Job, PgBoss, Queue as BossQueue, SendOptions } from 'pg-boss'
 import type pg from 'pg'
 import type { DbOrTx } from '../db/client.ts'
 import { withoutValues } from '../db/errors.ts'
@@ -55,6 +55,8 @@ export function defineJob<Data extends object, Deps>(
   return definition
 }
 
+type PgBossModule = typeof import('pg-boss')
+
 /** pg-boss on the application's own database and connection pool. */
 export class Queue {
   readonly boss: PgBoss
@@ -64,14 +66,20 @@ export class Queue {
   private running = true
   private readonly timers: NodeJS.Timeout[] = []
 
-  private constructor(boss: PgBoss) {
+  private readonly fromDrizzle: PgBossModule['fromDrizzle']
+
+  private constructor(boss: PgBoss, fromDrizzle: PgBossModule['fromDrizzle']) {
     this.boss = boss
+    this.fromDrizzle = fromDrizzle
   }
 
   static async start(
     pool: pg.Pool,
     options: { schema: string; schedule?: boolean },
   ): Promise<Queue> {
+    // Loaded here, not with this module: commands that never start the queue (`--help`) do
+    // not pay for it.
+    const { PgBoss, fromDrizzle } = await import('pg-boss')
     const boss = new PgBoss({
       db: { executeSql: (text, values) => pool.query(text, values) },
       schema: options.schema,
@@ -87,7 +95,7 @@ export class Queue {
       process.emitWarning(`background jobs: ${safe instanceof Error ? safe.message : String(safe)}`)
     })
     await boss.start()
-    return new Queue(boss)
+    return new Queue(boss, fromDrizzle)
   }
 
   async ensure(definition: { name: string; queue: QueueSettings }): Promise<void> {
@@ -116,7 +124,7 @@ export class Queue {
     if (!this.created.has(definition.name)) {
       throw new Error(`The "${definition.name}" queue was not created when the queue started.`)
     }
-    return this.boss.send(definition.name, data, { ...options, db: fromDrizzle(tx, sql) })
+    return this.boss.send(definition.name, data, { ...options, db: this.fromDrizzle(tx, sql) })
   }
 
   async work<Data extends object, Deps>(

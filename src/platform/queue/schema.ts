@@ -1,4 +1,3 @@
-import { getConstructionPlans } from 'pg-boss'
 import type pg from 'pg'
 
 /** The schema pg-boss keeps its queues, jobs and schedules in, unless ROSTER_QUEUE_SCHEMA says. */
@@ -15,5 +14,6 @@ export async function installQueueSchema(client: pg.PoolClient, schema: string):
     `select to_regclass('${schema}.version')::text as name`,
   )
   if (rows[0]?.name) return
+  const { getConstructionPlans } = await import('pg-boss')
   await client.query(getConstructionPlans(schema))
 }
