@@ -32,7 +32,11 @@ export async function runRoster(args: string[], env: NodeJS.ProcessEnv = process
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)))
+    const code = await new Promise<number>((resolve) => {
+      child.on('close', (c) => {
+        resolve(c ?? 1)
+      })
+    })
     const seconds = (performance.now() - started) / 1000
     // bin/roster execs Node.js, so the command's process keeps the pid spawned here.
     const peaks = (await readFile(peakFile, 'utf8').catch(() => ''))

@@ -86,8 +86,9 @@ const at = (kind: StoreKind, lines: number) =>
 for (const kind of ['postgres', 'pglite'] as const) {
   for (const lines of sizes) {
     const m = at(kind, lines)
-    if (!m?.floor || !m.import || !m.reimport || !m.preview) continue
-    const times = (x: Measure | undefined): number => (x?.seconds ?? Number.NaN) / m.floor!.seconds
+    const floor = m?.floor
+    if (!m || !floor || !m.import || !m.reimport || !m.preview) continue
+    const times = (x: Measure | undefined): number => (x?.seconds ?? Number.NaN) / floor.seconds
     checks.push(
       `- ${kind}, ${en(lines)} lines: import ${times(m.import).toFixed(1)}× the floor (≤ 3×) — ${verdict(times(m.import) <= 3)}; re-import ${times(m.reimport).toFixed(1)}× (≤ 1×) — ${verdict(times(m.reimport) <= 1)}; preview ${m.preview.seconds.toFixed(2)} s (≤ 1 s) — ${verdict(m.preview.seconds <= 1)}; peak of the import ${m.import.peakMb} MB (≤ 400 MB) — ${verdict(m.import.peakMb <= 400)}`,
     )
