@@ -27,6 +27,21 @@ const latest = (column: string): SQL =>
   )
 
 /**
+ * One row per `key` (a customer or contact id) of the lines `where` selects: `alone` reads the
+ * values of a key with one line, `together` those of a key with several (each column's latest
+ * value). Most keys have one line; only the others pay for the ordered aggregates, one sort per
+ * column and key, which were most of a merge's time.
+ */
+const perKey = (key: string, where: SQL, values: { alone: string; together: SQL }): SQL => sql`
+  with w as (
+    select l.*, count(*) over (partition by l.${sql.raw(key)}) as lines_of_key
+    from import_lines l where ${where}
+  )
+  select ${sql.raw(key)}, ${sql.raw(values.alone)} from w where lines_of_key = 1
+  union all
+  select ${sql.raw(key)}, ${values.together} from w where lines_of_key > 1 group by ${sql.raw(key)}`
+
+/**
  * The stored columns a file writes and the staged columns they come from, from the catalogue:
  * customers' (with the group and workflow the plan resolved) and contacts' (the main contact flag
  * has its own statements below).
@@ -64,12 +79,14 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
 
   // A customer's values, and the account managers its latest line with some gives (they replace
   // the customer's), as a comma-separated list of member ids.
-  const customers = sql`
-    select customer_id, bool_or(customer_is_new) as is_new,
+  const customers = perKey('customer_id', inChunk, {
+    alone: `customer_is_new as is_new, ${customerColumns.join(', ')},
+      array_to_string(account_manager_ids, ',') as managers`,
+    together: sql`bool_or(customer_is_new) as is_new,
       ${sql.join(customerColumns.map(latest), sql`, `)},
       (array_agg(array_to_string(account_manager_ids, ',') order by line desc)
-        filter (where account_manager_ids is not null))[1] as managers
-    from import_lines l where ${inChunk} group by customer_id`
+        filter (where account_manager_ids is not null))[1] as managers`,
+  })
   const managersAfter = (a: string): Record<string, SQL> => ({
     accountManagers: sql`case when ${sql.raw(a)}.managers is null then '[]'::jsonb else ${managerEmails(c.organizationId, `${a}.managers`)} end`,
   })
@@ -198,10 +215,11 @@ export async function mergeChunk(tx: Tx, c: MergeContext): Promise<void> {
       where not z.contact_is_main and not exists (select 1 from m where m.customer_id = z.customer_id)`),
   )
 
-  const contacts = sql`
-    select contact_id, min(customer_id::text)::uuid as customer_id, bool_or(contact_is_new) as is_new,
-      ${sql.join(contactColumns.map(latest), sql`, `)}
-    from import_lines l where ${inChunk} and l.contact_id is not null group by contact_id`
+  const contacts = perKey('contact_id', sql`${inChunk} and l.contact_id is not null`, {
+    alone: `customer_id, contact_is_new as is_new, ${contactColumns.join(', ')}`,
+    together: sql`min(customer_id::text)::uuid as customer_id, bool_or(contact_is_new) as is_new,
+      ${sql.join(contactColumns.map(latest), sql`, `)}`,
+  })
   await tx.execute(sql`
     with a as (${contacts}),
     ins as (
