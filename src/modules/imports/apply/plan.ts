@@ -29,6 +29,13 @@ export interface PlanContext {
 const scope = (c: PlanContext, alias: string): SQL =>
   sql`${sql.raw(alias)}.organization_id = ${c.organizationId}::uuid and ${sql.raw(alias)}.import_id = ${c.importId}::uuid`
 
+/**
+ * Whether the file maps one of `fields`. A pass that only looks at lines with such a value is
+ * not run otherwise: each pass reads every staged line, whatever it finds.
+ */
+const maps = (c: PlanContext, ...fields: ImportField[]): boolean =>
+  fields.some((field) => c.headers[field] !== undefined)
+
 const systemName = (column: string): SQL =>
   sql`(${JSON.stringify(systemNames)}::jsonb ->> ${sql.raw(column)}::text)`
 
@@ -122,6 +129,62 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
   await analyze(db)
 
   // Customers: by Customer ID (a new one's lines keyed by it), else by name.
+  if (maps(c, 'customer.externalId')) await keyCustomersById(db, c)
+  await db.execute(sql`
+    with m as (
+      select l.line, count(*) as n, (array_agg(c.id))[1] as id
+      from import_lines l
+      join customers c on c.organization_id = l.organization_id
+        and lower(c.name) = lower(l.customer_name) and c.archived_at is null
+      where ${live} and l.customer_key is null
+      group by l.line having count(*) = 1
+    )
+    update import_lines l set customer_id = m.id, customer_key = 'id:' || m.id
+    from m where ${scope(c, 'l')} and l.line = m.line`)
+  await reject(
+    db,
+    c,
+    'customer.name',
+    sql`select l.line, l.customer_name as value,
+        'Several customers are named "' || l.customer_name || '"; add the Customer ID to say which one.' as reason
+      from import_lines l
+      where ${live} and l.customer_key is null
+        and (select count(*) from customers c where c.organization_id = l.organization_id
+          and lower(c.name) = lower(l.customer_name) and c.archived_at is null) > 1`,
+  )
+  // A new customer named on some lines and given an ID on others is one customer.
+  if (maps(c, 'customer.externalId')) {
+    await db.execute(sql`
+      with k as (
+        select lower(customer_name) as name, min(customer_key) as key
+        from import_lines l where ${live} and customer_key like 'ext:%' and customer_name is not null
+        group by 1 having count(distinct customer_key) = 1
+      )
+      update import_lines l set customer_key = k.key
+      from k where ${live} and l.customer_key is null and lower(l.customer_name) = k.name`)
+  }
+  // The others are new, keyed by their name: one id each.
+  await db.execute(sql`
+    with x as (
+      select l.line, coalesce(l.customer_key, 'name:' || lower(l.customer_name)) as key
+      from import_lines l where ${live} and (l.customer_key is null or l.customer_key not like 'id:%')
+    ),
+    n as (select key, gen_random_uuid() as id from x group by key)
+    update import_lines l set customer_key = x.key, customer_id = n.id, customer_is_new = true
+    from x join n on n.key = x.key where ${scope(c, 'l')} and l.line = x.line`)
+
+  await analyze(db)
+  await planGroups(db, c)
+  await rejectSourceOwnedCustomers(db, c)
+  await planContacts(db, c)
+  await analyze(db)
+  await classifyAndChunk(db, c)
+  await analyze(db)
+}
+
+/** Lines with a Customer ID: the customer it names, or a new one keyed by it (rejected unnamed). */
+async function keyCustomersById(db: DbOrTx, c: PlanContext): Promise<void> {
+  const live = sql`${scope(c, 'l')} and not l.rejected`
   await db.execute(sql`
     with x as (
       select l.line, c.id from import_lines l
@@ -146,57 +209,10 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
       ) unnamed on unnamed.customer_key = l.customer_key
       where ${live}`,
   )
-  await db.execute(sql`
-    with m as (
-      select l.line, count(*) as n, (array_agg(c.id))[1] as id
-      from import_lines l
-      join customers c on c.organization_id = l.organization_id
-        and lower(c.name) = lower(l.customer_name) and c.archived_at is null
-      where ${live} and l.customer_key is null
-      group by l.line having count(*) = 1
-    )
-    update import_lines l set customer_id = m.id, customer_key = 'id:' || m.id
-    from m where ${scope(c, 'l')} and l.line = m.line`)
-  await reject(
-    db,
-    c,
-    'customer.name',
-    sql`select l.line, l.customer_name as value,
-        'Several customers are named "' || l.customer_name || '"; add the Customer ID to say which one.' as reason
-      from import_lines l
-      where ${live} and l.customer_key is null
-        and (select count(*) from customers c where c.organization_id = l.organization_id
-          and lower(c.name) = lower(l.customer_name) and c.archived_at is null) > 1`,
-  )
-  // A new customer named on some lines and given an ID on others is one customer.
-  await db.execute(sql`
-    with k as (
-      select lower(customer_name) as name, min(customer_key) as key
-      from import_lines l where ${live} and customer_key like 'ext:%' and customer_name is not null
-      group by 1 having count(distinct customer_key) = 1
-    )
-    update import_lines l set customer_key = k.key
-    from k where ${live} and l.customer_key is null and lower(l.customer_name) = k.name`)
-  // The others are new, keyed by their name: one id each.
-  await db.execute(sql`
-    with x as (
-      select l.line, coalesce(l.customer_key, 'name:' || lower(l.customer_name)) as key
-      from import_lines l where ${live} and (l.customer_key is null or l.customer_key not like 'id:%')
-    ),
-    n as (select key, gen_random_uuid() as id from x group by key)
-    update import_lines l set customer_key = x.key, customer_id = n.id, customer_is_new = true
-    from x join n on n.key = x.key where ${scope(c, 'l')} and l.line = x.line`)
-
-  await analyze(db)
-  await planGroups(db, c)
-  await rejectSourceOwnedCustomers(db, c)
-  await planContacts(db, c)
-  await analyze(db)
-  await classifyAndChunk(db, c)
-  await analyze(db)
 }
 
 async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
+  if (!maps(c, 'group.name', 'group.externalId')) return
   const live = sql`${scope(c, 'l')} and not l.rejected`
   const pending = sql`${live} and l.group_key is null and (l.group_external_id is not null or l.group_name is not null)`
   await db.execute(sql`
@@ -311,13 +327,16 @@ async function rejectSourceOwnedCustomers(db: DbOrTx, c: PlanContext): Promise<v
 async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
   const live = sql`${scope(c, 'l')} and not l.rejected`
   const pending = sql`${live} and l.contact_key is null and (l.contact_email is not null or l.contact_external_id is not null)`
+  const byId = maps(c, 'contact.externalId')
   // By Contact ID, else by email, within the customer.
-  await db.execute(sql`
-    update import_lines l set contact_id = k.id, contact_key = 'id:' || k.id
-    from contacts k
-    where ${pending} and not l.customer_is_new and l.contact_external_id is not null
-      and k.organization_id = l.organization_id and k.customer_id = l.customer_id
-      and k.external_id = l.contact_external_id and k.archived_at is null`)
+  if (byId) {
+    await db.execute(sql`
+      update import_lines l set contact_id = k.id, contact_key = 'id:' || k.id
+      from contacts k
+      where ${pending} and not l.customer_is_new and l.contact_external_id is not null
+        and k.organization_id = l.organization_id and k.customer_id = l.customer_id
+        and k.external_id = l.contact_external_id and k.archived_at is null`)
+  }
   await db.execute(sql`
     update import_lines l set contact_id = k.id, contact_key = 'id:' || k.id
     from contacts k
@@ -336,25 +355,28 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
     update import_lines l set contact_id = f.contact_id, contact_key = f.contact_key
     from f where ${pending} and l.contact_email is not null
       and l.customer_key = f.customer_key and lower(l.contact_email) = f.email`)
-  // A line naming a new contact by its Contact ID only, where another line gives its email.
-  await db.execute(sql`
-    with f as (
-      select distinct on (customer_key, contact_external_id) customer_key, contact_external_id, contact_email
-      from import_lines l
-      where ${live} and contact_external_id is not null and contact_email is not null and contact_id is null
-      order by customer_key, contact_external_id, line desc
+  // A line naming a new contact by its Contact ID only, where another line gives its email;
+  // a Contact ID naming no contact and no email.
+  if (byId) {
+    await db.execute(sql`
+      with f as (
+        select distinct on (customer_key, contact_external_id) customer_key, contact_external_id, contact_email
+        from import_lines l
+        where ${live} and contact_external_id is not null and contact_email is not null and contact_id is null
+        order by customer_key, contact_external_id, line desc
+      )
+      update import_lines l set contact_key = 'new:' || l.customer_key || '|' || lower(f.contact_email)
+      from f where ${pending} and l.contact_email is null
+        and l.customer_key = f.customer_key and l.contact_external_id = f.contact_external_id`)
+    await reject(
+      db,
+      c,
+      'contact.externalId',
+      sql`select l.line, l.contact_external_id as value,
+          'No contact of this customer has the Contact ID "' || l.contact_external_id || '"; add the Contact email to create the contact.' as reason
+        from import_lines l where ${pending} and l.contact_email is null`,
     )
-    update import_lines l set contact_key = 'new:' || l.customer_key || '|' || lower(f.contact_email)
-    from f where ${pending} and l.contact_email is null
-      and l.customer_key = f.customer_key and l.contact_external_id = f.contact_external_id`)
-  await reject(
-    db,
-    c,
-    'contact.externalId',
-    sql`select l.line, l.contact_external_id as value,
-        'No contact of this customer has the Contact ID "' || l.contact_external_id || '"; add the Contact email to create the contact.' as reason
-      from import_lines l where ${pending} and l.contact_email is null`,
-  )
+  }
   // The others are new, keyed by their customer and email: one id each.
   await db.execute(sql`
     with x as (
