@@ -39,9 +39,21 @@ const maps = (c: PlanContext, ...fields: ImportField[]): boolean =>
 const systemName = (column: string): SQL =>
   sql`(${JSON.stringify(systemNames)}::jsonb ->> ${sql.raw(column)}::text)`
 
+/**
+ * One pass over the staged lines, in a transaction of its own with room to hash and sort them in
+ * memory: with PostgreSQL's default of 4 MB, the passes over a million lines spill to temporary
+ * files.
+ */
+async function pass(db: DbOrTx, statement: SQL): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local work_mem = '64MB'`)
+    await tx.execute(statement)
+  })
+}
+
 /** Rejects the lines a query selects (`line`, `value`, `reason`), recording why. */
 async function reject(db: DbOrTx, c: PlanContext, field: ImportField, rows: SQL): Promise<void> {
-  await db.execute(sql`
+  await pass(db, sql`
     with x as (${rows}),
     r as (
       update import_lines l set rejected = true
@@ -130,7 +142,7 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
 
   // Customers: by Customer ID (a new one's lines keyed by it), else by name.
   if (maps(c, 'customer.externalId')) await keyCustomersById(db, c)
-  await db.execute(sql`
+  await pass(db, sql`
     with m as (
       select l.line, count(*) as n, (array_agg(c.id))[1] as id
       from import_lines l
@@ -154,7 +166,7 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
   )
   // A new customer named on some lines and given an ID on others is one customer.
   if (maps(c, 'customer.externalId')) {
-    await db.execute(sql`
+    await pass(db, sql`
       with k as (
         select lower(customer_name) as name, min(customer_key) as key
         from import_lines l where ${live} and customer_key like 'ext:%' and customer_name is not null
@@ -164,7 +176,7 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
       from k where ${live} and l.customer_key is null and lower(l.customer_name) = k.name`)
   }
   // The others are new, keyed by their name: one id each.
-  await db.execute(sql`
+  await pass(db, sql`
     with x as (
       select l.line, coalesce(l.customer_key, 'name:' || lower(l.customer_name)) as key
       from import_lines l where ${live} and (l.customer_key is null or l.customer_key not like 'id:%')
@@ -185,7 +197,7 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
 /** Lines with a Customer ID: the customer it names, or a new one keyed by it (rejected unnamed). */
 async function keyCustomersById(db: DbOrTx, c: PlanContext): Promise<void> {
   const live = sql`${scope(c, 'l')} and not l.rejected`
-  await db.execute(sql`
+  await pass(db, sql`
     with x as (
       select l.line, c.id from import_lines l
       left join customers c on c.organization_id = l.organization_id
@@ -215,12 +227,12 @@ async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
   if (!maps(c, 'group.name', 'group.externalId')) return
   const live = sql`${scope(c, 'l')} and not l.rejected`
   const pending = sql`${live} and l.group_key is null and (l.group_external_id is not null or l.group_name is not null)`
-  await db.execute(sql`
+  await pass(db, sql`
     update import_lines l set group_id = c.id, group_key = 'id:' || c.id
     from customers c
     where ${pending} and l.group_external_id is not null
       and c.organization_id = l.organization_id and c.external_id = l.group_external_id`)
-  await db.execute(sql`
+  await pass(db, sql`
     with f as (
       select distinct on (customer_external_id) customer_external_id, customer_key, customer_id
       from import_lines l where ${live} and customer_is_new and customer_external_id is not null
@@ -235,10 +247,10 @@ async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
         'No customer has the Group ID "' || l.group_external_id || '"; check the ID, or add the Group name to create the group.' as reason
       from import_lines l where ${pending} and l.group_external_id is not null and l.group_name is null`,
   )
-  await db.execute(sql`
+  await pass(db, sql`
     update import_lines l set group_key = 'ext:' || l.group_external_id
     where ${pending} and l.group_external_id is not null`)
-  await db.execute(sql`
+  await pass(db, sql`
     with m as (
       select l.line, (array_agg(c.id))[1] as id
       from import_lines l
@@ -259,7 +271,7 @@ async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
         and (select count(*) from customers c where c.organization_id = l.organization_id
           and lower(c.name) = lower(l.group_name) and c.archived_at is null) > 1`,
   )
-  await db.execute(sql`
+  await pass(db, sql`
     with k as (
       select lower(customer_name) as name, min(customer_key) as key, min(customer_id::text)::uuid as id
       from import_lines l where ${live} and customer_is_new and customer_name is not null
@@ -267,11 +279,11 @@ async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
     )
     update import_lines l set group_key = k.key, group_id = k.id
     from k where ${pending} and lower(l.group_name) = k.name`)
-  await db.execute(sql`
+  await pass(db, sql`
     update import_lines l set group_key = 'name:' || lower(l.group_name)
     where ${pending}`)
   // Groups named only on their subsidiaries' lines are created by the import.
-  await db.execute(sql`
+  await pass(db, sql`
     with n as (
       select group_key, gen_random_uuid() as id from import_lines l
       where ${live} and group_key is not null and group_id is null group by group_key
@@ -330,21 +342,21 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
   const byId = maps(c, 'contact.externalId')
   // By Contact ID, else by email, within the customer.
   if (byId) {
-    await db.execute(sql`
+    await pass(db, sql`
       update import_lines l set contact_id = k.id, contact_key = 'id:' || k.id
       from contacts k
       where ${pending} and not l.customer_is_new and l.contact_external_id is not null
         and k.organization_id = l.organization_id and k.customer_id = l.customer_id
         and k.external_id = l.contact_external_id and k.archived_at is null`)
   }
-  await db.execute(sql`
+  await pass(db, sql`
     update import_lines l set contact_id = k.id, contact_key = 'id:' || k.id
     from contacts k
     where ${pending} and not l.customer_is_new and l.contact_email is not null
       and k.organization_id = l.organization_id and k.customer_id = l.customer_id
       and lower(k.email) = lower(l.contact_email) and k.archived_at is null`)
   // A contact this file renames is found by its new email on the file's other lines.
-  await db.execute(sql`
+  await pass(db, sql`
     with f as (
       select distinct on (customer_key, lower(contact_email)) customer_key, lower(contact_email) as email,
         contact_key, contact_id
@@ -358,7 +370,7 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
   // A line naming a new contact by its Contact ID only, where another line gives its email;
   // a Contact ID naming no contact and no email.
   if (byId) {
-    await db.execute(sql`
+    await pass(db, sql`
       with f as (
         select distinct on (customer_key, contact_external_id) customer_key, contact_external_id, contact_email
         from import_lines l
@@ -378,7 +390,7 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
     )
   }
   // The others are new, keyed by their customer and email: one id each.
-  await db.execute(sql`
+  await pass(db, sql`
     with x as (
       select l.line,
         coalesce(l.contact_key, 'new:' || l.customer_key || '|' || lower(l.contact_email)) as key
@@ -447,7 +459,7 @@ async function classifyAndChunk(db: DbOrTx, c: PlanContext): Promise<void> {
   )
   // A key's lines are all new or all existing: numbering them over all live lines numbers the
   // new ones alone.
-  await db.execute(sql`
+  await pass(db, sql`
     with o as (
       select l.line, l.customer_key,
         min(l.line) over (partition by l.customer_key) as first,
