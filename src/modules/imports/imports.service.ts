@@ -139,9 +139,12 @@ export async function createImport(
     })
     .returning()
   if (!row) throw new Error('import not created')
-  // The preview does not wait for the file to be stored (a large one takes seconds).
+  // The preview is read first, then the file is stored in the background (a large one takes
+  // seconds): on the embedded store every connection shares one session, which the storing
+  // transaction holds until it ends, so a preview read after it would wait for it.
+  const previewed = await preview(db, scope.organizationId, inspection)
   const stored = storeFile(db, scope.organizationId, row.id, upload.path)
-  return { row, preview: await preview(db, scope.organizationId, inspection), stored }
+  return { row, preview: previewed, stored }
 }
 
 async function inspectStored(
