@@ -53,7 +53,9 @@ async function pass(db: DbOrTx, statement: SQL): Promise<void> {
 
 /** Rejects the lines a query selects (`line`, `value`, `reason`), recording why. */
 async function reject(db: DbOrTx, c: PlanContext, field: ImportField, rows: SQL): Promise<void> {
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     with x as (${rows}),
     r as (
       update import_lines l set rejected = true
@@ -63,7 +65,8 @@ async function reject(db: DbOrTx, c: PlanContext, field: ImportField, rows: SQL)
     insert into import_rejections (organization_id, import_id, line, "column", value, reason)
     select ${c.organizationId}::uuid, ${c.importId}::uuid, line, ${c.headers[field] ?? null}::text, value, reason
     from r
-    on conflict do nothing`)
+    on conflict do nothing`,
+  )
 }
 
 /** Customer fields a file can set, with the stored column they compare to (the catalogue's). */
@@ -142,7 +145,9 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
 
   // Customers: by Customer ID (a new one's lines keyed by it), else by name.
   if (maps(c, 'customer.externalId')) await keyCustomersById(db, c)
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     with m as (
       select l.line, count(*) as n, (array_agg(c.id))[1] as id
       from import_lines l
@@ -152,7 +157,8 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
       group by l.line having count(*) = 1
     )
     update import_lines l set customer_id = m.id, customer_key = 'id:' || m.id
-    from m where ${scope(c, 'l')} and l.line = m.line`)
+    from m where ${scope(c, 'l')} and l.line = m.line`,
+  )
   await reject(
     db,
     c,
@@ -166,24 +172,30 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
   )
   // A new customer named on some lines and given an ID on others is one customer.
   if (maps(c, 'customer.externalId')) {
-    await pass(db, sql`
+    await pass(
+      db,
+      sql`
       with k as (
         select lower(customer_name) as name, min(customer_key) as key
         from import_lines l where ${live} and customer_key like 'ext:%' and customer_name is not null
         group by 1 having count(distinct customer_key) = 1
       )
       update import_lines l set customer_key = k.key
-      from k where ${live} and l.customer_key is null and lower(l.customer_name) = k.name`)
+      from k where ${live} and l.customer_key is null and lower(l.customer_name) = k.name`,
+    )
   }
   // The others are new, keyed by their name: one id each.
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     with x as (
       select l.line, coalesce(l.customer_key, 'name:' || lower(l.customer_name)) as key
       from import_lines l where ${live} and (l.customer_key is null or l.customer_key not like 'id:%')
     ),
     n as (select key, gen_random_uuid() as id from x group by key)
     update import_lines l set customer_key = x.key, customer_id = n.id, customer_is_new = true
-    from x join n on n.key = x.key where ${scope(c, 'l')} and l.line = x.line`)
+    from x join n on n.key = x.key where ${scope(c, 'l')} and l.line = x.line`,
+  )
 
   await analyze(db)
   await planGroups(db, c)
@@ -197,7 +209,9 @@ export async function planImport(db: DbOrTx, c: PlanContext): Promise<void> {
 /** Lines with a Customer ID: the customer it names, or a new one keyed by it (rejected unnamed). */
 async function keyCustomersById(db: DbOrTx, c: PlanContext): Promise<void> {
   const live = sql`${scope(c, 'l')} and not l.rejected`
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     with x as (
       select l.line, c.id from import_lines l
       left join customers c on c.organization_id = l.organization_id
@@ -206,7 +220,8 @@ async function keyCustomersById(db: DbOrTx, c: PlanContext): Promise<void> {
     )
     update import_lines l set customer_id = x.id,
       customer_key = case when x.id is null then 'ext:' || l.customer_external_id else 'id:' || x.id end
-    from x where ${scope(c, 'l')} and l.line = x.line`)
+    from x where ${scope(c, 'l')} and l.line = x.line`,
+  )
   await analyze(db)
   await reject(
     db,
@@ -227,18 +242,24 @@ async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
   if (!maps(c, 'group.name', 'group.externalId')) return
   const live = sql`${scope(c, 'l')} and not l.rejected`
   const pending = sql`${live} and l.group_key is null and (l.group_external_id is not null or l.group_name is not null)`
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     update import_lines l set group_id = c.id, group_key = 'id:' || c.id
     from customers c
     where ${pending} and l.group_external_id is not null
-      and c.organization_id = l.organization_id and c.external_id = l.group_external_id`)
-  await pass(db, sql`
+      and c.organization_id = l.organization_id and c.external_id = l.group_external_id`,
+  )
+  await pass(
+    db,
+    sql`
     with f as (
       select distinct on (customer_external_id) customer_external_id, customer_key, customer_id
       from import_lines l where ${live} and customer_is_new and customer_external_id is not null
     )
     update import_lines l set group_id = f.customer_id, group_key = f.customer_key
-    from f where ${pending} and l.group_external_id = f.customer_external_id`)
+    from f where ${pending} and l.group_external_id = f.customer_external_id`,
+  )
   await reject(
     db,
     c,
@@ -247,10 +268,15 @@ async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
         'No customer has the Group ID "' || l.group_external_id || '"; check the ID, or add the Group name to create the group.' as reason
       from import_lines l where ${pending} and l.group_external_id is not null and l.group_name is null`,
   )
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     update import_lines l set group_key = 'ext:' || l.group_external_id
-    where ${pending} and l.group_external_id is not null`)
-  await pass(db, sql`
+    where ${pending} and l.group_external_id is not null`,
+  )
+  await pass(
+    db,
+    sql`
     with m as (
       select l.line, (array_agg(c.id))[1] as id
       from import_lines l
@@ -260,7 +286,8 @@ async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
       group by l.line having count(*) = 1
     )
     update import_lines l set group_id = m.id, group_key = 'id:' || m.id
-    from m where ${scope(c, 'l')} and l.line = m.line`)
+    from m where ${scope(c, 'l')} and l.line = m.line`,
+  )
   await reject(
     db,
     c,
@@ -271,25 +298,34 @@ async function planGroups(db: DbOrTx, c: PlanContext): Promise<void> {
         and (select count(*) from customers c where c.organization_id = l.organization_id
           and lower(c.name) = lower(l.group_name) and c.archived_at is null) > 1`,
   )
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     with k as (
       select lower(customer_name) as name, min(customer_key) as key, min(customer_id::text)::uuid as id
       from import_lines l where ${live} and customer_is_new and customer_name is not null
       group by 1 having count(distinct customer_key) = 1
     )
     update import_lines l set group_key = k.key, group_id = k.id
-    from k where ${pending} and lower(l.group_name) = k.name`)
-  await pass(db, sql`
+    from k where ${pending} and lower(l.group_name) = k.name`,
+  )
+  await pass(
+    db,
+    sql`
     update import_lines l set group_key = 'name:' || lower(l.group_name)
-    where ${pending}`)
+    where ${pending}`,
+  )
   // Groups named only on their subsidiaries' lines are created by the import.
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     with n as (
       select group_key, gen_random_uuid() as id from import_lines l
       where ${live} and group_key is not null and group_id is null group by group_key
     )
     update import_lines l set group_id = n.id
-    from n where ${live} and l.group_key = n.group_key and l.group_id is null`)
+    from n where ${live} and l.group_key = n.group_key and l.group_id is null`,
+  )
   await reject(
     db,
     c,
@@ -342,21 +378,29 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
   const byId = maps(c, 'contact.externalId')
   // By Contact ID, else by email, within the customer.
   if (byId) {
-    await pass(db, sql`
+    await pass(
+      db,
+      sql`
       update import_lines l set contact_id = k.id, contact_key = 'id:' || k.id
       from contacts k
       where ${pending} and not l.customer_is_new and l.contact_external_id is not null
         and k.organization_id = l.organization_id and k.customer_id = l.customer_id
-        and k.external_id = l.contact_external_id and k.archived_at is null`)
+        and k.external_id = l.contact_external_id and k.archived_at is null`,
+    )
   }
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     update import_lines l set contact_id = k.id, contact_key = 'id:' || k.id
     from contacts k
     where ${pending} and not l.customer_is_new and l.contact_email is not null
       and k.organization_id = l.organization_id and k.customer_id = l.customer_id
-      and lower(k.email) = lower(l.contact_email) and k.archived_at is null`)
+      and lower(k.email) = lower(l.contact_email) and k.archived_at is null`,
+  )
   // A contact this file renames is found by its new email on the file's other lines.
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     with f as (
       select distinct on (customer_key, lower(contact_email)) customer_key, lower(contact_email) as email,
         contact_key, contact_id
@@ -366,11 +410,14 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
     )
     update import_lines l set contact_id = f.contact_id, contact_key = f.contact_key
     from f where ${pending} and l.contact_email is not null
-      and l.customer_key = f.customer_key and lower(l.contact_email) = f.email`)
+      and l.customer_key = f.customer_key and lower(l.contact_email) = f.email`,
+  )
   // A line naming a new contact by its Contact ID only, where another line gives its email;
   // a Contact ID naming no contact and no email.
   if (byId) {
-    await pass(db, sql`
+    await pass(
+      db,
+      sql`
       with f as (
         select distinct on (customer_key, contact_external_id) customer_key, contact_external_id, contact_email
         from import_lines l
@@ -379,7 +426,8 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
       )
       update import_lines l set contact_key = 'new:' || l.customer_key || '|' || lower(f.contact_email)
       from f where ${pending} and l.contact_email is null
-        and l.customer_key = f.customer_key and l.contact_external_id = f.contact_external_id`)
+        and l.customer_key = f.customer_key and l.contact_external_id = f.contact_external_id`,
+    )
     await reject(
       db,
       c,
@@ -390,7 +438,9 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
     )
   }
   // The others are new, keyed by their customer and email: one id each.
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     with x as (
       select l.line,
         coalesce(l.contact_key, 'new:' || l.customer_key || '|' || lower(l.contact_email)) as key
@@ -399,7 +449,8 @@ async function planContacts(db: DbOrTx, c: PlanContext): Promise<void> {
     ),
     n as (select key, gen_random_uuid() as id from x group by key)
     update import_lines l set contact_key = x.key, contact_id = n.id, contact_is_new = true
-    from x join n on n.key = x.key where ${scope(c, 'l')} and l.line = x.line`)
+    from x join n on n.key = x.key where ${scope(c, 'l')} and l.line = x.line`,
+  )
   await reject(
     db,
     c,
@@ -459,7 +510,9 @@ async function classifyAndChunk(db: DbOrTx, c: PlanContext): Promise<void> {
   )
   // A key's lines are all new or all existing: numbering them over all live lines numbers the
   // new ones alone.
-  await pass(db, sql`
+  await pass(
+    db,
+    sql`
     with o as (
       select l.line, l.customer_key,
         min(l.line) over (partition by l.customer_key) as first,
@@ -496,5 +549,6 @@ async function classifyAndChunk(db: DbOrTx, c: PlanContext): Promise<void> {
     )
     update import_lines l
     set customer_outcome = r.customer_outcome, contact_outcome = r.contact_outcome, chunk = r.chunk
-    from r where ${scope(c, 'l')} and l.line = r.line`)
+    from r where ${scope(c, 'l')} and l.line = r.line`,
+  )
 }
