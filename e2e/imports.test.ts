@@ -316,9 +316,12 @@ describeInBrowser('importing customers in the wizard, then reading the history',
     expect(await row.getByRole('cell').nth(3).textContent()).toMatch(/Running|Waiting to start/)
     await page.goto(`/imports/${id}`)
     await page.getByRole('progressbar', { name: 'Import progress' }).waitFor()
-    // Cancelled while still reading and checking (a loaded machine), it would save no line:
-    // the cancel is asked once it saves, held after its first chunk of customers.
-    await page.getByText(/Saving .* of 12,000/).waitFor({ timeout: 90_000 })
+    // Cancelled before its first chunk of customers is saved (at "0 of 12,000" on a loaded
+    // machine), it would save no line: the cancel is asked once that chunk is saved, the run
+    // being held after it.
+    await page
+      .getByText('Saving the customers and contacts: 2,000 of 12,000 lines')
+      .waitFor({ timeout: 90_000 })
     await page.getByRole('button', { name: 'Cancel the import' }).click()
     const dialog = page.getByRole('dialog', { name: 'Cancel this import?' })
     await dialog.getByRole('button', { name: 'Cancel the import' }).click()
